@@ -1,0 +1,28 @@
+"""socialnb: a Jupyter notebook workbench for running organic social media as a product.
+
+The public API is small; everything else lives in the modules named below.
+
+- :func:`read_export`: one raw platform export -> canonical rows.
+- :class:`Workspace`: the brands' folders and the DuckDB warehouse built from them.
+- :func:`record`: store a headline result in the running notebook (collected by the report).
+- :class:`SocialnbError`: the root of every error socialnb raises on purpose.
+
+Modules: ``socialnb.metrics``, ``socialnb.retro``, ``socialnb.experiments``,
+``socialnb.ideation``, ``socialnb.report``, ``socialnb.plots``, ``socialnb.sample``.
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from ._record import record
+from .errors import SocialnbError
+from .ingest import read_export
+from .workspace import Workspace
+
+try:
+    __version__ = version("socialnb")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0.0.0"
+
+__all__ = ["read_export", "Workspace", "record", "SocialnbError", "__version__"]

@@ -1,0 +1,193 @@
+"""The ``socialnb`` command.
+
+Exit codes a scheduler can trust: 0 when everything worked; 1 when some input was rejected or a
+notebook failed (the rest was still done); 2 for a usage or configuration error (nothing done).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .errors import SocialnbError
+
+__all__ = ["main"]
+
+
+def _fail(exc: SocialnbError) -> None:
+    click.secho(f"error: {exc}", fg="red", err=True)
+    sys.exit(2)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="socialnb")
+def main() -> None:
+    """socialnb: run organic social media as a product.
+
+    Typical month: drop the platforms' exports into data/<brand>/raw/, then run
+    `socialnb report` (which ingests new files first).
+    """
+
+
+@main.command()
+@click.option(
+    "--workspace",
+    "-w",
+    default="data",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Workspace folder to write the sample brand into.",
+)
+@click.option(
+    "--brand", default="fernway", show_default=True, help="Folder name (slug) of the sample brand."
+)
+@click.option("--force", is_flag=True, help="Overwrite the brand folder if it exists.")
+def sample(workspace: Path, brand: str, force: bool) -> None:
+    """Write the fictional sample brand as real-format platform exports."""
+    from .sample import write_sample
+
+    try:
+        workspace.mkdir(parents=True, exist_ok=True)
+        folder = write_sample(workspace, brand=brand, overwrite=force)
+    except SocialnbError as exc:
+        _fail(exc)
+    click.echo(f"sample brand written to {folder}")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--workspace",
+    "-w",
+    default="data",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+)
+@click.option("--brand", help="Only this brand (and attribute PATHS outside the workspace to it).")
+@click.option(
+    "--rebuild", is_flag=True, help="Recreate the warehouse from every brand's raw/ folder."
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def ingest(
+    paths: tuple[Path, ...], workspace: Path, brand: str | None, rebuild: bool, quiet: bool
+) -> None:
+    """Load new raw exports into the warehouse.
+
+    Without PATHS, every new file under data/<brand>/raw/ is loaded. Files already loaded (same
+    bytes) are skipped. A file that cannot be read is rejected whole, with the reason, and the
+    warehouse is left as it was; the command then exits 1.
+    """
+    from .workspace import Workspace
+
+    try:
+        ws = Workspace(workspace)
+        if rebuild and paths:
+            raise click.UsageError("--rebuild reloads every raw/ folder; give no PATHS with it.")
+        report = ws.ingest(list(paths) or None, brand=brand, progress=not quiet, rebuild=rebuild)
+    except SocialnbError as exc:
+        _fail(exc)
+    for f in report.loaded:
+        click.echo(f"loaded   {f.path} ({f.format}, {f.rows} rows)")
+    skipped = len(report.files) - len(report.loaded) - len(report.rejected)
+    click.echo(
+        f"{len(report.loaded)} loaded, {skipped} already in the warehouse, {len(report.rejected)} rejected"
+    )
+    for f in report.rejected:
+        click.secho(f"rejected {f.message}", fg="red", err=True)
+    if not report.ok:
+        sys.exit(1)
+
+
+@main.command()
+def formats() -> None:
+    """List the export formats socialnb recognises."""
+    from .ingest import formats as list_formats
+
+    for row in list_formats().itertuples():
+        click.echo(f"{row.platform:10} {row.kind:6} {row.id:28} {row.description}")
+
+
+@main.command()
+@click.option("--month", "-m", help="Month to report, YYYY-MM (default: the last complete month).")
+@click.option(
+    "--brand", "-b", "brands", multiple=True, help="Brand slug (repeatable; default: every brand)."
+)
+@click.option(
+    "--workspace",
+    "-w",
+    default="data",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+)
+@click.option(
+    "--reports",
+    "-o",
+    "reports_dir",
+    default="reports",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where rendered reports go.",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    help="Notebooks run at once (default: number of cores).",
+)
+@click.option(
+    "--timeout",
+    type=click.IntRange(min=1),
+    default=600,
+    show_default=True,
+    help="Seconds allowed per notebook cell.",
+)
+@click.option("--with-code", is_flag=True, help="Include code cells in the HTML.")
+@click.option(
+    "--notebook",
+    "-n",
+    "notebooks",
+    multiple=True,
+    help="Only these report notebooks (name without .ipynb).",
+)
+@click.option(
+    "--param",
+    "-p",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Extra notebook parameter (validated against each notebook's parameters cell).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress display.")
+def report(
+    month, brands, workspace, reports_dir, jobs, timeout, with_code, notebooks, params, quiet
+) -> None:
+    """Ingest new exports, run every report notebook, and render self-contained HTML.
+
+    Writes reports/<brand>/<YYYY-MM>/ atomically (index.html, one page per notebook,
+    summary.json) and prints the index's path. Exits 1 if any notebook failed (its page still
+    shows the error), 2 on a usage error before anything ran.
+    """
+    from .report import report_command
+
+    try:
+        code = report_command(
+            month=month,
+            brands=list(brands) or None,
+            workspace=workspace,
+            reports_dir=reports_dir,
+            jobs=jobs,
+            timeout=timeout,
+            with_code=with_code,
+            notebooks=list(notebooks) or None,
+            params=list(params),
+            progress=not quiet,
+        )
+    except SocialnbError as exc:
+        _fail(exc)
+    sys.exit(code)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

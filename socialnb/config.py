@@ -1,0 +1,256 @@
+"""Workspace configuration: ``data/<brand>/brand.yaml`` and the column contracts of the
+spreadsheets people keep (calendar, idea backlog).
+
+brand.yaml (every key but ``name`` and ``timezone`` is optional)::
+
+    name: Fernway Outdoor Co.
+    timezone: Europe/London        # IANA zone of the exports' wall-clock times
+    sprint_length: month
+    platforms:                     # platform -> account as it appears in the exports
+      instagram: {account: fernway.outdoors}
+    pillars: {education: 0.4, community: 0.35, product: 0.25}   # target share of posts
+    cadence: {instagram: 12}       # planned posts per sprint per platform
+    capacity_hours: 60             # default team hours per sprint
+    targets:                       # KPIs (OKRs) the retro checks
+      - {name: Instagram engagement rate, metric: er_reach, platform: instagram, target: 0.05}
+    series_rule: {min_sprints: 3, window: 3, sunset_below: 0.8, scale_above: 1.2}
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from .errors import ConfigError
+from .schema import PLATFORMS
+
+__all__ = [
+    "BrandConfig",
+    "Target",
+    "SeriesRule",
+    "load_brand",
+    "list_brands",
+    "CALENDAR_COLUMNS",
+    "IDEAS_COLUMNS",
+    "TARGET_METRICS",
+]
+
+#: Columns of ``calendar.csv`` (planned content), in order.
+CALENDAR_COLUMNS: tuple[str, ...] = (
+    "sprint",  # YYYY-MM
+    "planned_date",  # YYYY-MM-DD
+    "platform",
+    "pillar",
+    "series",  # may be empty
+    "format",
+    "idea_id",  # may be empty
+    "title",
+    "status",  # planned | published | dropped
+    "post_id",  # may be empty
+    "post_link",  # may be empty
+    "owner",
+    "effort_hours",
+)
+
+#: Columns of ``ideas.csv`` (the backlog), in order.
+IDEAS_COLUMNS: tuple[str, ...] = (
+    "id",
+    "title",
+    "pillar",
+    "series",
+    "format",
+    "platform",
+    "effort_hours",
+    "team_confidence",  # percent, 0-100, as in RICE
+    "status",  # backlog | planned | shipped | rejected
+    "notes",
+)
+
+#: Metric names a KPI target may use.
+TARGET_METRICS: tuple[str, ...] = (
+    "er_impressions",
+    "er_views",
+    "er_reach",
+    "er_followers",
+    "reach_per_post",
+    "views_per_post",
+    "saves_per_post",
+    "shares_per_post",
+    "comments_per_post",
+    "follower_growth",
+    "posts_published",
+)
+
+
+@dataclass(frozen=True)
+class Target:
+    """One KPI target from brand.yaml."""
+
+    name: str
+    metric: str
+    target: float
+    platform: str | None = None
+
+
+@dataclass(frozen=True)
+class SeriesRule:
+    """The keep / scale / sunset rule for content series (see the retro)."""
+
+    min_sprints: int = 3
+    window: int = 3
+    sunset_below: float = 0.8
+    scale_above: float = 1.2
+
+
+@dataclass(frozen=True)
+class BrandConfig:
+    """A brand's settings, validated."""
+
+    slug: str
+    name: str
+    timezone: str
+    sprint_length: str = "month"
+    platforms: dict[str, dict[str, Any]] = field(default_factory=dict)
+    pillars: dict[str, float] = field(default_factory=dict)
+    cadence: dict[str, int] = field(default_factory=dict)
+    capacity_hours: float = 40.0
+    targets: tuple[Target, ...] = ()
+    series_rule: SeriesRule = SeriesRule()
+    path: Path | None = None
+
+    @property
+    def folder(self) -> Path:
+        """The brand's folder in the workspace."""
+        if self.path is None:
+            raise ConfigError(f"brand {self.slug!r} was not loaded from a file")
+        return self.path.parent
+
+
+def _fail(path: Path, key: str, problem: str, fix: str) -> ConfigError:
+    return ConfigError(f"{path}: key {key!r}: {problem} What to do: {fix}")
+
+
+def load_brand(path: str | Path) -> BrandConfig:
+    """Read and validate a ``brand.yaml`` (or the brand folder holding one).
+
+    Raises
+    ------
+    ConfigError
+        Naming the file and key at fault and what to write instead.
+    """
+    path = Path(path)
+    if path.is_dir():
+        path = path / "brand.yaml"
+    if not path.exists():
+        raise ConfigError(
+            f"{path}: no brand.yaml. What to do: create it with at least 'name' and 'timezone' "
+            "(see README, 'Add your own brand')."
+        )
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ConfigError(
+            f"{path}{where}: not valid YAML ({exc}). What to do: fix the syntax."
+        ) from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a mapping of keys. What to do: see README.")
+    known = {
+        "name",
+        "timezone",
+        "sprint_length",
+        "platforms",
+        "pillars",
+        "cadence",
+        "capacity_hours",
+        "targets",
+        "series_rule",
+    }
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise _fail(path, unknown[0], "unknown key.", f"use one of {sorted(known)}.")
+    for key in ("name", "timezone"):
+        if not raw.get(key):
+            raise _fail(path, key, "missing.", f"add '{key}: ...'.")
+    try:
+        ZoneInfo(str(raw["timezone"]))
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise _fail(
+            path,
+            "timezone",
+            f"{raw['timezone']!r} is not an IANA time zone.",
+            "write a zone such as Europe/London or America/New_York.",
+        ) from exc
+    platforms = raw.get("platforms") or {}
+    for name in platforms:
+        if name not in PLATFORMS:
+            raise _fail(path, f"platforms.{name}", "unknown platform.", f"use one of {PLATFORMS}.")
+    pillars = {str(k): float(v) for k, v in (raw.get("pillars") or {}).items()}
+    if pillars and abs(sum(pillars.values()) - 1) > 0.01:
+        raise _fail(
+            path,
+            "pillars",
+            f"shares add up to {sum(pillars.values()):.2f}.",
+            "make them add up to 1.",
+        )
+    cadence = {str(k): int(v) for k, v in (raw.get("cadence") or {}).items()}
+    for name in cadence:
+        if name not in PLATFORMS:
+            raise _fail(path, f"cadence.{name}", "unknown platform.", f"use one of {PLATFORMS}.")
+    targets = []
+    for i, t in enumerate(raw.get("targets") or []):
+        if not isinstance(t, dict) or "metric" not in t or "target" not in t:
+            raise _fail(path, f"targets[{i}]", "needs 'metric' and 'target'.", "see README.")
+        if t["metric"] not in TARGET_METRICS:
+            raise _fail(
+                path,
+                f"targets[{i}].metric",
+                f"unknown metric {t['metric']!r}.",
+                f"use one of {TARGET_METRICS}.",
+            )
+        if t.get("platform") is not None and t["platform"] not in PLATFORMS:
+            raise _fail(
+                path,
+                f"targets[{i}].platform",
+                f"unknown platform {t['platform']!r}.",
+                f"use one of {PLATFORMS}.",
+            )
+        targets.append(
+            Target(
+                name=str(t.get("name") or t["metric"]),
+                metric=t["metric"],
+                target=float(t["target"]),
+                platform=t.get("platform"),
+            )
+        )
+    rule_raw = raw.get("series_rule") or {}
+    try:
+        rule = SeriesRule(**rule_raw)
+    except TypeError as exc:
+        raise _fail(
+            path, "series_rule", str(exc), "use min_sprints, window, sunset_below, scale_above."
+        ) from exc
+    return BrandConfig(
+        slug=path.parent.name,
+        name=str(raw["name"]),
+        timezone=str(raw["timezone"]),
+        sprint_length=str(raw.get("sprint_length", "month")),
+        platforms={k: dict(v or {}) for k, v in platforms.items()},
+        pillars=pillars,
+        cadence=cadence,
+        capacity_hours=float(raw.get("capacity_hours", 40)),
+        targets=tuple(targets),
+        series_rule=rule,
+        path=path,
+    )
+
+
+def list_brands(workspace: str | Path) -> list[str]:
+    """Slugs of the brands in a workspace (folders holding a brand.yaml), sorted."""
+    root = Path(workspace)
+    return sorted(p.parent.name for p in root.glob("*/brand.yaml"))

@@ -1,0 +1,210 @@
+"""Ingest: raw platform exports -> canonical rows.
+
+The format of a file is detected from its content (headers, first lines, workbook sheets), never
+from its name. Each format lives in a module per platform family and registers itself; see
+:func:`formats` for the list.
+"""
+
+from __future__ import annotations
+
+import io
+import zlib
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import ExportError, UnknownFormatError
+from . import meta, x  # noqa: F401  (register the formats)
+from ._base import ExportFormat, finish, registry
+from ._raw import RawFile, csv_header, load_raw
+
+__all__ = ["read_export", "read_frames", "detect_format", "formats", "read_raw"]
+
+#: Posts published more than this after the export was taken are impossible.
+_FUTURE_SLACK = pd.Timedelta(days=2)
+
+
+def formats() -> pd.DataFrame:
+    """The export formats socialnb reads: id, platform, kind and description."""
+    return pd.DataFrame(
+        [
+            {"id": f.id, "platform": f.platform, "kind": f.kind, "description": f.description}
+            for f in registry()
+        ]
+    )
+
+
+def detect_format(raw: RawFile) -> ExportFormat:
+    """The format of a raw file, from its content.
+
+    Raises
+    ------
+    UnknownFormatError
+        When no reader recognises the file, with what was seen and what to do.
+    """
+    for fmt in registry():
+        try:
+            if fmt.sniff(raw):
+                return fmt
+        except ExportError:
+            raise
+        except Exception:  # a sniffer must never crash detection of other formats
+            continue
+    head = csv_header(raw)
+    seen = (
+        f"its first line has {len(head)} columns starting {head[:4]!r}"
+        if head
+        else "it is not a CSV with a header"
+    )
+    raise UnknownFormatError(
+        raw.path,
+        f"is not an export socialnb recognises ({seen}).",
+        line=1 if head else None,
+        fix="check it is an unedited download from a supported platform (`socialnb formats` lists them); "
+        "for a hand-made spreadsheet, add a mapping (README, 'Hand-made spreadsheets').",
+    )
+
+
+def read_raw(raw: RawFile, *, tz: str | None = None, account: str | None = None) -> list[pd.DataFrame]:
+    """Read an already loaded raw file into canonical frames (one per table it holds).
+
+    A CSV yields one frame; a workbook or a zip may yield several (posts and daily series). Every
+    frame carries ``attrs`` ``kind``, ``format``, ``notes`` and ``rejected_rows``. Nothing is
+    returned unless the whole file reads: one bad table rejects the file.
+    """
+    zone = tz or "UTC"
+    if raw.is_zip:
+        return _read_zip(raw, zone, account)
+    fmt = detect_format(raw)
+    parsed = fmt.read(raw, tz=zone, account=account)
+    out = []
+    for part in parsed if isinstance(parsed, list) else [parsed]:
+        frame = finish(raw, fmt, part, zone)
+        if part.kind == "posts" and len(frame):
+            _check_dates(raw, frame)
+            frame = _dedupe(frame)
+        out.append(frame)
+    return out
+
+
+_ZIP_MAX_MEMBER = 2 * 1024**3
+
+
+def _read_zip(raw: RawFile, tz: str, account: str | None) -> list[pd.DataFrame]:
+    """Every recognised export inside a zip (TikTok Studio, YouTube Studio downloads)."""
+    import zipfile
+
+    from ._raw import raw_from_bytes
+
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(raw.data))
+        members = [i for i in zf.infolist() if not i.is_dir() and not _hidden(i.filename)]
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ExportError(raw.path, f"is a damaged zip ({exc}).", fix="download the export again.") from exc
+    frames: list[pd.DataFrame] = []
+    skipped: list[str] = []
+    for info in members:
+        if info.file_size > _ZIP_MAX_MEMBER:
+            raise ExportError(raw.path, f"member {info.filename!r} is too large ({info.file_size} bytes) to be an export.",
+                              fix="unzip it and check what it is; remove it from raw/.")
+        try:
+            data = zf.read(info)
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
+            raise ExportError(raw.path, f"member {info.filename!r} cannot be unzipped ({exc}).",
+                              fix="download the export again; the zip is damaged.") from exc
+        if not data.strip():
+            skipped.append(f"{info.filename} (empty)")
+            continue
+        member = raw_from_bytes(raw.path / info.filename, data, container=raw.path, digest=raw.sha256)
+        if member.is_zip:
+            skipped.append(f"{info.filename} (a zip inside the zip)")
+            continue
+        try:
+            fmt = detect_format(member)
+        except UnknownFormatError:
+            skipped.append(info.filename)
+            continue
+        frames.extend(read_raw(member, tz=tz, account=account))
+        del fmt
+    if not frames:
+        listed = ", ".join(repr(m.filename) for m in members[:8]) or "nothing"
+        raise ExportError(raw.path, f"is a zip with no export socialnb recognises inside (it holds {listed}).",
+                          fix="check it is the platform's download (TikTok Studio or YouTube Studio zip); "
+                          "remove it from raw/ otherwise.")
+    if skipped:
+        for f in frames:
+            f.attrs["notes"] = [*f.attrs.get("notes", []), f"ignored zip members: {', '.join(skipped)}"]
+    return frames
+
+
+def _hidden(name: str) -> bool:
+    return any(part.startswith(".") or part == "__MACOSX" for part in name.split("/"))
+
+
+def read_frames(path: str | Path, *, tz: str | None = None) -> list[pd.DataFrame]:
+    """Every canonical table in one raw file (a zip or workbook may hold posts and daily series)."""
+    return read_raw(load_raw(path), tz=tz)
+
+
+def read_export(path: str | Path, *, tz: str | None = None) -> pd.DataFrame:
+    """Read one raw export into canonical rows.
+
+    Parameters
+    ----------
+    path
+        A file exactly as downloaded from the platform.
+    tz
+        IANA time zone of the export's wall-clock times where the export does not say (Meta's
+        ``Publish time``). ``None`` assumes UTC; the assumption is kept in ``assumed_tz``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Canonical post rows (``socialnb.schema.POST_FIELDS``) or, for daily series, canonical
+        daily rows (``socialnb.schema.DAILY_FIELDS``). ``frame.attrs`` holds ``kind``, ``format``
+        and the reader's ``notes`` (assumptions made). A file holding both posts and daily series
+        (a workbook, a zip) returns the posts, with the daily rows in ``frame.attrs["daily"]``;
+        :func:`read_frames` returns every table.
+
+    Raises
+    ------
+    ExportError
+        Naming the file, the line and the column, and what to do.
+
+    Examples
+    --------
+    >>> posts = socialnb.read_export("data/fernway/raw/2026-10/Oct-01-2026_Oct-31-2026_1.csv",
+    ...                              tz="Europe/London")  # doctest: +SKIP
+    """
+    frames = read_frames(path, tz=tz)
+    kinds = [f.attrs["kind"] for f in frames]
+    main = "posts" if "posts" in kinds else "daily"
+    chosen = [f for f in frames if f.attrs["kind"] == main]
+    out = chosen[0] if len(chosen) == 1 else pd.concat(chosen, ignore_index=True)
+    out.attrs = dict(chosen[0].attrs)
+    out.attrs["notes"] = [n for f in chosen for n in f.attrs.get("notes", [])]
+    out.attrs["rejected_rows"] = [r for f in chosen for r in f.attrs.get("rejected_rows", [])]
+    others = [f for f in frames if f.attrs["kind"] != main]
+    if others:
+        out.attrs["daily"] = pd.concat(others, ignore_index=True)
+    return out
+
+
+def _check_dates(raw: RawFile, frame: pd.DataFrame) -> None:
+    now = pd.Timestamp.now(tz="UTC")
+    limit = frame["exported_at"].where(frame["exported_at"] < now, now) + _FUTURE_SLACK
+    future = frame["published_at"] > limit
+    if future.any():
+        row = frame[future].iloc[0]
+        raise ExportError(
+            raw.path,
+            f"post {row['post_id']} is dated {row['published_at']:%Y-%m-%d %H:%M} UTC, after the export was "
+            f"taken ({row['exported_at']:%Y-%m-%d}) or in the future.",
+            line=int(row["source_row"]),
+            fix="check the file's dates (a spreadsheet may have swapped day and month) and the folder it is in.",
+        )
+
+
+def _dedupe(frame: pd.DataFrame) -> pd.DataFrame:
+    """A post listed twice in one file keeps its last row (exports list each post once)."""
+    return frame.drop_duplicates(subset=["platform", "post_id"], keep="last").reset_index(drop=True)

@@ -1,0 +1,210 @@
+"""The reader interface, the registry of formats, and the lineage every row carries."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import ClassVar
+
+import pandas as pd
+
+from ..errors import ExportError
+from ..schema import conform_daily, conform_posts
+from ._raw import RawFile, Table, normalise_header
+
+__all__ = ["ExportFormat", "register", "registry", "Parsed", "column_map"]
+
+
+@dataclass
+class Parsed:
+    """What a reader returns: canonical rows plus what it knows about the file."""
+
+    kind: str  # "posts" or "daily"
+    frame: pd.DataFrame  # canonical columns (lineage is added by read_export)
+    raw_headers: tuple[str, ...] = ()
+    exported_at: pd.Timestamp | None = None  # when the content says it (e.g. TikTok's Time)
+    exported_at_source: str | None = None
+    notes: tuple[str, ...] = ()  # assumptions made (date order, year inferred, ...)
+    rejected_rows: tuple[tuple[int, str], ...] = ()  # (line, reason) quarantined by the reader
+
+
+class ExportFormat:
+    """One export format: how to recognise it from content and how to read it.
+
+    Subclasses set the class attributes and implement :meth:`sniff` and :meth:`read`.
+    """
+
+    id: ClassVar[str]
+    platform: ClassVar[str]
+    kind: ClassVar[str]  # "posts" or "daily"
+    description: ClassVar[str]
+    #: Formats with a higher priority are tried first (specific before general).
+    priority: ClassVar[int] = 0
+
+    def sniff(self, raw: RawFile) -> bool:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def read(
+        self, raw: RawFile, *, tz: str, account: str | None = None
+    ) -> Parsed | list[Parsed]:  # pragma: no cover
+        """Canonical rows of the file: one :class:`Parsed`, or several (a workbook or zip holding
+        posts and daily series), all loaded in the same transaction."""
+        raise NotImplementedError
+
+
+_REGISTRY: list[ExportFormat] = []
+
+
+def register(cls: type[ExportFormat]) -> type[ExportFormat]:
+    """Class decorator adding a format to the registry."""
+    _REGISTRY.append(cls())
+    _REGISTRY.sort(key=lambda f: -f.priority)
+    return cls
+
+
+def registry() -> tuple[ExportFormat, ...]:
+    """Every registered format, in the order they are tried."""
+    return tuple(_REGISTRY)
+
+
+def column_map(table: Table, aliases: dict[str, tuple[str, ...]]) -> dict[str, int]:
+    """Map canonical names to column positions using exact matches of normalised aliases."""
+    found: dict[str, int] = {}
+    for canonical, names in aliases.items():
+        pos = table.find(names)
+        if pos is not None:
+            found[canonical] = pos
+    return found
+
+
+def require(
+    table: Table,
+    found: dict[str, int],
+    required: tuple[str, ...],
+    aliases: dict[str, tuple[str, ...]],
+) -> None:
+    """Fail naming the first required field that the file lacks."""
+    for name in required:
+        if name not in found:
+            expected = " or ".join(repr(a) for a in aliases[name][:3])
+            raise ExportError(
+                table.raw.path,
+                f"has no {expected} column, which this export always has.",
+                line=table.header_line,
+                fix="export again with that column ticked (or, for a hand-made file, use a mapping: see README).",
+            )
+
+
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1
+    )
+}
+_META_NAME = re.compile(r"([A-Za-z]{3})-(\d{2})-(\d{4})_([A-Za-z]{3})-(\d{2})-(\d{4})")
+_COMPACT_RANGE = re.compile(r"_(\d{8})_(\d{8})(?:_|\.|$)")
+_ISO_RANGE = re.compile(r"(\d{4}-\d{2}-\d{2})_(\d{4}-\d{2}-\d{2})")
+_DAY_FOLDER = re.compile(r"^(\d{4}-\d{2}-\d{2})$")
+
+
+def _day(year: int, month: int, day: int) -> datetime | None:
+    try:
+        return datetime(year, month, day)
+    except ValueError:
+        return None
+
+
+def period_end_from_name(name: str) -> datetime | None:
+    """The last day covered by an export, from its file name (Meta, X, X Premium patterns)."""
+    m = _META_NAME.search(name)
+    if m and m.group(4).casefold() in _MONTHS:
+        return _day(int(m.group(6)), _MONTHS[m.group(4).casefold()], int(m.group(5)))
+    m = _ISO_RANGE.search(name)
+    if m:
+        return datetime.fromisoformat(m.group(2))
+    m = _COMPACT_RANGE.search(name)
+    if m:
+        s = m.group(2)
+        return _day(int(s[:4]), int(s[4:6]), int(s[6:]))
+    return None
+
+
+def download_day(path: Path) -> datetime | None:
+    """A folder named ``YYYY-MM-DD`` above the file is the day it was downloaded."""
+    for parent in path.parents:
+        m = _DAY_FOLDER.match(parent.name)
+        if m:
+            try:
+                return datetime.fromisoformat(m.group(1))
+            except ValueError:
+                return None
+        if parent.name == "raw":
+            break
+    return None
+
+
+def export_time(
+    raw: RawFile, parsed: Parsed, tz: str, latest: pd.Timestamp | None
+) -> tuple[pd.Timestamp, str]:
+    """When the file's lifetime totals were taken, and how we know.
+
+    In order: a ``YYYY-MM-DD`` download folder; the file's own content (e.g. TikTok's ``Time``);
+    the day after the period in the file name; the day after the latest date in the file.
+    """
+    day = download_day(raw.path)
+    if day is not None:
+        return pd.Timestamp(day).tz_localize(tz).tz_convert("UTC"), "download folder"
+    if parsed.exported_at is not None:
+        return pd.Timestamp(parsed.exported_at).tz_convert(
+            "UTC"
+        ), parsed.exported_at_source or "content"
+    end = period_end_from_name(raw.name)
+    if end is None and raw.container is not None:
+        end = period_end_from_name(raw.container.name)
+    if end is not None:
+        return pd.Timestamp(end + timedelta(days=1)).tz_localize(tz).tz_convert(
+            "UTC"
+        ), "file name (period end)"
+    if latest is not None and not pd.isna(latest):
+        ts = pd.Timestamp(latest)
+        ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+        return ts.normalize() + pd.Timedelta(days=1), "content (latest date)"
+    raise ExportError(
+        raw.path,
+        "has no rows, so its export time cannot be known.",
+        fix="download the export again for a period that has posts.",
+    )
+
+
+def finish(raw: RawFile, fmt: ExportFormat, parsed: Parsed, tz: str) -> pd.DataFrame:
+    """Add lineage to a reader's rows and conform them to the canonical schema."""
+    frame = parsed.frame
+    if parsed.kind == "posts":
+        latest = frame["published_at"].max() if len(frame) else None
+    else:
+        latest = pd.to_datetime(frame["date"]).max() if len(frame) else None
+    exported_at, source = export_time(raw, parsed, tz, latest)
+    frame = frame.copy()
+    frame["platform"] = frame.get("platform", fmt.platform)
+    frame["exported_at"] = exported_at
+    frame["exported_at_source"] = source
+    frame["source_format"] = fmt.id
+    frame["source_file"] = str(raw.path)
+    frame["source_hash"] = raw.sha256
+    frame["assumed_tz"] = tz
+    if parsed.kind == "posts":
+        frame["raw_headers"] = "|".join(parsed.raw_headers)
+        out = conform_posts(frame)
+    else:
+        out = conform_daily(frame)
+    out.attrs["kind"] = parsed.kind
+    out.attrs["format"] = fmt.id
+    out.attrs["notes"] = list(parsed.notes)
+    out.attrs["rejected_rows"] = list(parsed.rejected_rows)
+    return out
+
+
+def normalised_header_set(names: list[str]) -> set[str]:
+    return {normalise_header(n) for n in names}

@@ -1,0 +1,332 @@
+"""Reading raw export bytes: decoding, header normalisation, tables with physical line numbers,
+and the value converters every reader shares.
+
+Every problem is raised as :class:`~socialnb.errors.ExportError` naming the file, the physical
+line (1-based, counting the lines of multi-line captions) and the column.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ExportError
+
+__all__ = [
+    "RawFile",
+    "Table",
+    "load_raw",
+    "normalise_header",
+    "read_csv_table",
+    "MISSING_TOKENS",
+]
+
+#: Tokens that mean "no value" in metric columns (never in text columns: Meta's `Caption type`
+#: uses N/A as a real value).
+MISSING_TOKENS: frozenset[str] = frozenset(
+    {"", "n/a", "na", "-", "--", "undefined", "null", "none"}
+)
+
+#: A single field longer than this is refused (a corrupted export, or not an export at all).
+MAX_FIELD_CHARS = 1_000_000
+csv.field_size_limit(MAX_FIELD_CHARS)
+
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+
+
+@dataclass(frozen=True)
+class RawFile:
+    """The bytes of one export file, decoded once."""
+
+    path: Path
+    data: bytes
+    sha256: str
+    encoding: str | None  # None for binary formats (xlsx, zip)
+    text: str | None  # decoded text without BOM; None for binary formats
+    #: The zip this file was read from (``path`` is then ``<zip>/<member>``), else None.
+    container: Path | None = None
+
+    @property
+    def is_zip(self) -> bool:
+        return self.data[:4] == b"PK\x03\x04" and self.text is None and _is_zip(self.data)
+
+    @property
+    def is_ole(self) -> bool:
+        return self.data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    def lines(self, n: int) -> list[str]:
+        """The first ``n`` physical lines of the text (without line ends)."""
+        if self.text is None:
+            return []
+        out = []
+        for i, line in enumerate(io.StringIO(self.text, newline=None)):
+            if i >= n:
+                break
+            out.append(line.rstrip("\r\n"))
+        return out
+
+
+def _line_of_offset(data: bytes, offset: int) -> tuple[int, int]:
+    before = data[:offset]
+    line = before.count(b"\n") + 1
+    col = offset - (before.rfind(b"\n") + 1) + 1
+    return line, col
+
+
+def load_raw(path: str | Path) -> RawFile:
+    """Read a file's bytes (never writing to it) and decode its text where it is text.
+
+    Raises
+    ------
+    ExportError
+        Empty files, unreadable files, and text that is not valid in its encoding (with the line
+        and byte column of the first bad byte).
+    """
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ExportError(
+            path, f"cannot be read ({exc.strerror}).", fix="check the path and its permissions."
+        ) from exc
+    return raw_from_bytes(path, data)
+
+
+def _is_zip(data: bytes) -> bool:
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            return not any(n.startswith("xl/") or n == "[Content_Types].xml" for n in zf.namelist())
+    except zipfile.BadZipFile:
+        return False
+
+
+def raw_from_bytes(
+    path: Path, data: bytes, *, container: Path | None = None, digest: str | None = None
+) -> RawFile:
+    """A :class:`RawFile` from bytes already read (zip members pass the zip as ``container``)."""
+    digest = digest or hashlib.sha256(data).hexdigest()
+    if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
+        raise ExportError(
+            path,
+            "the file is empty.",
+            fix="download the export again; the download may have failed.",
+        )
+    if data[:4] == b"PK\x03\x04" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        return RawFile(path, data, digest, None, None, container)
+    encoding = "utf-8"
+    body = data
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            encoding, body = enc, data[len(bom) :]
+            break
+    else:
+        # UTF-16 without a BOM: every other byte is NUL in the first line.
+        head = data[:200]
+        if head.count(b"\x00") > len(head) // 3:
+            encoding = "utf-16-le" if head[1:2] == b"\x00" else "utf-16-be"
+    try:
+        text = body.decode(encoding)
+    except UnicodeDecodeError as exc:
+        offset = exc.start + (len(data) - len(body))
+        line, col = _line_of_offset(data, offset)
+        raise ExportError(
+            path,
+            f"is not valid {encoding.upper()} text (byte 0x{body[exc.start]:02x} at character {col}).",
+            line=line,
+            fix="export the file again as UTF-8 CSV (in Excel: 'CSV UTF-8'), or describe its encoding in a "
+            "mapping (see README, 'Hand-made spreadsheets').",
+        ) from exc
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise ExportError(
+            path,
+            "contains binary data (NUL characters), not text.",
+            line=line,
+            fix="this is not a CSV export; remove it from raw/ or download the export again.",
+        )
+    return RawFile(path, data, digest, encoding, text, container)
+
+
+_WS = re.compile(r"\s+")
+
+
+def normalise_header(name: object) -> str:
+    """Normalise a header for matching: strip BOM and NBSP, trailing colons, collapse
+    whitespace, Unicode NFKC, casefold."""
+    s = unicodedata.normalize("NFKC", str(name)).replace("\ufeff", "").replace("\xa0", " ")
+    s = _WS.sub(" ", s).strip().rstrip(":").strip()
+    return s.casefold()
+
+
+@dataclass
+class Table:
+    """A table of text cells read from a file, with the physical line of each record."""
+
+    raw: RawFile
+    headers: list[str]  # as written in the file
+    frame: pd.DataFrame  # text cells, columns = position-indexed (0..n-1)
+    lines: np.ndarray  # physical 1-based line of each record's start
+    header_line: int
+    normalised: list[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.normalised = [normalise_header(h) for h in self.headers]
+
+    def find(self, aliases: Iterable[str]) -> int | None:
+        """Position of the first column whose normalised name is one of ``aliases`` (exact)."""
+        wanted = [normalise_header(a) for a in aliases]
+        for w in wanted:
+            if w in self.normalised:
+                return self.normalised.index(w)
+        return None
+
+    def column(self, pos: int) -> pd.Series:
+        return self.frame[pos]
+
+    def fail(
+        self,
+        problem: str,
+        *,
+        row: int | None = None,
+        column: int | None = None,
+        fix: str | None = None,
+    ):
+        """Raise an ExportError at record ``row`` (0-based data row) and column position."""
+        line = int(self.lines[row]) if row is not None else None
+        name = self.headers[column] if column is not None else None
+        raise ExportError(self.raw.path, problem, line=line, column=name, fix=fix)
+
+
+def _sniff_delimiter(first_line: str) -> str:
+    counts = {d: first_line.count(d) for d in (",", ";", "\t")}
+    return max(counts, key=counts.get) if any(counts.values()) else ","
+
+
+def read_csv_table(raw: RawFile, *, skip_lines: int = 0, delimiter: str | None = None) -> Table:
+    """Read delimited text into a :class:`Table` of strings.
+
+    ``skip_lines`` physical lines are skipped before the header (Meta's ``sep=,`` and title
+    lines). Every record must have the header's number of fields; the first one that does not, an
+    unclosed quote, or a field too large to be an export value is reported with its physical line.
+    Blank lines are skipped.
+    """
+    if raw.text is None:
+        raise ExportError(raw.path, "is a binary file, not CSV text.", fix="export it as CSV.")
+    text = raw.text
+    if skip_lines:
+        parts = text.split("\n", skip_lines)
+        if len(parts) <= skip_lines or not parts[skip_lines].strip():
+            raise ExportError(
+                raw.path,
+                "ends before its header.",
+                line=skip_lines + 1,
+                fix="download the export again; the file is cut short.",
+            )
+        text = parts[skip_lines]
+    first = text.split("\n", 1)[0]
+    delim = delimiter or _sniff_delimiter(first)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=True)
+    records: list[list[str]] = []
+    starts: list[int] = []
+    prev = 0
+    header: list[str] | None = None
+    try:
+        for record in reader:
+            start = prev + 1 + skip_lines
+            prev = reader.line_num
+            if header is None:
+                header = record
+                ncols = len(header)
+                _check_header(raw, header, start)
+                continue
+            if not record or (len(record) == 1 and not record[0].strip()):
+                continue
+            if len(record) != ncols:
+                raise ExportError(
+                    raw.path,
+                    f"this record has {len(record)} fields where the header has {ncols}.",
+                    line=start,
+                    column=min(len(record), ncols) + (1 if len(record) < ncols else 1),
+                    fix="the file looks cut short or edited by hand; download the export again "
+                    "(if you saved it from a spreadsheet, keep the comma separator and the quotes).",
+                )
+            records.append(record)
+            starts.append(start)
+    except csv.Error as exc:
+        problem = str(exc)
+        if "field larger than field limit" in problem:
+            problem = "a field is too large to be an export value"
+        raise ExportError(
+            raw.path,
+            f"malformed CSV ({problem}).",
+            line=prev + 1 + skip_lines,
+            fix="the file looks truncated, corrupt or hand-edited (an unclosed quote?); download the export again.",
+        ) from exc
+    if header is None:
+        raise ExportError(raw.path, "has no header line.", fix="download the export again.")
+    frame = (
+        pd.DataFrame(records, columns=range(ncols), dtype=object)
+        if records
+        else pd.DataFrame(columns=range(ncols), dtype=object)
+    )
+    return Table(
+        raw=raw,
+        headers=header,
+        frame=frame,
+        lines=np.asarray(starts, dtype=np.int64),
+        header_line=skip_lines + 1,
+    )
+
+
+def _check_header(raw: RawFile, header: list[str], line: int) -> None:
+    seen: dict[str, int] = {}
+    for i, h in enumerate(header):
+        key = normalise_header(h)
+        if key and key in seen:
+            raise ExportError(
+                raw.path,
+                f"column {h!r} appears twice (columns {seen[key] + 1} and {i + 1}).",
+                line=line,
+                column=i + 1,
+                fix="remove or rename the duplicated column; an unedited export never repeats a column.",
+            )
+        seen[key] = i
+
+
+def csv_header(raw: RawFile, *, skip_lines: int = 0) -> list[str]:
+    """The header fields of a CSV text file (after ``skip_lines`` lines), or [] if unreadable."""
+    if raw.text is None:
+        return []
+    lines = raw.lines(skip_lines + 1)
+    if len(lines) <= skip_lines:
+        return []
+    first = lines[skip_lines]
+    try:
+        return next(csv.reader([first], delimiter=_sniff_delimiter(first)))
+    except (csv.Error, StopIteration):
+        return []
+
+
+def has_columns(normalised: Sequence[str], required: Iterable[str]) -> bool:
+    """True if every name in ``required`` (normalised) is among ``normalised``."""
+    have = set(normalised)
+    return all(normalise_header(r) in have for r in required)

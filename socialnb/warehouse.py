@@ -1,0 +1,374 @@
+"""The embedded DuckDB warehouse: schema, all-or-nothing loads, queries returning DataFrames.
+
+Tables
+------
+``post_snapshots``
+    One row per (platform, post id, export time): every metric as exported plus lineage.
+``posts`` (view)
+    The latest snapshot of each post, joined to the calendar's tags by post id or link.
+``account_daily_values`` / ``account_daily`` (view)
+    Daily account metrics in long form (one row per platform, account, day, metric and export
+    time) and the wide view of the latest value per day and metric.
+``calendar``
+    The brands' calendars, refreshed from ``calendar.csv`` when the file changes.
+``ingest_log``
+    Every file loaded: its hash, detected format, rows loaded / quarantined and why.
+
+Timestamps are stored as naive UTC (``published_local`` as naive local time) and returned as
+tz-aware UTC, so results never depend on the reader's machine zone. Each file is loaded in one
+transaction; on a conflict (the same post and export time from two different files) the file
+with the larger hash wins, so any load order gives the same tables.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from .errors import WarehouseError
+from .schema import DAILY_METRICS, POST_FIELDS, POST_METRIC_FIELDS
+
+__all__ = [
+    "connect",
+    "ensure_schema",
+    "load_posts",
+    "load_daily",
+    "replace_calendar",
+    "query",
+    "SCHEMA_VERSION",
+]
+
+SCHEMA_VERSION = 1
+
+_POST_TYPES = {name: "DOUBLE" for name in POST_METRIC_FIELDS}
+_POST_TYPES.update(
+    {
+        "published_at": "TIMESTAMP",
+        "published_local": "TIMESTAMP",
+        "exported_at": "TIMESTAMP",
+        "source_row": "BIGINT",
+    }
+)
+
+_CAL_COLUMNS = (
+    "brand",
+    "sprint",
+    "planned_date",
+    "platform",
+    "pillar",
+    "series",
+    "format",
+    "idea_id",
+    "title",
+    "status",
+    "post_id",
+    "post_link",
+    "owner",
+    "effort_hours",
+    "calendar_row",
+)
+
+
+def _post_columns_ddl() -> str:
+    cols = ["brand VARCHAR"] + [
+        f"{name} {_POST_TYPES.get(name, 'VARCHAR')}" for name in POST_FIELDS
+    ]
+    return ",\n  ".join(cols)
+
+
+_DDL = f"""
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE IF NOT EXISTS post_snapshots (
+  {_post_columns_ddl()},
+  PRIMARY KEY (platform, post_id, exported_at)
+);
+CREATE TABLE IF NOT EXISTS account_daily_values (
+  brand VARCHAR, platform VARCHAR NOT NULL, account VARCHAR NOT NULL, date DATE NOT NULL,
+  metric VARCHAR NOT NULL, value DOUBLE, exported_at TIMESTAMP NOT NULL, exported_at_source VARCHAR,
+  source_format VARCHAR, source_file VARCHAR, source_hash VARCHAR, source_row BIGINT, assumed_tz VARCHAR,
+  PRIMARY KEY (platform, account, date, metric, exported_at)
+);
+CREATE TABLE IF NOT EXISTS calendar (
+  brand VARCHAR, sprint VARCHAR, planned_date DATE, platform VARCHAR, pillar VARCHAR, series VARCHAR,
+  format VARCHAR, idea_id VARCHAR, title VARCHAR, status VARCHAR, post_id VARCHAR, post_link VARCHAR,
+  owner VARCHAR, effort_hours DOUBLE, calendar_row BIGINT
+);
+CREATE TABLE IF NOT EXISTS ingest_log (
+  source_hash VARCHAR PRIMARY KEY, source_file VARCHAR, brand VARCHAR, source_format VARCHAR,
+  platform VARCHAR, kind VARCHAR, rows_loaded BIGINT, rows_rejected BIGINT, detail VARCHAR,
+  exported_at TIMESTAMP, ingested_at TIMESTAMP
+);
+CREATE OR REPLACE VIEW latest_snapshots AS
+SELECT * FROM post_snapshots
+QUALIFY row_number() OVER (PARTITION BY platform, post_id ORDER BY exported_at DESC, source_hash DESC) = 1;
+CREATE OR REPLACE VIEW posts AS
+WITH cal AS (
+  SELECT *, coalesce(NULLIF(post_id, ''), NULLIF(regexp_extract(post_link, '([0-9]{{6,}})', 1), '')) AS key_id
+  FROM calendar WHERE status IS DISTINCT FROM 'dropped'
+),
+matched AS (
+  SELECT s.platform, s.post_id, c.pillar, c.series, c.format AS planned_format, c.idea_id,
+    c.title AS calendar_title, c.sprint AS planned_sprint,
+    row_number() OVER (PARTITION BY s.platform, s.post_id ORDER BY c.calendar_row) AS rn
+  FROM latest_snapshots s
+  JOIN cal c ON c.platform = s.platform AND c.brand IS NOT DISTINCT FROM s.brand
+   AND (c.key_id = s.post_id OR (NULLIF(c.post_link, '') IS NOT NULL AND c.post_link = s.permalink))
+)
+SELECT s.*, m.pillar, m.series, m.planned_format, m.idea_id, m.calendar_title, m.planned_sprint
+FROM latest_snapshots s
+LEFT JOIN matched m ON m.platform = s.platform AND m.post_id = s.post_id AND m.rn = 1;
+CREATE OR REPLACE VIEW latest_daily AS
+SELECT * FROM account_daily_values
+QUALIFY row_number() OVER (PARTITION BY platform, account, date, metric ORDER BY exported_at DESC, source_hash DESC) = 1;
+CREATE OR REPLACE VIEW account_daily AS
+SELECT brand, platform, account, date,
+  {", ".join(f"max(value) FILTER (WHERE metric = '{m}') AS {m}" for m in DAILY_METRICS)}
+FROM latest_daily GROUP BY brand, platform, account, date;
+"""
+
+
+def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse file (creating it and its schema unless ``read_only``).
+
+    Raises
+    ------
+    WarehouseError
+        If a read-only warehouse does not exist yet, or the file is locked or not a warehouse.
+    """
+    path = Path(path)
+    if read_only and not path.exists():
+        raise WarehouseError(
+            f"{path}: no warehouse yet. What to do: run `socialnb ingest` (or Workspace.ingest()) first."
+        )
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.Error as exc:
+        raise WarehouseError(
+            f"{path}: cannot open the warehouse ({exc}). What to do: close other programs using it "
+            "(a notebook holding a write connection, another ingest), or rebuild it with "
+            "`socialnb ingest --rebuild`."
+        ) from exc
+    con.execute("SET TimeZone = 'UTC'") if _has_icu(con) else None
+    if not read_only:
+        ensure_schema(con)
+    return con
+
+
+def _has_icu(con: duckdb.DuckDBPyConnection) -> bool:
+    try:
+        return bool(
+            con.execute(
+                "SELECT count(*) FROM duckdb_settings() WHERE name = 'TimeZone'"
+            ).fetchone()[0]
+        )
+    except duckdb.Error:
+        return False
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the tables and views if they are missing (idempotent)."""
+    con.execute("BEGIN TRANSACTION")
+    con.execute(_DDL)
+    con.execute(
+        "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT (key) DO NOTHING",
+        [str(SCHEMA_VERSION)],
+    )
+    con.execute("COMMIT")
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """All-or-nothing: commit on success, roll back on any error."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def _naive_utc(series: pd.Series) -> pd.Series:
+    s = pd.to_datetime(series, utc=True)
+    return s.dt.tz_convert("UTC").dt.tz_localize(None)
+
+
+def _log(
+    con,
+    *,
+    source_hash,
+    source_file,
+    brand,
+    source_format,
+    platform,
+    kind,
+    loaded,
+    rejected,
+    detail,
+    exported_at,
+):
+    con.execute(
+        "INSERT INTO ingest_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP)",
+        [
+            source_hash,
+            source_file,
+            brand,
+            source_format,
+            platform,
+            kind,
+            loaded,
+            rejected,
+            json.dumps(detail),
+            exported_at,
+        ],
+    )
+
+
+def load_posts(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, brand: str | None) -> int:
+    """Load one file's canonical post rows in one transaction; returns rows written."""
+    rows = frame.copy()
+    rows.insert(0, "brand", brand)
+    for name in ("published_at", "exported_at"):
+        rows[name] = _naive_utc(rows[name])
+    cols = ["brand", *POST_FIELDS]
+    rows = rows[cols]
+    source = rows["source_hash"].iloc[0] if len(rows) else frame.attrs.get("source_hash")
+    updates = ", ".join(
+        f"{c} = excluded.{c}" for c in cols if c not in ("platform", "post_id", "exported_at")
+    )
+    with transaction(con):
+        con.register("_incoming", rows)
+        con.execute(
+            f"INSERT INTO post_snapshots SELECT * FROM _incoming "
+            f"ON CONFLICT (platform, post_id, exported_at) DO UPDATE SET {updates} "
+            f"WHERE excluded.source_hash > post_snapshots.source_hash"
+        )
+        con.unregister("_incoming")
+        _log(
+            con,
+            source_hash=source,
+            source_file=frame["source_file"].iloc[0],
+            brand=brand,
+            source_format=frame.attrs.get("format"),
+            platform=frame["platform"].iloc[0],
+            kind="posts",
+            loaded=len(rows),
+            rejected=len(frame.attrs.get("rejected_rows", [])),
+            detail={
+                "notes": frame.attrs.get("notes", []),
+                "rejected_rows": frame.attrs.get("rejected_rows", []),
+            },
+            exported_at=rows["exported_at"].iloc[0],
+        )
+    return len(rows)
+
+
+def load_daily(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, brand: str | None) -> int:
+    """Load one file's canonical daily rows (wide) in one transaction; returns values written."""
+    present = [m for m in DAILY_METRICS if m in frame and frame[m].notna().any()]
+    ids = [
+        "platform",
+        "account",
+        "date",
+        "exported_at",
+        "exported_at_source",
+        "source_format",
+        "source_file",
+        "source_hash",
+        "source_row",
+        "assumed_tz",
+    ]
+    long = frame[ids + present].melt(id_vars=ids, var_name="metric", value_name="value")
+    long = long[long["value"].notna()]
+    long.insert(0, "brand", brand)
+    long["account"] = long["account"].fillna("")
+    long["exported_at"] = _naive_utc(long["exported_at"])
+    long["date"] = pd.to_datetime(long["date"]).dt.date
+    long = long[
+        [
+            "brand",
+            "platform",
+            "account",
+            "date",
+            "metric",
+            "value",
+            "exported_at",
+            "exported_at_source",
+            "source_format",
+            "source_file",
+            "source_hash",
+            "source_row",
+            "assumed_tz",
+        ]
+    ]
+    long = long.drop_duplicates(subset=["platform", "account", "date", "metric"], keep="last")
+    cols = list(long.columns)
+    updates = ", ".join(
+        f"{c} = excluded.{c}"
+        for c in cols
+        if c not in ("platform", "account", "date", "metric", "exported_at")
+    )
+    with transaction(con):
+        con.register("_incoming", long)
+        con.execute(
+            f"INSERT INTO account_daily_values SELECT * FROM _incoming "
+            f"ON CONFLICT (platform, account, date, metric, exported_at) DO UPDATE SET {updates} "
+            f"WHERE excluded.source_hash > account_daily_values.source_hash"
+        )
+        con.unregister("_incoming")
+        _log(
+            con,
+            source_hash=frame["source_hash"].iloc[0],
+            source_file=frame["source_file"].iloc[0],
+            brand=brand,
+            source_format=frame.attrs.get("format"),
+            platform=frame["platform"].iloc[0],
+            kind="daily",
+            loaded=len(long),
+            rejected=0,
+            detail={"notes": frame.attrs.get("notes", [])},
+            exported_at=long["exported_at"].iloc[0] if len(long) else None,
+        )
+    return len(long)
+
+
+def replace_calendar(con: duckdb.DuckDBPyConnection, brand: str, calendar: pd.DataFrame) -> None:
+    """Replace one brand's calendar rows in one transaction."""
+    rows = calendar.copy()
+    rows.insert(0, "brand", brand)
+    for col in _CAL_COLUMNS:
+        if col not in rows:
+            rows[col] = None
+    rows = rows[list(_CAL_COLUMNS)]
+    rows["planned_date"] = pd.to_datetime(rows["planned_date"]).dt.date
+    rows["effort_hours"] = pd.to_numeric(rows["effort_hours"])
+    with transaction(con):
+        con.execute("DELETE FROM calendar WHERE brand = ?", [brand])
+        con.register("_incoming", rows)
+        con.execute("INSERT INTO calendar SELECT * FROM _incoming")
+        con.unregister("_incoming")
+
+
+_TZ_COLUMNS = ("published_at", "exported_at", "ingested_at")
+
+
+def query(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pd.DataFrame:
+    """Run SQL and return a DataFrame with UTC timestamps made tz-aware and text as strings."""
+    frame = con.execute(sql, params or []).df()
+    for col in frame.columns:
+        if col in _TZ_COLUMNS and pd.api.types.is_datetime64_any_dtype(frame[col]):
+            frame[col] = (
+                frame[col].dt.tz_localize("UTC") if frame[col].dt.tz is None else frame[col]
+            )
+        elif frame[col].dtype == object:
+            frame[col] = (
+                frame[col].astype("string")
+                if col != "date" and col != "planned_date"
+                else frame[col]
+            )
+    return frame

@@ -1,0 +1,49 @@
+"""Shared fixtures: seeded randomness, closed figures, and a ready sample workspace."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+DATASETS = SHARED / "datasets"
+SAMPLE = ROOT / "data" / "fernway"
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+@pytest.fixture(autouse=True)
+def _seed_and_close():
+    random.seed(0)
+    np.random.seed(0)
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
+@pytest.fixture(scope="session")
+def datasets() -> Path:
+    """The shared real data sets (../shared/datasets)."""
+    assert DATASETS.is_dir(), (
+        f"{DATASETS} is missing: the tests need the shared data sets beside the project"
+    )
+    return DATASETS
+
+
+@pytest.fixture(scope="session")
+def sample_workspace(tmp_path_factory) -> Path:
+    """A copy of the committed sample brand, ingested into its own warehouse (read-only use)."""
+    from socialnb import Workspace
+
+    root = tmp_path_factory.mktemp("sample-ws")
+    shutil.copytree(SAMPLE, root / "fernway")
+    report = Workspace(root).ingest()
+    assert report.ok, str(report)
+    return root

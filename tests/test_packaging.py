@@ -1,0 +1,81 @@
+"""The project's set-up promises: one package list in two files, a console script, a clean CI."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: conda-forge names that differ from PyPI names.
+CONDA_TO_PYPI = {"python-duckdb": "duckdb"}
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[<>=!~ \[]", requirement.strip(), maxsplit=1)[0].lower()
+
+
+def test_environment_yml_and_pyproject_list_the_same_packages():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    pypi = {_name(r) for r in project["dependencies"]}
+    for extra in project["optional-dependencies"].values():
+        pypi |= {_name(r) for r in extra}
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    conda = set()
+    pip_section = None
+    for dep in env["dependencies"]:
+        if isinstance(dep, dict):
+            pip_section = dep["pip"]
+            continue
+        name = _name(dep)
+        if name not in ("python", "pip"):
+            conda.add(CONDA_TO_PYPI.get(name, name))
+    assert conda == pypi, (
+        f"only in environment.yml: {conda - pypi}; only in pyproject.toml: {pypi - conda}"
+    )
+    assert pip_section == ["-e ."], (
+        "environment.yml must end by installing the package itself with pip"
+    )
+    assert "conda-forge" in env["channels"]
+
+
+def test_version_floors_that_matter_are_declared():
+    deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    assert "statsmodels>=0.15" in deps
+    assert "nbconvert>=7.17.1" in deps
+    assert "pandas>=3" in deps
+
+
+def test_console_script_answers_help():
+    out = subprocess.run(
+        [sys.executable, "-m", "socialnb.cli", "--help"], capture_output=True, text=True, check=True
+    )
+    for command in ("sample", "ingest", "report"):
+        assert command in out.stdout
+
+
+def test_ci_runs_the_readme_test_command():
+    ci = (ROOT / ".ci" / "run").read_text()
+    readme = (ROOT / "README.md").read_text()
+    assert "make test" in ci
+    assert "make test" in readme and "make report" in readme
+
+
+def test_notebooks_are_committed_without_outputs_and_with_a_parameters_cell():
+    import nbformat
+
+    notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    assert notebooks, "no notebooks found"
+    for path in notebooks:
+        nb = nbformat.read(path, as_version=4)
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        assert all(not c.outputs and c.execution_count is None for c in code), (
+            f"{path.name} has outputs"
+        )
+        tagged = [c for c in code if "parameters" in c.metadata.get("tags", [])]
+        assert len(tagged) == 1, f"{path.name} needs exactly one cell tagged 'parameters'"
