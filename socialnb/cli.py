@@ -69,9 +69,19 @@ def sample(workspace: Path, brand: str, force: bool) -> None:
 @click.option(
     "--rebuild", is_flag=True, help="Recreate the warehouse from every brand's raw/ folder."
 )
+@click.option(
+    "--mapping",
+    "-m",
+    help="YAML mapping (file or shipped name) for hand-made spreadsheets in PATHS.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def ingest(
-    paths: tuple[Path, ...], workspace: Path, brand: str | None, rebuild: bool, quiet: bool
+    paths: tuple[Path, ...],
+    workspace: Path,
+    brand: str | None,
+    rebuild: bool,
+    mapping: str | None,
+    quiet: bool,
 ) -> None:
     """Load new raw exports into the warehouse.
 
@@ -85,11 +95,16 @@ def ingest(
         ws = Workspace(workspace)
         if rebuild and paths:
             raise click.UsageError("--rebuild reloads every raw/ folder; give no PATHS with it.")
-        report = ws.ingest(list(paths) or None, brand=brand, progress=not quiet, rebuild=rebuild)
+        if mapping and not paths:
+            raise click.UsageError("--mapping applies to the files you name: give PATHS with it.")
+        report = ws.ingest(
+            list(paths) or None, brand=brand, progress=not quiet, rebuild=rebuild, mapping=mapping
+        )
     except SocialnbError as exc:
         _fail(exc)
     for f in report.loaded:
-        click.echo(f"loaded   {f.path} ({f.format}, {f.rows} rows)")
+        note = f"; {f.message}" if f.message else ""
+        click.echo(f"loaded   {f.path} ({f.format}, {f.rows} rows{note})")
     skipped = len(report.files) - len(report.loaded) - len(report.rejected)
     click.echo(
         f"{len(report.loaded)} loaded, {skipped} already in the warehouse, {len(report.rejected)} rejected"

@@ -23,6 +23,8 @@ with the larger hash wins, so any load order gives the same tables.
 from __future__ import annotations
 
 import json
+import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -229,47 +231,15 @@ def _log(
     )
 
 
-def load_posts(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, brand: str | None) -> int:
-    """Load one file's canonical post rows in one transaction; returns rows written."""
+def _post_rows(frame: pd.DataFrame, brand: str | None) -> pd.DataFrame:
     rows = frame.copy()
     rows.insert(0, "brand", brand)
     for name in ("published_at", "exported_at"):
         rows[name] = _naive_utc(rows[name])
-    cols = ["brand", *POST_FIELDS]
-    rows = rows[cols]
-    source = rows["source_hash"].iloc[0] if len(rows) else frame.attrs.get("source_hash")
-    updates = ", ".join(
-        f"{c} = excluded.{c}" for c in cols if c not in ("platform", "post_id", "exported_at")
-    )
-    with transaction(con):
-        con.register("_incoming", rows)
-        con.execute(
-            f"INSERT INTO post_snapshots SELECT * FROM _incoming "
-            f"ON CONFLICT (platform, post_id, exported_at) DO UPDATE SET {updates} "
-            f"WHERE excluded.source_hash > post_snapshots.source_hash"
-        )
-        con.unregister("_incoming")
-        _log(
-            con,
-            source_hash=source,
-            source_file=frame["source_file"].iloc[0],
-            brand=brand,
-            source_format=frame.attrs.get("format"),
-            platform=frame["platform"].iloc[0],
-            kind="posts",
-            loaded=len(rows),
-            rejected=len(frame.attrs.get("rejected_rows", [])),
-            detail={
-                "notes": frame.attrs.get("notes", []),
-                "rejected_rows": frame.attrs.get("rejected_rows", []),
-            },
-            exported_at=rows["exported_at"].iloc[0],
-        )
-    return len(rows)
+    return rows[["brand", *POST_FIELDS]]
 
 
-def load_daily(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, brand: str | None) -> int:
-    """Load one file's canonical daily rows (wide) in one transaction; returns values written."""
+def _daily_rows(frame: pd.DataFrame, brand: str | None) -> pd.DataFrame:
     present = [m for m in DAILY_METRICS if m in frame and frame[m].notna().any()]
     ids = [
         "platform",
@@ -306,35 +276,155 @@ def load_daily(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, brand: st
             "assumed_tz",
         ]
     ]
-    long = long.drop_duplicates(subset=["platform", "account", "date", "metric"], keep="last")
-    cols = list(long.columns)
-    updates = ", ".join(
-        f"{c} = excluded.{c}"
-        for c in cols
-        if c not in ("platform", "account", "date", "metric", "exported_at")
-    )
-    with transaction(con):
-        con.register("_incoming", long)
-        con.execute(
-            f"INSERT INTO account_daily_values SELECT * FROM _incoming "
-            f"ON CONFLICT (platform, account, date, metric, exported_at) DO UPDATE SET {updates} "
-            f"WHERE excluded.source_hash > account_daily_values.source_hash"
-        )
+    return long.drop_duplicates(subset=["platform", "account", "date", "metric"], keep="last")
+
+
+#: Columns that usually hold one value per file: sent as SQL parameters, not scanned row by row.
+_CONSTANT_CANDIDATES = (
+    "brand",
+    "platform",
+    "date_precision",
+    "exported_at",
+    "exported_at_source",
+    "source_format",
+    "source_file",
+    "source_hash",
+    "raw_headers",
+    "assumed_tz",
+    "metric_era",
+    "distribution",
+    "account",
+)
+
+
+def _constant(col: pd.Series) -> tuple[bool, object]:
+    if not len(col):
+        return False, None
+    first = col.iloc[0]
+    if pd.isna(first):
+        return bool(col.isna().all()), None
+    same = col == first
+    return bool(same.fillna(False).all()), first.item() if hasattr(
+        first, "item"
+    ) and not isinstance(first, str) else first
+
+
+def _insert(
+    con: duckdb.DuckDBPyConnection, table: str, rows: pd.DataFrame, keys: tuple[str, ...]
+) -> None:
+    """Insert rows; a row whose key exists is replaced only by a file with a larger hash (so any
+    load order gives the same tables). Per-file constants go in as parameters (fast)."""
+    cols = list(rows.columns)
+    consts: dict[str, object] = {}
+    for c in _CONSTANT_CANDIDATES:
+        if c in rows:
+            is_const, value = _constant(rows[c])
+            if is_const:
+                consts[c] = value.to_pydatetime() if isinstance(value, pd.Timestamp) else value
+    scanned = rows[[c for c in cols if c not in consts]]
+    select = ", ".join("?" if c in consts else f'"{c}"' for c in cols)
+    params = [consts[c] for c in cols if c in consts]
+    conflict = True
+    if "exported_at" in consts and "platform" in consts:
+        existing = con.execute(
+            f"SELECT count(*) FROM {table} WHERE exported_at = ? AND platform = ?",
+            [consts["exported_at"], consts["platform"]],
+        ).fetchall()[0][0]
+        conflict = existing > 0
+    con.register("_incoming", scanned)
+    try:
+        if conflict:
+            updates = ", ".join(f"{c} = excluded.{c}" for c in cols if c not in keys)
+            con.execute(
+                f"INSERT INTO {table} SELECT {select} FROM _incoming ON CONFLICT ({', '.join(keys)}) "
+                f"DO UPDATE SET {updates} WHERE excluded.source_hash > {table}.source_hash",
+                params,
+            )
+        else:
+            con.execute(f"INSERT INTO {table} SELECT {select} FROM _incoming", params)
+    finally:
         con.unregister("_incoming")
+
+
+_POST_KEYS = ("platform", "post_id", "exported_at")
+_DAILY_KEYS = ("platform", "account", "date", "metric", "exported_at")
+
+#: Test hook: seconds to sleep inside the load transaction (lets a test kill the process mid-file).
+_SLEEP_ENV = "SOCIALNB_TEST_SLEEP_IN_TRANSACTION"
+
+
+def load_file(
+    con: duckdb.DuckDBPyConnection, frames: list[pd.DataFrame], *, brand: str | None
+) -> int:
+    """Load every table read from one raw file (posts and/or daily) in ONE transaction.
+
+    Returns the number of rows written (post snapshots plus daily values). One ``ingest_log`` row
+    records the file: its format(s), rows loaded, rows quarantined by the reader and why.
+    """
+    if not frames:
+        raise WarehouseError(
+            "load_file() got no tables. What to do: pass the frames read_raw() returned."
+        )
+    first = frames[0]
+    written = 0
+    rejected: list = []
+    notes: list = []
+    kinds: list[str] = []
+    fmts: list[str] = []
+    exported = None
+    with transaction(con):
+        for frame in frames:
+            kind = frame.attrs.get("kind", "posts")
+            if kind == "posts":
+                rows = _post_rows(frame, brand)
+                if len(rows):
+                    _insert(con, "post_snapshots", rows, _POST_KEYS)
+            else:
+                rows = _daily_rows(frame, brand)
+                if len(rows):
+                    _insert(con, "account_daily_values", rows, _DAILY_KEYS)
+            written += len(rows)
+            if exported is None and len(rows):
+                exported = rows["exported_at"].iloc[0]
+            kinds.append(kind)
+            fmts.append(str(frame.attrs.get("format")))
+            notes += list(frame.attrs.get("notes", []))
+            rejected += [list(r) for r in frame.attrs.get("rejected_rows", [])]
+        if os.environ.get(_SLEEP_ENV):  # test hook: rows are written, nothing is committed yet
+            marker = os.environ.get(_SLEEP_ENV + "_MARKER")
+            if marker:
+                Path(marker).write_text(str(written))
+            time.sleep(float(os.environ[_SLEEP_ENV]))
         _log(
             con,
-            source_hash=frame["source_hash"].iloc[0],
-            source_file=frame["source_file"].iloc[0],
+            source_hash=str(first["source_hash"].iloc[0])
+            if len(first)
+            else first.attrs.get("source_hash"),
+            source_file=str(first["source_file"].iloc[0])
+            if len(first)
+            else first.attrs.get("source_file"),
             brand=brand,
-            source_format=frame.attrs.get("format"),
-            platform=frame["platform"].iloc[0],
-            kind="daily",
-            loaded=len(long),
-            rejected=0,
-            detail={"notes": frame.attrs.get("notes", [])},
-            exported_at=long["exported_at"].iloc[0] if len(long) else None,
+            source_format="+".join(dict.fromkeys(fmts)),
+            platform="+".join(dict.fromkeys(str(f["platform"].iloc[0]) for f in frames if len(f))),
+            kind="+".join(dict.fromkeys(kinds)),
+            loaded=written,
+            rejected=len(rejected),
+            detail={"notes": notes, "rejected_rows": rejected},
+            exported_at=exported,
         )
-    return len(long)
+    return written
+
+
+def load_posts(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, brand: str | None) -> int:
+    """Load one file's canonical post rows in one transaction; returns rows written."""
+    frame.attrs.setdefault("kind", "posts")
+    return load_file(con, [frame], brand=brand)
+
+
+def load_daily(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, brand: str | None) -> int:
+    """Load one file's canonical daily rows (wide) in one transaction; returns values written."""
+    frame.attrs["kind"] = "daily"
+    return load_file(con, [frame], brand=brand)
 
 
 def replace_calendar(con: duckdb.DuckDBPyConnection, brand: str, calendar: pd.DataFrame) -> None:

@@ -16,8 +16,7 @@ from . import warehouse as wh
 from .calendar import load_calendar
 from .config import BrandConfig, list_brands, load_brand
 from .errors import ConfigError, SocialnbError
-from .ingest import read_raw
-from .ingest._raw import load_raw
+from .ingest import MAPPING_SUFFIX, load_with_mapping, read_raw
 
 __all__ = ["Workspace", "IngestReport", "FileResult"]
 
@@ -170,6 +169,7 @@ class Workspace:
         brand: str | None = None,
         progress: bool = False,
         rebuild: bool = False,
+        mapping: str | Path | None = None,
     ) -> IngestReport:
         """Load new raw files into the warehouse, each file in one transaction.
 
@@ -184,6 +184,9 @@ class Workspace:
         rebuild
             Build a fresh warehouse from ``raw/`` beside the old one and swap it in only when
             complete (the old one is kept if anything goes wrong).
+        mapping
+            A YAML mapping (path or shipped name) to read every file in ``paths`` with (hand-made
+            spreadsheets). Without it, a file's sidecar ``<file>.mapping.yaml`` is used if present.
 
         Returns
         -------
@@ -204,7 +207,7 @@ class Workspace:
             ):
                 shown = self._display(path)
                 try:
-                    raw = load_raw(path)
+                    raw, mapping_used = load_with_mapping(path, mapping)
                     if raw.sha256 in known:
                         results.append(
                             FileResult(shown, b, "skipped", message="already in the warehouse")
@@ -213,19 +216,26 @@ class Workspace:
                     cfg = configs.get(b) if b else None
                     if b and cfg is None:
                         cfg = configs[b] = self.brand(b)
-                    frame = read_raw(raw, tz=cfg.timezone if cfg else None)
-                    _fill_account(frame, cfg)
-                    frame["source_file"] = shown
+                    frames = read_raw(raw, tz=cfg.timezone if cfg else None, mapping=mapping_used)
+                    for frame in frames:
+                        _fill_account(frame, cfg)
+                        frame["source_file"] = shown
                 except SocialnbError as exc:
                     results.append(FileResult(shown, b, "rejected", message=str(exc)))
                     continue
                 if con is None:
                     con = wh.connect(self.warehouse_path)
-                kind = frame.attrs["kind"]
-                loader = wh.load_posts if kind == "posts" else wh.load_daily
-                rows = loader(con, frame, brand=b)
+                rows = wh.load_file(con, frames, brand=b)
                 known.add(raw.sha256)
-                results.append(FileResult(shown, b, "loaded", frame.attrs["format"], kind, rows))
+                fmt = "+".join(dict.fromkeys(f.attrs["format"] for f in frames))
+                kind = "+".join(dict.fromkeys(f.attrs["kind"] for f in frames))
+                quarantined = sum(len(f.attrs.get("rejected_rows", [])) for f in frames)
+                note = (
+                    f"{quarantined} row(s) quarantined (see ingest_log.detail)"
+                    if quarantined
+                    else ""
+                )
+                results.append(FileResult(shown, b, "loaded", fmt, kind, rows, note))
             for b in sorted({b for _, b in files if b} | ({brand} if brand else set())):
                 con = self._refresh_calendar(con, b, results)
         finally:
@@ -339,7 +349,9 @@ def _files_under(folder: Path) -> list[Path]:
     return sorted(
         p
         for p in folder.rglob("*")
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+        if p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+        and not p.name.endswith(MAPPING_SUFFIX)
     )
 
 
@@ -350,5 +362,5 @@ def _fill_account(frame: pd.DataFrame, cfg: BrandConfig | None) -> None:
     if not blank.any():
         return
     accounts = {p: str(v.get("account", "")) for p, v in cfg.platforms.items()}
-    fill = frame.loc[blank, "platform"].map(accounts).fillna("")
+    fill = frame.loc[blank, "platform"].map(accounts).astype("string").fillna("")
     frame.loc[blank, "account"] = fill.astype("string")

@@ -14,11 +14,20 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import ExportError, UnknownFormatError
-from . import meta, x  # noqa: F401  (register the formats)
+from . import facebook_legacy, linkedin, mapped, meta, tiktok, x, youtube  # noqa: F401  (register the formats)
 from ._base import ExportFormat, finish, registry
 from ._raw import RawFile, csv_header, load_raw
+from .mapped import MAPPING_SUFFIX, MappedFormat, Mapping, load_mapping, mapping_for, with_mapping
 
-__all__ = ["read_export", "read_frames", "detect_format", "formats", "read_raw"]
+__all__ = [
+    "read_export",
+    "read_frames",
+    "detect_format",
+    "formats",
+    "read_raw",
+    "load_with_mapping",
+    "MAPPING_SUFFIX",
+]
 
 #: Posts published more than this after the export was taken are impossible.
 _FUTURE_SLACK = pd.Timedelta(days=2)
@@ -65,7 +74,13 @@ def detect_format(raw: RawFile) -> ExportFormat:
     )
 
 
-def read_raw(raw: RawFile, *, tz: str | None = None, account: str | None = None) -> list[pd.DataFrame]:
+def read_raw(
+    raw: RawFile,
+    *,
+    tz: str | None = None,
+    account: str | None = None,
+    mapping: Mapping | None = None,
+) -> list[pd.DataFrame]:
     """Read an already loaded raw file into canonical frames (one per table it holds).
 
     A CSV yields one frame; a workbook or a zip may yield several (posts and daily series). Every
@@ -73,9 +88,13 @@ def read_raw(raw: RawFile, *, tz: str | None = None, account: str | None = None)
     returned unless the whole file reads: one bad table rejects the file.
     """
     zone = tz or "UTC"
-    if raw.is_zip:
+    if mapping is not None:
+        fmt: ExportFormat = MappedFormat(mapping)
+        zone = mapping.get("timezone") or zone
+    elif raw.is_zip:
         return _read_zip(raw, zone, account)
-    fmt = detect_format(raw)
+    else:
+        fmt = detect_format(raw)
     parsed = fmt.read(raw, tz=zone, account=account)
     out = []
     for part in parsed if isinstance(parsed, list) else [parsed]:
@@ -100,22 +119,32 @@ def _read_zip(raw: RawFile, tz: str, account: str | None) -> list[pd.DataFrame]:
         zf = zipfile.ZipFile(io.BytesIO(raw.data))
         members = [i for i in zf.infolist() if not i.is_dir() and not _hidden(i.filename)]
     except (zipfile.BadZipFile, OSError) as exc:
-        raise ExportError(raw.path, f"is a damaged zip ({exc}).", fix="download the export again.") from exc
+        raise ExportError(
+            raw.path, f"is a damaged zip ({exc}).", fix="download the export again."
+        ) from exc
     frames: list[pd.DataFrame] = []
     skipped: list[str] = []
     for info in members:
         if info.file_size > _ZIP_MAX_MEMBER:
-            raise ExportError(raw.path, f"member {info.filename!r} is too large ({info.file_size} bytes) to be an export.",
-                              fix="unzip it and check what it is; remove it from raw/.")
+            raise ExportError(
+                raw.path,
+                f"member {info.filename!r} is too large ({info.file_size} bytes) to be an export.",
+                fix="unzip it and check what it is; remove it from raw/.",
+            )
         try:
             data = zf.read(info)
         except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
-            raise ExportError(raw.path, f"member {info.filename!r} cannot be unzipped ({exc}).",
-                              fix="download the export again; the zip is damaged.") from exc
+            raise ExportError(
+                raw.path,
+                f"member {info.filename!r} cannot be unzipped ({exc}).",
+                fix="download the export again; the zip is damaged.",
+            ) from exc
         if not data.strip():
             skipped.append(f"{info.filename} (empty)")
             continue
-        member = raw_from_bytes(raw.path / info.filename, data, container=raw.path, digest=raw.sha256)
+        member = raw_from_bytes(
+            raw.path / info.filename, data, container=raw.path, digest=raw.sha256
+        )
         if member.is_zip:
             skipped.append(f"{info.filename} (a zip inside the zip)")
             continue
@@ -128,12 +157,18 @@ def _read_zip(raw: RawFile, tz: str, account: str | None) -> list[pd.DataFrame]:
         del fmt
     if not frames:
         listed = ", ".join(repr(m.filename) for m in members[:8]) or "nothing"
-        raise ExportError(raw.path, f"is a zip with no export socialnb recognises inside (it holds {listed}).",
-                          fix="check it is the platform's download (TikTok Studio or YouTube Studio zip); "
-                          "remove it from raw/ otherwise.")
+        raise ExportError(
+            raw.path,
+            f"is a zip with no export socialnb recognises inside (it holds {listed}).",
+            fix="check it is the platform's download (TikTok Studio or YouTube Studio zip); "
+            "remove it from raw/ otherwise.",
+        )
     if skipped:
         for f in frames:
-            f.attrs["notes"] = [*f.attrs.get("notes", []), f"ignored zip members: {', '.join(skipped)}"]
+            f.attrs["notes"] = [
+                *f.attrs.get("notes", []),
+                f"ignored zip members: {', '.join(skipped)}",
+            ]
     return frames
 
 
@@ -141,12 +176,31 @@ def _hidden(name: str) -> bool:
     return any(part.startswith(".") or part == "__MACOSX" for part in name.split("/"))
 
 
-def read_frames(path: str | Path, *, tz: str | None = None) -> list[pd.DataFrame]:
+def load_with_mapping(
+    path: str | Path, mapping: str | Path | None = None
+) -> tuple[RawFile, Mapping | None]:
+    """Load a raw file and the mapping that applies to it: ``mapping`` if given, else a sidecar
+    ``<file>.mapping.yaml`` beside it, else none. With a mapping, the file's identity (``sha256``)
+    covers the mapping's bytes too."""
+    raw = load_raw(path)
+    spec = mapping if mapping is not None else mapping_for(Path(path))
+    if spec is None:
+        return raw, None
+    m = load_mapping(spec)
+    return with_mapping(raw, m), m
+
+
+def read_frames(
+    path: str | Path, *, tz: str | None = None, mapping: str | Path | None = None
+) -> list[pd.DataFrame]:
     """Every canonical table in one raw file (a zip or workbook may hold posts and daily series)."""
-    return read_raw(load_raw(path), tz=tz)
+    raw, m = load_with_mapping(path, mapping)
+    return read_raw(raw, tz=tz, mapping=m)
 
 
-def read_export(path: str | Path, *, tz: str | None = None) -> pd.DataFrame:
+def read_export(
+    path: str | Path, *, tz: str | None = None, mapping: str | Path | None = None
+) -> pd.DataFrame:
     """Read one raw export into canonical rows.
 
     Parameters
@@ -176,7 +230,7 @@ def read_export(path: str | Path, *, tz: str | None = None) -> pd.DataFrame:
     >>> posts = socialnb.read_export("data/fernway/raw/2026-10/Oct-01-2026_Oct-31-2026_1.csv",
     ...                              tz="Europe/London")  # doctest: +SKIP
     """
-    frames = read_frames(path, tz=tz)
+    frames = read_frames(path, tz=tz, mapping=mapping)
     kinds = [f.attrs["kind"] for f in frames]
     main = "posts" if "posts" in kinds else "daily"
     chosen = [f for f in frames if f.attrs["kind"] == main]
@@ -207,4 +261,16 @@ def _check_dates(raw: RawFile, frame: pd.DataFrame) -> None:
 
 def _dedupe(frame: pd.DataFrame) -> pd.DataFrame:
     """A post listed twice in one file keeps its last row (exports list each post once)."""
-    return frame.drop_duplicates(subset=["platform", "post_id"], keep="last").reset_index(drop=True)
+    dup = frame.duplicated(subset=["platform", "post_id"], keep="last")
+    if not dup.any():
+        return frame
+    attrs = dict(frame.attrs)
+    out = frame[~dup].reset_index(drop=True)
+    out.attrs = attrs
+    lines = ", ".join(str(n) for n in frame.loc[dup, "source_row"].head(5))
+    out.attrs["notes"] = [
+        *attrs.get("notes", []),
+        f"{int(dup.sum())} row(s) repeat a post id listed later in the "
+        f"file (lines {lines}{', ...' if dup.sum() > 5 else ''}); the last row of each id was kept",
+    ]
+    return out

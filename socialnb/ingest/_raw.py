@@ -61,7 +61,11 @@ class RawFile:
 
     @property
     def is_zip(self) -> bool:
-        return self.data[:4] == b"PK\x03\x04" and self.text is None and _is_zip(self.data)
+        return (
+            self.data[:4] in (b"PK\x03\x04", b"PK\x05\x06")
+            and self.text is None
+            and _is_zip(self.data)
+        )
 
     @property
     def is_ole(self) -> bool:
@@ -75,12 +79,15 @@ class RawFile:
         """The first ``n`` physical lines of the text (without line ends)."""
         if self.text is None:
             return []
-        out = []
-        for i, line in enumerate(io.StringIO(self.text, newline=None)):
-            if i >= n:
-                break
-            out.append(line.rstrip("\r\n"))
-        return out
+        size = 65536
+        while True:  # look at a prefix only: files can be hundreds of MB
+            head = self.text[:size]
+            if head.count("\n") >= n or size >= len(self.text):
+                lines = io.StringIO(head, newline=None).read().split("\n")
+                if lines and lines[-1] == "":
+                    lines.pop()
+                return [line.rstrip("\r") for line in lines[:n]]
+            size *= 4
 
 
 def _line_of_offset(data: bytes, offset: int) -> tuple[int, int]:
@@ -130,7 +137,10 @@ def raw_from_bytes(
             "the file is empty.",
             fix="download the export again; the download may have failed.",
         )
-    if data[:4] == b"PK\x03\x04" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+    if (
+        data[:4] in (b"PK\x03\x04", b"PK\x05\x06")
+        or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    ):
         return RawFile(path, data, digest, None, None, container)
     encoding = "utf-8"
     body = data
@@ -221,16 +231,27 @@ def _sniff_delimiter(first_line: str) -> str:
     return max(counts, key=counts.get) if any(counts.values()) else ","
 
 
-def read_csv_table(raw: RawFile, *, skip_lines: int = 0, delimiter: str | None = None) -> Table:
+def read_csv_table(
+    raw: RawFile, *, skip_lines: int = 0, delimiter: str | None = None, usecols=None, numeric=None
+) -> Table:
     """Read delimited text into a :class:`Table` of strings.
 
     ``skip_lines`` physical lines are skipped before the header (Meta's ``sep=,`` and title
     lines). Every record must have the header's number of fields; the first one that does not, an
     unclosed quote, or a field too large to be an export value is reported with its physical line.
     Blank lines are skipped.
+
+    ``usecols(header) -> positions`` lets a reader say which columns it needs: large files are then
+    parsed by DuckDB reading only those (``Table.frame`` holds just them, under their positions).
+    ``numeric(header) -> positions`` names metric columns DuckDB may convert to float64 on that path
+    (only when every cell is a plain number or a missing token; anything else takes the exact path).
     """
     if raw.text is None:
         raise ExportError(raw.path, "is a binary file, not CSV text.", fix="export it as CSV.")
+    if not skip_lines and raw.encoding == "utf-8" and len(raw.data) >= FAST_PATH_BYTES:
+        fast = _fast_table(raw, delimiter, usecols, numeric)
+        if fast is not None:
+            return fast
     text = raw.text
     if skip_lines:
         parts = text.split("\n", skip_lines)
@@ -295,6 +316,94 @@ def read_csv_table(raw: RawFile, *, skip_lines: int = 0, delimiter: str | None =
         lines=np.asarray(starts, dtype=np.int64),
         header_line=skip_lines + 1,
     )
+
+
+#: Files at least this large are parsed by pandas' C parser first (the csv module path is kept for
+#: small files and for exact error locations when the fast parser refuses a file or sees a problem).
+FAST_PATH_BYTES = 4 * 1024 * 1024
+
+
+def _fast_table(raw: RawFile, delimiter: str | None, usecols, numeric) -> Table | None:
+    """Parse a large UTF-8 CSV with DuckDB's parser (strict mode, only the columns
+    ``usecols(header)`` asks for, metric columns ``numeric(header)`` converted to float64 when every
+    cell is a plain number or a missing token); None when anything looks irregular, so the caller
+    uses the exact csv-module path, which reports the problem with its line and column."""
+    import duckdb
+
+    if raw.container is not None or not raw.path.is_file():
+        return None
+    first = raw.text.split("\n", 1)[0].rstrip("\r")
+    delim = delimiter or _sniff_delimiter(first)
+    header = next(csv.reader([first], delimiter=delim))
+    _check_header(raw, header, 1)
+    n = len(header)
+    wanted = sorted(set(usecols(header))) if usecols is not None else list(range(n))
+    if not wanted:
+        wanted = [0]
+    numeric_cols = [
+        i for i in (sorted(set(numeric(header))) if numeric is not None else []) if i in wanted
+    ]
+    spec = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n)) + "}"
+    quote = '"'
+    tokens = ", ".join(f"'{t}'" for t in sorted(MISSING_TOKENS))
+    missing = {i: f"(c{i} IS NULL OR lower(trim(c{i})) IN ({tokens}))" for i in numeric_cols}
+    con = duckdb.connect()
+    try:
+        con.execute("SET enable_progress_bar = false")
+        con.execute(
+            f"CREATE TEMP TABLE t AS SELECT {', '.join(f'c{i}' for i in wanted)} FROM read_csv(?, header = true, "
+            f"delim = ?, quote = '{quote}', escape = '{quote}', columns = {spec}, strict_mode = true, "
+            "null_padding = false, ignore_errors = false)",
+            [str(raw.path), delim],
+        )
+        if (
+            numeric_cols
+        ):  # a cell that is neither missing nor a plain number: the exact path reports it
+            odd = " OR ".join(
+                f"(NOT {missing[i]} AND TRY_CAST(c{i} AS DOUBLE) IS NULL)" for i in numeric_cols
+            )
+            if con.execute(f"SELECT count(*) FROM t WHERE {odd}").fetchall()[0][0]:
+                return None
+        exprs = [
+            f"CASE WHEN {missing[i]} THEN NULL ELSE TRY_CAST(c{i} AS DOUBLE) END AS c{i}"
+            if i in missing
+            else f"c{i}"
+            for i in wanted
+        ]
+        frame = con.execute(f"SELECT {', '.join(exprs)} FROM t").df()
+    except Exception:  # any parser complaint: let the exact path find and report it
+        return None
+    finally:
+        con.close()
+    if raw.sha256 != _sha256_of(raw.path):  # the file changed after it was read: do not trust it
+        return None
+    frame.columns = wanted
+    for col in wanted:
+        if col not in numeric_cols and frame[col].isna().any():
+            frame[col] = frame[col].fillna("")
+    # Physical line of each record: 2 + index + line ends inside earlier records' fields.
+    newlines_total = raw.text.count("\n") - (1 if raw.text.endswith("\n") else 0)
+    inner = np.zeros(len(frame), dtype=np.int64)
+    if newlines_total != len(frame):
+        for col in (c for c in wanted if c not in numeric_cols):
+            has = frame[col].str.contains("\n", regex=False).to_numpy()
+            if has.any():
+                inner += np.where(has, frame[col].str.count("\n").to_numpy(), 0)
+        if int(inner.sum()) + len(frame) != newlines_total:
+            return None  # blank lines, or line ends in columns not read: use the exact path
+    shift = (
+        np.concatenate([[0], np.cumsum(inner)[:-1]]) if len(frame) else np.zeros(0, dtype=np.int64)
+    )
+    lines = 2 + np.arange(len(frame), dtype=np.int64) + shift
+    return Table(raw=raw, headers=header, frame=frame, lines=lines, header_line=1)
+
+
+def _sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 22), b""):
+            h.update(block)
+    return h.hexdigest()
 
 
 def _check_header(raw: RawFile, header: list[str], line: int) -> None:

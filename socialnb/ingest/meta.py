@@ -8,7 +8,7 @@ import pandas as pd
 
 from ..errors import ExportError
 from ._base import ExportFormat, Parsed, column_map, register, require
-from ._convert import ids, localise, numbers, texts, timestamps
+from ._convert import ids, localise, map_values, numbers, texts, timestamps
 from ._raw import RawFile, csv_header, normalise_header, read_csv_table
 from .aliases import ALIASES
 
@@ -65,8 +65,7 @@ _IG_TYPES = {
 def _formats(table, pos, mapping) -> pd.Series:
     if pos is None:
         return pd.Series(pd.NA, index=table.frame.index, dtype="string")
-    col = table.column(pos).astype(str).str.strip().str.casefold()
-    return col.map(mapping).astype("string")
+    return map_values(table.column(pos), mapping)
 
 
 def _metric_columns(table, found, names, *, negative_ok=()) -> dict[str, pd.Series]:
@@ -79,6 +78,7 @@ def _metric_columns(table, found, names, *, negative_ok=()) -> dict[str, pd.Seri
 
 class _MetaContent(ExportFormat):
     kind = "posts"
+    priority = 6  # before X Premium (which also has "Post ID", "Date", "Impressions")
     aliases: dict[str, tuple[str, ...]]
     account_key: str
     type_map: dict[str, str]
@@ -91,8 +91,18 @@ class _MetaContent(ExportFormat):
         have = lambda key: any(normalise_header(a) in head for a in self.aliases[key])  # noqa: E731
         return have("post_id") and have("published_local") and have(self.account_key)
 
+    def _wanted(self, header: list[str]) -> list[int]:
+        norm = [normalise_header(h) for h in header]
+        names = {normalise_header(a) for names in self.aliases.values() for a in names}
+        return [i for i, h in enumerate(norm) if h in names]
+
+    def _numeric(self, header: list[str]) -> list[int]:
+        keys = (*self.metrics, "views_boosted", "reach_boosted")
+        names = {normalise_header(a) for k in keys if k in self.aliases for a in self.aliases[k]}
+        return [i for i, h in enumerate(header) if normalise_header(h) in names]
+
     def read(self, raw: RawFile, *, tz: str, account: str | None = None) -> Parsed:
-        table = read_csv_table(raw)
+        table = read_csv_table(raw, usecols=self._wanted, numeric=self._numeric)
         found = column_map(table, self.aliases)
         require(table, found, ("post_id", "published_local"), self.aliases)
         if not any(k in found for k in ("views", "impressions", "reach")):
@@ -151,7 +161,9 @@ class _MetaContent(ExportFormat):
                 values = numbers(table, found[key])
                 boosted |= np.nan_to_num(values.to_numpy()) > 0
         if "funded" in found:
-            status = table.column(found["funded"]).astype(str).str.strip().str.casefold()
+            status = table.column(found["funded"]).astype(str)
+            uniq = {u: u.strip().casefold() for u in pd.unique(status)}
+            status = status.map(uniq)
             boosted |= ~status.isin(
                 ["", "n/a", "-", "--", "organic", "not funded", "not boosted", "none"]
             ).to_numpy()
@@ -162,6 +174,9 @@ class _MetaContent(ExportFormat):
 
 def _drop_blank_ids(frame: pd.DataFrame) -> pd.DataFrame:
     """Summary and trailer rows have no id: drop them (an export never has a real post without one)."""
+    ids = frame["post_id"]
+    if ids.notna().all() and ids.str.isdigit().all():
+        return frame
     keep = (
         frame["post_id"].notna()
         & (frame["post_id"].str.strip() != "")

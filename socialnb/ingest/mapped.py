@@ -1,0 +1,447 @@
+"""Hand-made spreadsheets read through a small YAML mapping.
+
+A mapping says which file column holds which canonical field, how dates are written, and what to
+do with rows that do not parse. Example (``socialnb/mappings/facebook_freecodecamp_page.yaml``)::
+
+    platform: facebook
+    kind: posts                     # posts (default) or daily
+    encoding: utf-8                 # default utf-8 (a BOM is always accepted)
+    delimiter: ","                  # default: sniffed from the header line
+    account: freeCodeCamp           # constant account (or `columns: {account: <column>}`)
+    timezone: America/Los_Angeles   # zone of the wall-clock times (default: the brand's)
+    columns:                        # canonical field -> file column
+      post_id: null                 # null/absent: generated as "<file stem>:<line>"
+      published: [date, time]       # one column, or several joined with a space
+      text: title
+      format: type
+      reach: reach
+      clicks: clicks
+      likes: reactions
+    date_formats: ["%m/%d/%Y %I:%M %p"]   # tried in order
+    formats: {Link: link, Photo: image, Video: video, Status: text}   # values -> canonical formats
+    bad_rows: quarantine            # quarantine (skip, report in ingest_log) or reject (refuse the file)
+    require_match: true             # every row must match the header's column count
+
+How a user points socialnb at a mapping (first found wins):
+
+1. ``Workspace.ingest(..., mapping=M)`` / ``read_export(path, mapping=M)`` / ``socialnb ingest
+   --mapping M FILE``, where ``M`` is a path or the name of a shipped mapping;
+2. a sidecar file beside the data: ``<file name>.mapping.yaml`` (e.g. ``posts.csv.mapping.yaml``),
+   whose content is a mapping or just ``use: <shipped mapping name>``.
+
+The mapping's bytes are part of the file's identity in the warehouse, so editing the mapping and
+ingesting again loads the file again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from ..errors import ExportError
+from ..schema import DAILY_METRICS, FORMATS, PLATFORMS, POST_METRIC_FIELDS
+from ._base import ExportFormat, Parsed
+from ._convert import localise
+from ._raw import MISSING_TOKENS, RawFile, Table, normalise_header, read_csv_table
+
+__all__ = [
+    "Mapping",
+    "load_mapping",
+    "shipped_mappings",
+    "mapping_for",
+    "read_mapped",
+    "MAPPING_SUFFIX",
+]
+
+MAPPING_SUFFIX = ".mapping.yaml"
+_TEXT_FIELDS = ("post_id", "account", "text", "permalink", "format", "distribution")
+_KEYS = {
+    "platform",
+    "kind",
+    "encoding",
+    "delimiter",
+    "account",
+    "timezone",
+    "columns",
+    "date_formats",
+    "formats",
+    "bad_rows",
+    "use",
+    "description",
+    "source",
+    "licence",
+    "license",
+    "skip_rows",
+    "constants",
+    "year",
+    "negative_ok",
+    "month_column",
+    "hour_column",
+    "distributions",
+    "account_regex",
+}
+
+
+class Mapping(dict):
+    """A validated mapping (a dict) with its source path and digest."""
+
+    path: Path
+    digest: str
+
+
+def shipped_mappings() -> list[str]:
+    """Names of the mappings shipped in ``socialnb/mappings/``."""
+    folder = resources.files("socialnb") / "mappings"
+    return sorted(p.name[: -len(".yaml")] for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+def _fail(
+    path: Path,
+    problem: str,
+    fix: str = "see the mapping format in socialnb.ingest.mapped's docstring.",
+) -> None:
+    raise ExportError(path, problem, fix=fix)
+
+
+def load_mapping(spec: str | Path) -> Mapping:
+    """Load and validate a mapping from a path or a shipped mapping name.
+
+    Raises
+    ------
+    ExportError
+        Naming the mapping file and the key at fault.
+    """
+    p = Path(spec)
+    if not p.exists():
+        name = str(spec).removesuffix(".yaml")
+        shipped = resources.files("socialnb") / "mappings" / f"{name}.yaml"
+        if not shipped.is_file():
+            _fail(
+                p,
+                "no such mapping file or shipped mapping.",
+                f"give a path to a YAML mapping or one of the shipped names: {', '.join(shipped_mappings())}.",
+            )
+        p = Path(str(shipped))
+    data_bytes = p.read_bytes()
+    try:
+        data = yaml.safe_load(data_bytes) or {}
+    except yaml.YAMLError as exc:
+        _fail(
+            p, f"is not valid YAML ({exc}).", "fix the YAML syntax (indentation, colons, quotes)."
+        )
+    if not isinstance(data, dict):
+        _fail(p, "must be a YAML mapping of keys (platform, columns, ...).")
+    if "use" in data:
+        inner = load_mapping(data["use"])
+        inner.update({k: v for k, v in data.items() if k != "use"})
+        data = dict(inner)
+    unknown = set(data) - _KEYS
+    if unknown:
+        _fail(p, f"has unknown key(s) {sorted(unknown)}.", f"use only: {sorted(_KEYS)}.")
+    if data.get("platform") not in PLATFORMS:
+        _fail(
+            p,
+            f"platform {data.get('platform')!r} is not one of {list(PLATFORMS)}.",
+            "set `platform:`.",
+        )
+    kind = data.setdefault("kind", "posts")
+    if kind not in ("posts", "daily"):
+        _fail(p, f"kind {kind!r} must be 'posts' or 'daily'.")
+    cols = data.get("columns")
+    if not isinstance(cols, dict) or not cols:
+        _fail(p, "needs `columns:` mapping canonical fields to the file's columns.")
+    allowed = (
+        set(_TEXT_FIELDS)
+        | {"published", "date"}
+        | set(POST_METRIC_FIELDS if kind == "posts" else DAILY_METRICS)
+    )
+    bad = set(cols) - allowed
+    if bad:
+        _fail(
+            p,
+            f"columns {sorted(bad)} are not canonical {kind} fields.",
+            f"use fields among: {sorted(allowed)}.",
+        )
+    need = "published" if kind == "posts" else "date"
+    if not cols.get(need) and not (kind == "posts" and data.get("year")):
+        _fail(p, f"columns must say which column holds `{need}`.")
+    if data.setdefault("bad_rows", "quarantine") not in ("quarantine", "reject"):
+        _fail(p, "bad_rows must be 'quarantine' or 'reject'.")
+    for k, v in (data.get("formats") or {}).items():
+        if v not in FORMATS:
+            _fail(p, f"formats maps {k!r} to {v!r}, which is not one of {list(FORMATS)}.")
+    m = Mapping(data)
+    m.path = p
+    m.digest = hashlib.sha256(data_bytes).hexdigest()
+    return m
+
+
+def mapping_for(path: Path) -> Path | None:
+    """The sidecar mapping of a data file (``<name>.mapping.yaml`` beside it), if any."""
+    side = path.with_name(path.name + MAPPING_SUFFIX)
+    return side if side.exists() else None
+
+
+def _decode(raw: RawFile, mapping: Mapping) -> RawFile:
+    enc = mapping.get("encoding")
+    if not enc or raw.text is None and raw.encoding is None and enc is None:
+        return raw
+    body = raw.data[3:] if raw.data.startswith(b"\xef\xbb\xbf") else raw.data
+    try:
+        text = body.decode(enc)
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise ExportError(
+            raw.path,
+            f"cannot be decoded as {enc} ({exc}).",
+            fix="fix `encoding:` in the mapping (utf-8, latin-1, cp1252, utf-16).",
+        ) from exc
+    return replace(raw, encoding=enc, text=text)
+
+
+def _cols(table: Table, mapping: Mapping, field: str) -> list[int] | None:
+    spec = mapping["columns"].get(field)
+    if spec is None:
+        return None
+    names = spec if isinstance(spec, list) else [spec]
+    out = []
+    for name in names:
+        pos = table.find([str(name)])
+        if pos is None:
+            raise ExportError(
+                table.raw.path,
+                f"has no column {name!r}, which the mapping {mapping.path.name} "
+                f"uses for `{field}` (the file has {table.headers[:12]}).",
+                line=table.header_line,
+                fix="fix the column name in the mapping, or use the mapping that matches this file.",
+            )
+        out.append(pos)
+    return out
+
+
+def _joined(table: Table, positions: list[int]) -> pd.Series:
+    col = table.column(positions[0]).astype(str).str.strip()
+    for pos in positions[1:]:
+        col = col + " " + table.column(pos).astype(str).str.strip()
+    return col.str.strip()
+
+
+def _parse_dates(col: pd.Series, formats: list[str]) -> pd.Series:
+    out = pd.Series(pd.NaT, index=col.index, dtype="datetime64[ns]")
+    for fmt in formats:
+        rest = out.isna()
+        if not rest.any():
+            break
+        out = out.where(~rest, pd.to_datetime(col.where(rest), format=fmt, errors="coerce"))
+    return out
+
+
+def read_mapped(raw: RawFile, mapping: Mapping, *, tz: str, account: str | None = None) -> Parsed:
+    """Read a hand-made CSV through ``mapping`` (see the module docstring)."""
+    raw = _decode(raw, mapping)
+    table = read_csv_table(
+        raw, delimiter=mapping.get("delimiter"), skip_lines=int(mapping.get("skip_rows", 0))
+    )
+    # Drop empty trailing columns (Excel leaves 'Column1', '' headers).
+    kind = mapping["kind"]
+    n = len(table.frame)
+    if not n:
+        raise ExportError(
+            raw.path,
+            "has a header but no rows.",
+            line=table.header_line + 1,
+            fix="check the file holds data.",
+        )
+    bad = np.zeros(n, dtype=bool)
+    reasons: dict[int, str] = {}
+
+    def mark(mask: np.ndarray, pos: int, what: str, values: pd.Series) -> None:
+        for i in np.flatnonzero(mask & ~bad):
+            reasons[i] = f"column {table.headers[pos]!r}: {values.iloc[i]!r} is not {what}"
+        bad[:] |= mask
+
+    frame = pd.DataFrame({"source_row": table.lines})
+    zone = mapping.get("timezone") or tz
+    formats = list(mapping.get("date_formats") or [])
+    time_field = "published" if kind == "posts" else "date"
+    tpos = _cols(table, mapping, time_field)
+    if tpos is not None:
+        text = _joined(table, tpos)
+        parsed = (
+            _parse_dates(text, formats)
+            if formats
+            else pd.to_datetime(text, errors="coerce", format="mixed")
+        )
+        mark(
+            parsed.isna().to_numpy(),
+            tpos[0],
+            f"a date/time in {formats or 'a standard shape'}",
+            text,
+        )
+    else:  # e.g. facebook_metrics: only month/weekday/hour columns; `year:` places posts in a month
+        parsed = pd.Series(pd.NaT, index=table.frame.index, dtype="datetime64[ns]")
+    metrics = POST_METRIC_FIELDS if kind == "posts" else DAILY_METRICS
+    negative_ok = set(mapping.get("negative_ok") or [])
+    for field in metrics:
+        pos = _cols(table, mapping, field)
+        if pos is None:
+            continue
+        col = table.column(pos[0]).astype(str).str.strip()
+        missing = col.str.casefold().isin(MISSING_TOKENS).to_numpy()
+        values = pd.to_numeric(
+            col.str.replace(",", "", regex=False).where(~missing, None), errors="coerce"
+        )
+        mark((values.isna().to_numpy() & ~missing), pos[0], "a number", col)
+        if field not in negative_ok:
+            mark((values < 0).fillna(False).to_numpy(), pos[0], "a non-negative count", col)
+        frame[field] = values.astype("float64")
+    for field in _TEXT_FIELDS:
+        pos = _cols(table, mapping, field)
+        if pos is not None:
+            frame[field] = _joined(table, pos).astype("string").replace("", pd.NA)
+    if "distribution" in frame and mapping.get("distributions"):
+        dmap = {normalise_header(k): v for k, v in mapping["distributions"].items()}
+        frame["distribution"] = (
+            frame["distribution"]
+            .fillna("")
+            .map(normalise_header)
+            .map(dmap)
+            .fillna("organic")
+            .astype("string")
+        )
+    if "format" in frame and mapping.get("formats"):
+        fmap = {normalise_header(k): v for k, v in mapping["formats"].items()}
+        norm = frame["format"].fillna("").map(normalise_header)
+        known = norm.isin(list(fmap)) | (norm == "")
+        pos = _cols(table, mapping, "format")[0]
+        mark(
+            ~known.to_numpy(),
+            pos,
+            f"a known type ({', '.join(mapping['formats'])})",
+            frame["format"],
+        )
+        frame["format"] = norm.map(fmap).astype("string")
+    rejected = tuple((int(table.lines[i]), reasons[i]) for i in sorted(reasons))
+    if bad.any() and mapping["bad_rows"] == "reject":
+        i = int(np.argmax(bad))
+        raise ExportError(
+            raw.path,
+            f"row does not fit the mapping ({reasons[i]}).",
+            line=int(table.lines[i]),
+            fix=f"fix the row, or set `bad_rows: quarantine` in {mapping.path.name} to skip such rows.",
+        )
+    if bad.all():
+        i = 0
+        raise ExportError(
+            raw.path,
+            f"no row fits the mapping {mapping.path.name} (first: {reasons[i]}).",
+            line=int(table.lines[0]),
+            fix="check the mapping's columns and date_formats against the file.",
+        )
+    keep = ~bad
+    frame = frame[keep].reset_index(drop=True)
+    parsed = parsed[keep].reset_index(drop=True)
+    if kind == "posts":
+        precision = None
+        if tpos is None:  # only a month (and hour) column: `year:` places the posts in that month
+            parsed, precision = _from_month(table, mapping, keep)
+        if "post_id" not in frame:
+            frame["post_id"] = (Path(raw.name).stem + ":" + frame["source_row"].astype(str)).astype(
+                "string"
+            )
+        for k, v in (mapping.get("constants") or {}).items():
+            frame[k] = v
+        frame["published_local"] = parsed
+        frame["published_at"] = (
+            localise(parsed, zone) if parsed.notna().any() else pd.Series(pd.NaT, index=frame.index)
+        )
+        has_time = (
+            tpos is not None and any("%H" in f or "%I" in f for f in formats)
+            if formats
+            else tpos is not None
+        )
+        frame["date_precision"] = precision or ("minute" if has_time else "day")
+        frame["distribution"] = frame.get("distribution", "organic")
+        frame["metric_era"] = frame.get(
+            "metric_era", "impressions" if "impressions" in frame else ""
+        )
+        if "account" not in frame and mapping.get("account_regex"):
+            frame["account"] = (
+                frame["post_id"]
+                .str.extract(mapping["account_regex"], expand=False)
+                .astype("string")
+            )
+        if "account" not in frame:
+            frame["account"] = mapping.get("account") or account
+    else:
+        frame["date"] = parsed.dt.normalize()
+        if "account" not in frame:
+            frame["account"] = mapping.get("account") or account or ""
+    frame["platform"] = mapping["platform"]
+    notes = [f"read through mapping {mapping.path.name} (sha256 {mapping.digest[:12]})"]
+    if rejected:
+        notes.append(f"{len(rejected)} row(s) quarantined: not loaded, listed in rejected_rows")
+    if "post_id" not in mapping["columns"] and kind == "posts":
+        notes.append("the file has no post ids: ids generated as '<file stem>:<line>'")
+    return Parsed(
+        kind, frame, raw_headers=tuple(table.headers), notes=tuple(notes), rejected_rows=rejected
+    )
+
+
+class MappedFormat(ExportFormat):
+    """The pseudo-format of mapped files (never detected from content; chosen by a mapping)."""
+
+    id = "mapped_csv"
+    platform = ""
+    kind = "posts"
+    description = (
+        "A hand-made CSV read through a YAML mapping (socialnb/mappings/ or <file>.mapping.yaml)"
+    )
+
+    def __init__(self, mapping: Mapping | None = None) -> None:
+        self.mapping = mapping
+        if mapping is not None:
+            self.platform = mapping["platform"]  # type: ignore[misc]
+            self.kind = mapping["kind"]  # type: ignore[misc]
+            self.id = f"mapped:{mapping.path.name.removesuffix('.yaml')}"  # type: ignore[misc]
+
+    def sniff(self, raw: RawFile) -> bool:
+        return False
+
+    def read(self, raw: RawFile, *, tz: str, account: str | None = None) -> Parsed:
+        assert self.mapping is not None
+        return read_mapped(raw, self.mapping, tz=tz, account=account)
+
+
+def with_mapping(raw: RawFile, mapping: Mapping) -> RawFile:
+    """The raw file with an identity (hash) that includes the mapping's bytes."""
+    digest = hashlib.sha256((raw.sha256 + mapping.digest).encode()).hexdigest()
+    return replace(raw, sha256=digest)
+
+
+def _from_month(table: Table, mapping: Mapping, keep: np.ndarray) -> tuple[pd.Series, str]:
+    year = int(mapping["year"])
+    mpos = table.find([str(mapping.get("month_column", ""))])
+    if mpos is None:
+        raise ExportError(
+            table.raw.path,
+            f"has no month column {mapping.get('month_column')!r} named by the mapping.",
+            line=table.header_line,
+            fix="set `month_column:` (and `hour_column:`) to the file's columns.",
+        )
+    month = pd.to_numeric(table.column(mpos)[keep], errors="coerce").reset_index(drop=True)
+    hpos = table.find([str(mapping.get("hour_column", ""))])
+    hour = (
+        pd.to_numeric(table.column(hpos)[keep], errors="coerce").reset_index(drop=True)
+        if hpos is not None
+        else 0
+    )
+    stamp = pd.to_datetime(
+        pd.DataFrame({"year": year, "month": month, "day": 1, "hour": hour}), errors="coerce"
+    )
+    return stamp, "month"

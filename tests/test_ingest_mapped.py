@@ -1,0 +1,114 @@
+"""Hand-made spreadsheets through YAML mappings: the three real data sets in ../shared/datasets
+load with counts checked against the csv module, and the freeCodeCamp junk row is quarantined and
+reported, not crashed on and not coerced."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+import socialnb
+from socialnb.errors import ExportError
+from socialnb.ingest.mapped import load_mapping, shipped_mappings
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "datasets"
+FCC = DATA / "facebook_freecodecamp_page" / "freeCodeCamp-facebook-page-activity.csv"
+UCI = DATA / "facebook_metrics" / "dataset_Facebook.csv"
+THAI = DATA / "facebook_live_sellers_thailand" / "Live.csv"
+
+
+def test_the_three_mappings_are_shipped():
+    assert {
+        "facebook_freecodecamp_page",
+        "facebook_metrics",
+        "facebook_live_sellers_thailand",
+    } <= set(shipped_mappings())
+
+
+def test_freecodecamp_loads_every_post_and_quarantines_the_junk_row():
+    rows = list(csv.DictReader(FCC.open(encoding="utf-8", newline="")))
+    junk = [i for i, r in enumerate(rows) if not r["reactions"].isdigit()]
+    assert len(junk) == 1
+    posts = socialnb.read_export(FCC, mapping="facebook_freecodecamp_page", tz="America/New_York")
+    assert len(posts) == len(rows) - 1
+    assert posts["reach"].sum() == sum(int(r["reach"]) for i, r in enumerate(rows) if i not in junk)
+    assert posts["likes"].sum() == sum(
+        int(r["reactions"]) for i, r in enumerate(rows) if i not in junk
+    )
+    rejected = posts.attrs["rejected_rows"]
+    assert len(rejected) == 1
+    line, reason = rejected[0]
+    assert line == junk[0] + 2 and "Boost Post" in reason
+    assert set(posts["format"].dropna()) <= {"link", "image", "video", "text"}
+    assert posts["published_local"].iloc[0] == __import__("pandas").Timestamp("2017-08-18 15:45")
+
+
+def test_the_quarantined_row_shows_in_the_ingest_log(tmp_path):
+    ws = socialnb.Workspace(tmp_path)
+    report = ws.ingest([FCC], mapping="facebook_freecodecamp_page")
+    assert report.ok and report.loaded[0].rows == 419
+    assert "quarantined" in report.loaded[0].message
+    log = ws.ingest_log()
+    assert log["rows_rejected"].tolist() == [1]
+    assert "Boost Post" in log["detail"].iloc[0]
+
+
+def test_uci_facebook_metrics_loads_500_posts_with_legacy_names():
+    with UCI.open(encoding="latin-1", newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter=";"))
+    posts = socialnb.read_export(UCI, mapping="facebook_metrics")
+    assert len(posts) == len(rows) == 500
+    assert posts["reach"].sum() == sum(int(r["Lifetime Post Total Reach"]) for r in rows)
+    assert posts["impressions"].sum() == sum(
+        int(r["Lifetime Post Total Impressions"]) for r in rows
+    )
+    assert posts["likes"].sum() == sum(int(r["like"]) for r in rows if r["like"])
+    assert posts["likes"].isna().sum() == sum(
+        1 for r in rows if not r["like"]
+    )  # missing stays missing
+    assert (posts["date_precision"] == "month").all()
+    assert posts["distribution"].value_counts()["boosted"] == sum(
+        1 for r in rows if r["Paid"] == "1"
+    )
+
+
+def test_thai_live_sellers_load_with_both_date_shapes_and_duplicate_ids_noted():
+    with THAI.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    ids = {r["status_id"] for r in rows}
+    posts = socialnb.read_export(THAI, mapping="facebook_live_sellers_thailand")
+    assert len(rows) == 7050
+    assert len(posts) == len(ids)
+    assert posts["published_local"].notna().all()
+    assert (
+        posts["published_local"].min().year == 2012 and posts["published_local"].max().year == 2018
+    )
+    assert posts["account"].nunique() == len({i.split("_")[0] for i in ids})
+    assert any("repeat a post id" in n for n in posts.attrs["notes"])
+
+
+def test_a_sidecar_mapping_beside_the_file_is_used(tmp_path):
+    data = tmp_path / "fcc.csv"
+    data.write_bytes(FCC.read_bytes())
+    (tmp_path / "fcc.csv.mapping.yaml").write_text(
+        "use: facebook_freecodecamp_page\naccount: fcc\n"
+    )
+    posts = socialnb.read_export(data)
+    assert len(posts) == 419 and set(posts["account"]) == {"fcc"}
+
+
+def test_a_mapping_naming_a_missing_column_says_which(tmp_path):
+    m = tmp_path / "m.yaml"
+    m.write_text("platform: facebook\ncolumns: {published: when, likes: reactions}\n")
+    with pytest.raises(ExportError, match="no column 'when'.*What to do"):
+        socialnb.read_export(FCC, mapping=m)
+
+
+def test_an_invalid_mapping_is_refused_naming_the_key(tmp_path):
+    m = tmp_path / "m.yaml"
+    m.write_text("platform: myspace\ncolumns: {published: date}\n")
+    with pytest.raises(ExportError, match="platform 'myspace'"):
+        load_mapping(m)
