@@ -1,0 +1,429 @@
+"""Promises of socialnb.experiments: reference values, the registry, degenerate inputs,
+decisions, and the sample brand's planted tests."""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from socialnb.errors import AnalysisError, ConfigError, ParameterError, SocialnbError
+from socialnb.experiments import (
+    PostsComparison,
+    adjust,
+    analyse_experiments,
+    compare_posts,
+    compare_split,
+    compare_split_many,
+    decide,
+    estimate_dispersion,
+    load_experiments,
+    metric_values,
+    monitor,
+    posts_needed,
+    sample_size_proportions,
+    select_experiments,
+    validate_against_posts,
+)
+
+# --------------------------------------------------------------------------- reference values
+
+
+def test_four_group_prop_test_matches_r():
+    r = compare_split_many([83, 90, 129, 70], [86, 93, 136, 82])
+    assert r.statistic == pytest.approx(12.6004, abs=1e-4)
+    assert r.df == 3
+    assert r.p_value == pytest.approx(0.005585, abs=1e-6)
+
+
+def test_pairwise_and_holm_p_values_match_r():
+    r = compare_split_many([73, 90, 114, 75], [86, 93, 136, 82])
+    assert r.statistic == pytest.approx(11.11938768628861, abs=1e-9)
+    assert r.p_value == pytest.approx(0.011097511366581344, abs=1e-9)
+    raw = [
+        0.00533824886503131,
+        0.8327574849753566,
+        0.1880573726722516,
+        0.002026764254350234,
+        0.1309487516334318,
+        0.1076118730631731,
+    ]
+    holm = [
+        0.02669124432515654,
+        0.8327574849753566,
+        0.4304474922526926,
+        0.0121605855261014,
+        0.4304474922526926,
+        0.4304474922526926,
+    ]
+    np.testing.assert_allclose(r.pairwise["p_value"], raw, atol=1e-6)
+    np.testing.assert_allclose(r.pairwise["p_holm"], holm, atol=1e-6)
+    np.testing.assert_allclose(adjust(raw, "holm"), holm, atol=1e-6)
+
+
+def test_two_group_p_value_is_r_prop_test_without_correction():
+    # 2 groups: prop.test(c(73, 90), c(86, 93), correct=FALSE) is pair 0-1 above
+    r = compare_split(73, 86, 90, 93)
+    assert r.p_value == pytest.approx(0.00533824886503131, abs=1e-9)
+    assert r.z**2 == pytest.approx(compare_split_many([73, 90], [86, 93]).statistic)
+
+
+def test_sample_size_matches_evan_miller_and_power_prop_test():
+    # Evan Miller shows the rounded value: 1030.2 -> 1,030
+    assert round(sample_size_proportions(0.20, 0.25, method="baseline")) == 1030
+    assert sample_size_proportions(0.50, 0.75, power=0.90) == pytest.approx(76.7, abs=0.05)
+
+
+def test_bh_adjustment_is_benjamini_hochberg():
+    np.testing.assert_allclose(adjust([0.01, 0.04, 0.03], "bh"), [0.03, 0.04, 0.04])
+    with pytest.raises(ParameterError):
+        adjust([0.1], "bonferroni-ish")
+
+
+# --------------------------------------------------------------------------- split tests
+
+
+def test_split_comparison_reports_interval_bayes_and_srm():
+    r = compare_split(412, 20140, 489, 19890, intended=[0.5, 0.5])
+    lo, hi = r.diff_ci
+    assert lo < r.diff < hi and lo > 0
+    assert r.ratio_ci[0] > 1
+    assert 0.99 < r.prob_b_better <= 1
+    assert r.expected_loss < r.expected_loss_a
+    assert r.srm_p_value > 0.001 and not r.srm_flag
+    assert set(r.to_frame()["measure"]).issuperset({"difference B - A", "ratio B / A"})
+
+
+def test_sample_ratio_mismatch_is_flagged():
+    r = compare_split(412, 20140, 489, 18000, intended=[0.5, 0.5])
+    assert r.srm_flag and r.srm_p_value < 0.001
+    assert any("sample-ratio mismatch" in n for n in r.notes)
+
+
+def test_split_with_zero_successes_everywhere_is_defined_and_explained():
+    r = compare_split(0, 1000, 0, 1000)
+    assert r.p_value == 1.0 and r.diff == 0
+    assert all(np.isfinite(r.diff_ci))
+    assert r.notes and "no successes" in r.notes[0]
+
+
+def test_split_with_zero_exposure_is_a_clear_error():
+    with pytest.raises(AnalysisError, match="exposure is 0"):
+        compare_split(0, 0, 5, 100)
+    with pytest.raises(ParameterError):
+        compare_split(120, 100, 5, 100)
+
+
+# --------------------------------------------------------------------------- registry
+
+REGISTRY = """\
+experiments:
+  - id: hooks
+    hypothesis: questions help
+    platform: instagram
+    design: posts
+    primary_metric: engagements
+    exposure: reach
+    guardrails: [follows]
+    min_effect: 0.10
+    start: 2026-03-01
+    end: 2026-05-31
+    status: concluded
+    variants:
+      - {name: statement, posts: ["1", "2", "3"]}
+      - {name: question, posts: ["4", "5", "6"]}
+  - id: cta
+    design: split
+    platform: facebook
+    primary_metric: clicks
+    status: concluded
+    variants:
+      - {name: A, successes: 412, exposure: 20140, intended_share: 0.5}
+      - {name: B, successes: 489, exposure: 19890, intended_share: 0.5}
+"""
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "experiments.yaml"
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def test_registry_loads_from_file_or_brand_folder(tmp_path):
+    _write(tmp_path, REGISTRY)
+    exps = load_experiments(tmp_path)
+    assert [e.id for e in exps] == ["hooks", "cta"]
+    assert exps[0].baseline == "statement" and exps[0].variants[1].posts == ("4", "5", "6")
+    assert exps[1].variants[1].successes == 489
+    assert load_experiments(tmp_path / "experiments.yaml") == exps
+
+
+def test_brand_folder_without_registry_has_no_tests(tmp_path):
+    assert load_experiments(tmp_path) == ()
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key"),
+    [
+        ("design: split", "design: ab", "design"),
+        (
+            "{name: B, successes: 489, exposure: 19890, intended_share: 0.5}",
+            "{name: B}",
+            "successes",
+        ),
+        ('["4", "5", "6"]', '["4", "5", "1"]', "posts"),
+        ("start: 2026-03-01", "start: 2026-13-01", "start"),
+        ("end: 2026-05-31", "end: 2026-01-31", "end"),
+        ("id: cta", "id: hooks", "id"),
+        ("primary_metric: clicks", "primary_metric: vibes", "primary_metric"),
+    ],
+)
+def test_registry_errors_name_the_experiment_and_key(tmp_path, old, new, key):
+    assert old in REGISTRY
+    _write(tmp_path, REGISTRY.replace(old, new, 1))
+    with pytest.raises(ConfigError) as err:
+        load_experiments(tmp_path)
+    assert f"key '{key}" in str(err.value) or f".{key}'" in str(err.value)
+    assert "experiment '" in str(err.value) and "What to do" in str(err.value)
+
+
+def test_split_needs_two_to_four_variants(tmp_path):
+    five = "\n".join(f"      - {{name: V{i}, successes: 1, exposure: 10}}" for i in range(5))
+    text = REGISTRY.split("  - id: cta")[0] + (
+        "  - id: many\n    design: split\n    primary_metric: clicks\n    variants:\n" + five + "\n"
+    )
+    _write(tmp_path, text)
+    with pytest.raises(ConfigError, match="5 variants"):
+        load_experiments(tmp_path)
+
+
+def _posts_table() -> pd.DataFrame:
+    rows = []
+    for i in range(1, 8):
+        rows.append(
+            {"platform": "instagram", "post_id": str(i), "reach": 1000.0 * i, "likes": 40.0 * i,
+             "comments": 2.0, "shares": 1.0, "saves": 3.0, "follows": 1.0, "clicks": np.nan}
+        )  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_validation_flags_unknown_posts_and_unreported_metrics(tmp_path):
+    _write(tmp_path, REGISTRY)
+    exps = load_experiments(tmp_path)
+    posts = _posts_table()
+    assert validate_against_posts(exps, posts) == ()
+    with pytest.raises(ConfigError, match="not found.*6"):
+        validate_against_posts(exps, posts[posts.post_id != "6"])
+    with pytest.raises(ConfigError, match="does not report 'follows'"):
+        validate_against_posts(exps, posts.assign(follows=np.nan))
+
+
+def test_overlapping_tests_are_a_warning_not_an_error(tmp_path):
+    text = REGISTRY + (
+        "  - id: hooks-again\n    design: posts\n    platform: instagram\n"
+        "    primary_metric: engagements\n    exposure: reach\n    status: running\n"
+        '    variants:\n      - {name: a, posts: ["1", "7"]}\n      - {name: b, posts: ["5", "2"]}\n'
+    )
+    _write(tmp_path, text)
+    exps = load_experiments(tmp_path)
+    warnings = validate_against_posts(exps, _posts_table())
+    assert len(warnings) == 3 and "not independent" in warnings[0]
+
+
+def test_planned_tests_may_have_no_posts_and_are_not_selected(tmp_path):
+    text = REGISTRY + (
+        "  - id: later\n    design: posts\n    primary_metric: saves\n    status: planned\n"
+        "    start: 2026-11-01\n    variants:\n      - {name: a, posts: []}\n"
+        "      - {name: b, posts: []}\n"
+    )
+    _write(tmp_path, text)
+    exps = load_experiments(tmp_path)
+    assert [e.id for e in select_experiments(exps, "2026-10")] == ["hooks", "cta"]
+    with pytest.raises(ParameterError):
+        select_experiments(exps, "October")
+
+
+def test_engagements_sum_the_reported_parts():
+    posts = pd.DataFrame({"likes": [1.0, np.nan], "comments": [2.0, np.nan], "shares": [3.0, np.nan],
+                          "saves": [np.nan, np.nan]})  # fmt: skip
+    values = metric_values(posts, "engagements")
+    assert values.iloc[0] == 6 and np.isnan(values.iloc[1])
+
+
+# --------------------------------------------------------------------------- post-level tests
+
+
+def _posts(n=10, lift=0.0, disp=0.3, seed=1, rate=0.04, exposure=3000.0):
+    rng = np.random.default_rng(seed)
+    e = rng.lognormal(np.log(exposure), 0.5, 2 * n)
+    mu = rate * e * np.r_[np.ones(n), np.full(n, 1 + lift)]
+    lam = rng.gamma(1 / disp, mu * disp)
+    return pd.DataFrame(
+        {"variant": ["A"] * n + ["B"] * n, "engagements": rng.poisson(lam).astype(float),
+         "impressions": e, "slot": np.r_[np.arange(n), np.arange(n)]}
+    )  # fmt: skip
+
+
+def test_compare_posts_reports_ratio_interval_and_dashboard_view():
+    r = compare_posts(_posts(n=15, lift=1.0, seed=3))
+    assert isinstance(r, PostsComparison)
+    assert r.baseline == "A" and r.treatment == "B"
+    assert r.ci[0] < r.ratio < r.ci[1] and r.ci[0] > 1
+    assert r.method.startswith("negative binomial")
+    assert r.dispersion > 0 and r.p_value_method.startswith("randomisation")
+    assert r.naive_p_value < r.p_model
+    assert 0.5 < r.prob_b_better <= 1 and r.prob_b_better_ci[0] <= r.prob_b_better
+    frame = r.to_frame()
+    assert "what a dashboard would say" in set(frame["measure"])
+
+
+def test_compare_posts_baseline_can_be_chosen():
+    r = compare_posts(_posts(), baseline="B")
+    assert (r.baseline, r.treatment) == ("B", "A")
+
+
+def test_compare_posts_paired_uses_slots():
+    r = compare_posts(_posts(n=8, lift=0.6, seed=5), pair="slot")
+    assert "slot fixed effects" in r.method
+    assert r.p_permutation is not None and r.ci[0] < r.ratio < r.ci[1]
+
+
+def test_compare_posts_adjusts_for_covariates():
+    d = _posts(n=30, seed=7)
+    d["weekday"] = np.tile(["mon", "tue", "wed"], 20)
+    r = compare_posts(d, covariates=["weekday"])
+    assert "adjusted for weekday" in r.method and r.p_value_method == "model"
+
+
+def test_identical_variants_give_ratio_one_and_high_p():
+    d = _posts(n=6)
+    d.loc[d.variant == "B", ["engagements", "impressions"]] = d.loc[
+        d.variant == "A", ["engagements", "impressions"]
+    ].to_numpy()
+    r = compare_posts(d)
+    assert r.ratio == pytest.approx(1.0, abs=1e-6)
+    assert r.p_value > 0.9 and r.prob_b_better == pytest.approx(0.5)
+
+
+def test_zero_events_in_every_post_is_defined_and_explained():
+    d = _posts(n=5).assign(engagements=0.0)
+    r = compare_posts(d)
+    assert r.ratio == 1.0 and r.p_value == 1.0 and math.isinf(r.ci[1])
+    assert any("nothing to compare" in n for n in r.notes)
+
+
+def test_zero_events_in_one_variant_keeps_the_randomisation_p_value():
+    d = _posts(n=6)
+    d.loc[d.variant == "A", "engagements"] = 0.0
+    r = compare_posts(d)
+    assert math.isinf(r.ratio) and 0 < r.p_value < 0.05
+    assert any("unbounded" in n for n in r.notes)
+
+
+def test_zero_exposure_posts_are_dropped_with_a_note():
+    d = _posts(n=6)
+    d.loc[0, "impressions"] = 0.0
+    r = compare_posts(d)
+    assert r.n_baseline == 5 and any("dropped" in n for n in r.notes)
+
+
+def test_one_post_per_variant_is_a_clear_error():
+    with pytest.raises(AnalysisError, match="one post a variant"):
+        compare_posts(_posts(n=1))
+    with pytest.raises(AnalysisError, match="exactly two variants"):
+        compare_posts(_posts(n=4).assign(variant="A"))
+
+
+def test_posts_needed_is_seeded_and_grows_for_smaller_lifts():
+    kw = dict(dispersion=0.3, exposure_per_post=3000)
+    n35 = posts_needed(0.04, 0.35, **kw)
+    assert n35 == posts_needed(0.04, 0.35, **kw)
+    assert posts_needed(0.04, 0.20, **kw) > n35 > 5
+    with pytest.raises(AnalysisError, match="more than 200"):
+        posts_needed(0.04, 0.01, **kw)
+
+
+def test_estimate_dispersion_recovers_the_simulated_alpha():
+    d = _posts(n=200, disp=0.3, seed=11)
+    assert estimate_dispersion(d, by=()) == pytest.approx(0.3, rel=0.25)
+
+
+def test_monitor_rejects_cumulative_counts_that_decrease():
+    with pytest.raises(ParameterError, match="cumulative"):
+        monitor([10, 5], [100, 200], [10, 20], [100, 200])
+
+
+def test_monitor_table_has_one_row_per_look_and_a_narrowing_sequence():
+    m = monitor(np.cumsum([100] * 8), np.cumsum([5000] * 8), np.cumsum([140] * 8),
+                np.cumsum([5000] * 8))  # fmt: skip
+    t = m.to_frame()
+    assert len(t) == 8 and (np.diff(t["cs_high"] - t["cs_low"]) <= 0).all()
+    assert m.stopped_at is not None and m.p_value < 0.05
+
+
+# --------------------------------------------------------------------------- decisions
+
+
+def test_decide_labels_winner_null_and_inconclusive():
+    assert decide(compare_split(412, 20140, 489, 19890), 0.10).label == "winner"
+    assert decide(compare_split(412, 20140, 489, 19890), 0.10).winner == "B"
+    null = decide(compare_split(20000, 1_000_000, 20050, 1_000_000), 0.10)
+    assert null.label == "no meaningful difference"
+    unsure = decide(compare_posts(_posts(n=6, lift=0.1)), 0.50)
+    assert unsure.label == "inconclusive" and "more posts a variant" in unsure.text
+    assert unsure.more_needed is not None and unsure.more_needed > 0
+
+
+def test_every_degenerate_input_is_a_socialnb_error_or_a_result():
+    cases = [lambda: compare_posts(_posts(n=1)), lambda: compare_split(0, 0, 0, 0)]
+    for case in cases:
+        with pytest.raises(SocialnbError):
+            case()
+
+
+# --------------------------------------------------------------------------- sample brand
+
+
+@pytest.fixture(scope="module")
+def fernway(tmp_path_factory):
+    import socialnb
+
+    root = Path(__file__).resolve().parents[1] / "data"
+    if not (root / "fernway" / "experiments.yaml").exists():
+        from socialnb.sample import write_sample
+
+        root = tmp_path_factory.mktemp("ws")
+        write_sample(root)
+    # a private warehouse: never touch the project's data/warehouse.duckdb
+    ws = socialnb.Workspace(root, warehouse=tmp_path_factory.mktemp("wh") / "warehouse.duckdb")
+    ws.ingest(brand="fernway")
+    posts = ws.posts("fernway")
+    exps = load_experiments(root / "fernway")
+    return analyse_experiments(select_experiments(exps, "2026-10"), posts)
+
+
+@pytest.mark.slow
+def test_sample_brand_tests_get_the_planted_answers(fernway):
+    t = fernway.to_frame().set_index("id")
+    assert t.loc["reel-vs-carousel", "decision"] == "winner"
+    assert t.loc["reel-vs-carousel", "winner"] == "reel"
+    assert t.loc["caption-length", "decision"] != "winner"
+    assert t.loc["cta-split", "decision"] == "winner" and t.loc["cta-split", "winner"] == "B"
+    # hook-question (planted +35%): the direction and the interval must agree with the truth
+    hook = t.loc["hook-question"]
+    assert hook["effect"] > 1 and hook["ci_low"] < 1.35 < hook["ci_high"]
+    assert hook["decision"] in ("winner", "inconclusive")
+    assert hook["dashboard_p_value"] < 1e-6  # the dashboard would call it a sure thing
+
+
+@pytest.mark.slow
+def test_sample_brand_records_and_forest_plot(fernway):
+    recs = fernway.records()
+    assert {r["id"] for r in recs} >= {"hook-question", "caption-length", "cta-split"}
+    assert set(recs[0]) == {"id", "design", "effect", "ci_low", "ci_high", "p_value", "decision"}
+    ax = fernway.plot()
+    assert ax.get_xscale() == "log"
