@@ -127,12 +127,17 @@ def load_calendar(path: str | Path) -> pd.DataFrame:
         "write a number such as 2 or 1.5, or leave it empty.",
     )
     frame["effort_hours"] = hours
-    ids = frame["post_id"]
-    dup = ids.ne("") & ids.duplicated(keep="first")
-    check(
-        "post_id",
-        ~dup,
-        "post id {value!r} is already used by an earlier row.",
-        "a post can fill one calendar slot; remove the duplicate or correct the id.",
-    )
+    for col, what in (("post_id", "post id"), ("post_link", "post link")):
+        values = frame["platform"] + "|" + frame[col]
+        dup = frame[col].ne("") & values.duplicated(keep="first")
+        if dup.any():
+            i = int(dup.to_numpy().argmax())
+            first = int(frame["calendar_row"][values == values.iloc[i]].iloc[0])
+            raise _fail(
+                path,
+                int(frame["calendar_row"].iloc[i]),
+                col,
+                f"{what} {frame[col].iloc[i]!r} is already used by row {first}.",
+                f"a post can fill one calendar slot; remove the duplicate or correct the {what}.",
+            )
     return frame
