@@ -291,10 +291,14 @@ def sample_retro(tmp_path_factory):
 
 
 @pytest.mark.slow
-def test_the_sample_retro_finds_gear_friday_a_sunset_candidate(sample_retro):
+def test_the_sample_retro_sunsets_gear_friday_scales_summit_stories_keeps_trail_tips(sample_retro):
     assert sample_retro.series.sunset_candidates == ["Gear Friday"]
     assert sample_retro.series.verdicts["Trail Tips"] == "keep"
-    assert sample_retro.series.verdicts["Summit Stories"] in ("scale", "keep")
+    assert sample_retro.series.verdicts["Summit Stories"] == "scale"
+    table = sample_retro.series.table.set_index("series")
+    assert table.loc["Summit Stories", "low"] > 1.2  # the whole interval above the scale line
+    assert table.loc["Gear Friday", "high"] < 0.8  # the whole interval below the sunset line
+    assert table.loc["Trail Tips", "low"] < 1 < table.loc["Trail Tips", "high"]
 
 
 @pytest.mark.slow
