@@ -1,0 +1,244 @@
+"""Benchmark: ``socialnb report`` against the naive floor, and 20 brands with ``--jobs 2``.
+
+Run from the project root::
+
+    .venv/bin/python benchmarks/report.py            # sample month + 20 brands
+    .venv/bin/python benchmarks/report.py --brands 0 # sample month only
+
+1. **Floor** (measured in the same run): for as many notebooks as the report runs, the papermill
+   CLI then the ``jupyter nbconvert --to html`` CLI, one after the other, on notebooks that only
+   import the stack (pandas, seaborn, matplotlib, duckdb, statsmodels, socialnb).
+2. **Report**: ``socialnb report --brand fernway --month 2026-10`` as a fresh process (the
+   warehouse already holds the sample; the report's own check for new files is timed), default
+   ``--jobs`` (the number of cores). Target: report <= 0.8 x floor.
+3. **Scale**: N brands (copies of the sample, each with post ids of its own) with ``--jobs 2``;
+   parallel efficiency = (N-brand time with ``--jobs 1``) / (2 x N-brand time with ``--jobs 2``).
+
+Prints a Markdown table for BENCHMARKS.md. Each timing is the median of ``--repeat`` runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_notebook
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+BIN = Path(PY).parent
+MONTH = "2026-10"
+
+
+def _run(cmd: list[str], cwd: Path) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(cmd, cwd=cwd, check=False, capture_output=True, text=True)
+    took = time.perf_counter() - start
+    if done.returncode != 0:  # a failed notebook still renders: time it, but say so
+        print(f"  (exit {done.returncode}: {done.stderr.strip()[-300:]})", file=sys.stderr)
+    return took
+
+
+def _report_cmd(workspace: Path, reports: Path, *extra: str) -> list[str]:
+    code = (
+        "import sys; from socialnb.report import report_command; "
+        "sys.exit(report_command(workspace=sys.argv[1], reports_dir=sys.argv[2], "
+        f"month={MONTH!r}, progress=False, echo=lambda m: None, "
+        "brands=[a for a in sys.argv[3:] if not a.startswith('-j')] or None, "
+        "jobs=next((int(a[2:]) for a in sys.argv[3:] if a.startswith('-j')), None)))"
+    )
+    return [PY, "-c", code, str(workspace), str(reports), *extra]
+
+
+_POST_ID = re.compile(rb"(?<![0-9])([0-9])([0-9]{2})([0-9]{12,17})(?![0-9])")
+
+
+def _rekey(data: bytes, i: int) -> bytes:
+    """Shift digits 2-3 of every 15-20 digit number (post ids) by ``i`` (< 100): the copy's
+    ids collide with no other copy's."""
+    return _POST_ID.sub(lambda m: m[1] + b"%02d" % ((int(m[2]) + i) % 100) + m[3], data)
+
+
+def _copy_brand(src: Path, dest: Path, i: int) -> None:
+    """A copy of the sample brand whose post ids (in every export, the calendar and the content
+    tests) differ from the other copies', as two real brands' ids do."""
+    shutil.copytree(src, dest, ignore=shutil.ignore_patterns("*.duckdb*"))
+    if i == 0:
+        return
+    # The warehouse loads a file's bytes once (in any brand), so every file must differ too:
+    # a zip comment, or trailing blank lines, which every reader skips.
+    for path in dest.rglob("*"):
+        if not path.is_file():
+            continue
+        if path.suffix.lower() in (".zip", ".xlsx"):
+            buf = io.BytesIO()
+            with (
+                zipfile.ZipFile(path) as zin,
+                zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zout,
+            ):
+                for item in zin.infolist():
+                    zout.writestr(item, _rekey(zin.read(item.filename), i))
+                zout.comment = f"benchmark brand {i}".encode()
+            path.write_bytes(buf.getvalue())
+        elif path.suffix.lower() in (".csv", ".yaml", ".txt"):
+            data = _rekey(path.read_bytes(), i)
+            utf16 = data[:2] in (b"\xff\xfe", b"\xfe\xff")
+            blank = (
+                "\n".encode("utf-16-le" if data[:2] == b"\xff\xfe" else "utf-16-be")
+                if utf16
+                else b"\n"
+            )
+            path.write_bytes(data + blank * i)
+
+
+def _floor_notebook(path: Path) -> None:
+    params = new_code_cell(
+        'workspace: str = "data"\nbrand: str = "fernway"\nmonth: str = "2026-10"'
+    )
+    params.metadata["tags"] = ["parameters"]
+    nb = new_notebook(
+        cells=[
+            params,
+            new_code_cell(
+                "import duckdb\nimport matplotlib.pyplot as plt\nimport pandas as pd\n"
+                "import seaborn as sns\nimport statsmodels.api as sm\n\nimport socialnb"
+            ),
+        ],
+        metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+        },
+    )
+    nbformat.write(nb, path)
+
+
+def floor(n: int, tmp: Path) -> float:
+    """papermill CLI + nbconvert CLI over ``n`` import-only notebooks, sequentially."""
+    src = tmp / "floor.ipynb"
+    _floor_notebook(src)
+    start = time.perf_counter()
+    for i in range(n):
+        out = tmp / f"floor_out_{i}.ipynb"
+        subprocess.run(
+            [
+                str(BIN / "papermill"),
+                str(src),
+                str(out),
+                "-p",
+                "brand",
+                "fernway",
+                "--no-progress-bar",
+            ],
+            cwd=tmp,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        subprocess.run(
+            [str(BIN / "jupyter"), "nbconvert", "--to", "html", str(out)],
+            cwd=tmp,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--brands", type=int, default=20, help="brands for the scale run (0: skip)")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+
+    from socialnb import Workspace
+    from socialnb.report import discover_notebooks
+
+    n_notebooks = len(discover_notebooks(ROOT / "notebooks"))
+    tmp = Path(tempfile.mkdtemp(prefix="socialnb-bench-"))
+    try:
+        ws = tmp / "data"
+        shutil.copytree(
+            ROOT / "data" / "fernway", ws / "fernway", ignore=shutil.ignore_patterns("*.duckdb*")
+        )
+        Workspace(ws).ingest()
+        env_cwd = ROOT  # notebooks/ is found from the project root
+
+        floors, reports = [], []
+        for _ in range(args.repeat):
+            floors.append(floor(n_notebooks, tmp))
+            reports.append(_run(_report_cmd(ws, tmp / "reports"), env_cwd))
+        f, r = statistics.median(floors), statistics.median(reports)
+        rows = [
+            (
+                "floor: papermill CLI + nbconvert CLI, import-only notebooks, sequential",
+                f"{n_notebooks}",
+                f"{f:.1f} s",
+                "1.00",
+            ),
+            (
+                f"socialnb report, sample month, --jobs {os.cpu_count()} (default)",
+                f"{n_notebooks}",
+                f"{r:.1f} s",
+                f"{r / f:.2f}",
+            ),
+        ]
+
+        if args.brands:
+            one = statistics.median(
+                _run(_report_cmd(ws, tmp / "reports1", "fernway", "-j1"), env_cwd)
+                for _ in range(args.repeat)
+            )
+            many_ws = tmp / "many"
+            for i in range(args.brands):
+                _copy_brand(ws / "fernway", many_ws / f"brand{i:02d}", i)
+            Workspace(many_ws).ingest()
+            print(f"{args.brands} brands ingested", file=sys.stderr)
+            many = _run(_report_cmd(many_ws, tmp / "reports-many", "-j2"), env_cwd)
+            serial = _run(_report_cmd(many_ws, tmp / "reports-many1", "-j1"), env_cwd)
+            efficiency = serial / (2 * many)
+            rows += [
+                (
+                    "socialnb report, 1 brand, --jobs 1",
+                    f"{n_notebooks}",
+                    f"{one:.1f} s",
+                    f"{one / f:.2f}",
+                ),
+                (
+                    f"socialnb report, {args.brands} brands, --jobs 1",
+                    f"{args.brands * n_notebooks}",
+                    f"{serial:.1f} s",
+                    "serial baseline",
+                ),
+                (
+                    f"socialnb report, {args.brands} brands, --jobs 2",
+                    f"{args.brands * n_notebooks}",
+                    f"{many:.1f} s",
+                    f"parallel efficiency {efficiency:.2f}",
+                ),
+            ]
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    print(
+        f"\nMachine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+        f"median of {args.repeat} runs (the 20-brand run once).\n"
+    )
+    print("| run | notebooks | time | ratio to floor |")
+    print("|---|---|---|---|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+
+
+if __name__ == "__main__":
+    main()

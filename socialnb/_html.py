@@ -1,0 +1,322 @@
+"""HTML for the monthly report: notebook pages, the month index and the top-level index.
+
+Private helpers of :mod:`socialnb.report`. Every page is one self-contained file: the house CSS
+is inlined, figures are embedded as base64 PNG, a Content-Security-Policy forbids scripts and
+requests to any other host, and every piece of user text is escaped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import lru_cache
+from importlib import resources as importlib_resources
+from pathlib import Path
+from typing import Any
+
+import bleach
+import nbformat
+from markupsafe import Markup, escape
+
+from ._record import RECORD_MIMETYPE
+
+__all__: list[str] = []
+
+TEMPLATES = Path(str(importlib_resources.files("socialnb") / "templates"))
+
+CSP = (
+    "default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-src data:; "
+    "base-uri 'none'; form-action 'none'"
+)
+
+#: Tags a notebook's HTML may keep. Everything else (script, img, iframe, svg, style, form...) is
+#: escaped by bleach, so a hostile caption shows as text. Figures never need HTML tags: they are
+#: image/png outputs, rendered by the template itself.
+ALLOWED_TAGS = frozenset(
+    [
+        "a",
+        "abbr",
+        "b",
+        "blockquote",
+        "br",
+        "caption",
+        "code",
+        "col",
+        "colgroup",
+        "dd",
+        "del",
+        "details",
+        "div",
+        "dl",
+        "dt",
+        "em",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "i",
+        "ins",
+        "kbd",
+        "li",
+        "ol",
+        "p",
+        "pre",
+        "q",
+        "s",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "summary",
+        "sup",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "u",
+        "ul",
+    ]
+)
+ALLOWED_ATTRIBUTES = {
+    "*": ["class", "id", "title"],
+    "a": ["href", "title"],
+    "td": ["colspan", "rowspan", "align"],
+    "th": ["colspan", "rowspan", "align", "scope"],
+    "table": ["class", "border"],
+}
+_STYLE_BLOCK = re.compile(r"<style\b[^>]*>.*?</style\s*>", re.IGNORECASE | re.DOTALL)
+_RECORD_CALL = re.compile(r"^\s*(?:socialnb\.)?record\(")
+_TABLE_OPEN = re.compile(r"<table\b", re.IGNORECASE)
+_TABLE_CLOSE = re.compile(r"</table\s*>", re.IGNORECASE)
+
+
+def clean_html(html: str) -> Markup:
+    """Whitelist-sanitise notebook HTML: harmless tags stay, everything else becomes text.
+
+    ``<style>`` blocks (pandas Styler CSS) are dropped, links keep only http(s)/mailto/fragment
+    targets, and tables are wrapped so they scroll sideways on a phone.
+    """
+    html = _STYLE_BLOCK.sub("", str(html))
+    cleaned = bleach.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        protocols={"http", "https", "mailto"},
+        strip=False,
+        strip_comments=True,
+    )
+    cleaned = _TABLE_OPEN.sub('<div class="table-scroll"><table', cleaned)
+    cleaned = _TABLE_CLOSE.sub("</table></div>", cleaned)
+    return Markup(cleaned)
+
+
+@lru_cache(maxsize=1)
+def house_css() -> str:
+    """The house stylesheet (inlined into every page)."""
+    return (TEMPLATES / "house.css").read_text(encoding="utf-8")
+
+
+def _exporter(with_code: bool):
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(
+        template_name="socialnb",
+        extra_template_basedirs=[str(TEMPLATES)],
+        exclude_input=not with_code,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        exclude_anchor_links=True,
+        sanitize_html=True,
+        embed_images=True,
+    )
+    exporter.register_filter("snb_clean", clean_html)
+    return exporter
+
+
+def _ends_with_record_call(source: str) -> bool:
+    lines = [line for line in source.splitlines() if line.strip()]
+    return (
+        bool(lines) and bool(_RECORD_CALL.match(lines[-1])) and not lines[-1].rstrip().endswith(";")
+    )
+
+
+def prepare_for_html(
+    nb: nbformat.NotebookNode, *, with_code: bool, title: str | None = None
+) -> nbformat.NotebookNode:
+    """A copy of an executed notebook as stakeholders should see it.
+
+    Drops ``socialnb.record`` outputs (the values are on the index), papermill's error banner
+    cells (the page header says what failed), the injected-parameters cell, and, unless
+    ``with_code``, stderr streams (warnings).
+    """
+    nb = nbformat.from_dict(nb)  # deep copy
+    cells = []
+    seen_title = False
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and not seen_title and title:
+            seen_title = True
+            lines = cell.source.splitlines()
+            if lines and lines[0].strip() == f"# {title}":  # the page header shows the title
+                cell.source = "\n".join(lines[1:]).strip()
+                if not cell.source:
+                    continue
+        tags = cell.get("metadata", {}).get("tags", [])
+        if "papermill-error-cell-tag" in tags or "injected-parameters" in tags:
+            continue
+        if not with_code and "parameters" in tags:
+            continue
+        if cell.cell_type == "code":
+            outputs = []
+            for out in cell.get("outputs", []):
+                if out.get("output_type") in ("display_data", "execute_result") and (
+                    RECORD_MIMETYPE in out.get("data", {})
+                ):
+                    continue
+                if out.get("output_type") == "execute_result" and _ends_with_record_call(
+                    cell.source
+                ):  # record() returns its value; the index shows it already
+                    continue
+                if (
+                    not with_code
+                    and out.get("output_type") == "stream"
+                    and out.get("name") == "stderr"
+                ):
+                    continue
+                outputs.append(out)
+            cell.outputs = outputs
+            if not with_code and not outputs:
+                continue
+        cells.append(cell)
+    nb.cells = cells
+    return nb
+
+
+def render_notebook(
+    nb: nbformat.NotebookNode,
+    *,
+    title: str,
+    brand: str,
+    month: str,
+    with_code: bool = False,
+    error: str | None = None,
+    failed_cell: int | None = None,
+    version: str = "",
+) -> str:
+    """Render an executed notebook to one self-contained HTML page (see module docstring)."""
+    exporter = _exporter(with_code)
+    body, _ = exporter.from_notebook_node(
+        prepare_for_html(nb, with_code=with_code, title=title),
+        resources={
+            "socialnb": {
+                "title": title,
+                "brand": brand,
+                "month": month,
+                "failed": error is not None,
+                "error": error or "",
+                "failed_cell": failed_cell,
+                "css": house_css(),
+                "version": version,
+                "rendered": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            }
+        },
+    )
+    return body
+
+
+# --- values from summary.json, rendered readably --------------------------------------------
+
+
+def _label(name: str) -> str:
+    return str(name).replace("_", " ")
+
+
+def format_scalar(value: Any) -> str:
+    """A number or text as a person reads it (thousands separators, 3 significant digits)."""
+    if value is None:
+        return "n/a"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        if value != value:  # NaN
+            return "n/a"
+        if value == int(value) and abs(value) < 1e15:
+            return f"{int(value):,}"
+        if abs(value) >= 1000:
+            return f"{value:,.0f}"
+        return f"{value:.3g}"
+    return str(value)
+
+
+def format_value(value: Any, depth: int = 0) -> Markup:
+    """Escaped HTML for a JSON value: scalars as text, dicts as definition lists, lists of dicts
+    as tables, other lists as bullet lists."""
+    if depth > 4:
+        return escape(str(value))
+    scalar = (str, int, float, bool, type(None))
+    if isinstance(value, dict):
+        if not value:
+            return Markup("<em>none</em>")
+        if depth > 0 and all(isinstance(v, scalar) for v in value.values()):
+            rows = "".join(
+                f'<tr><th scope="row">{escape(_label(k))}</th><td>{escape(format_scalar(v))}</td></tr>'
+                for k, v in value.items()
+            )
+            return Markup(f'<div class="table-scroll"><table class="kv">{rows}</table></div>')
+        items = "".join(
+            f"<dt>{escape(_label(k))}</dt><dd>{format_value(v, depth + 1)}</dd>"
+            for k, v in value.items()
+        )
+        return Markup(f'<dl class="kv">{items}</dl>')
+    if isinstance(value, (list, tuple)):
+        if not value:
+            return Markup("<em>none</em>")
+        if all(isinstance(v, dict) for v in value):
+            columns: list[str] = []
+            for row in value:
+                columns.extend(k for k in row if k not in columns)
+            head = "".join(f"<th>{escape(_label(c))}</th>" for c in columns)
+            rows = "".join(
+                "<tr>"
+                + "".join(f"<td>{format_value(row.get(c), depth + 1)}</td>" for c in columns)
+                + "</tr>"
+                for row in value
+            )
+            return Markup(
+                f'<div class="table-scroll"><table><thead><tr>{head}</tr></thead>'
+                f"<tbody>{rows}</tbody></table></div>"
+            )
+        if all(isinstance(v, scalar) for v in value):  # ids, names: one readable line
+            return escape(", ".join(format_scalar(v) for v in value))
+        items = "".join(f"<li>{format_value(v, depth + 1)}</li>" for v in value)
+        return Markup(f"<ul>{items}</ul>")
+    return escape(format_scalar(value))
+
+
+@lru_cache(maxsize=1)
+def _jinja():
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["value"] = format_value
+    env.filters["scalar"] = format_scalar
+    env.filters["label"] = _label
+    return env
+
+
+def render_page(template: str, **context: Any) -> str:
+    """Render one of the index templates (autoescaped) with the house CSS and CSP."""
+    return _jinja().get_template(template).render(css=house_css(), csp=CSP, **context)

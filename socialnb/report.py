@@ -1,0 +1,1223 @@
+"""The monthly report: run every report notebook with papermill, render self-contained HTML, and
+write ``reports/<brand>/<YYYY-MM>/`` atomically with an index and a ``summary.json``.
+
+A notebook takes part in the report when its metadata says so::
+
+    {"socialnb": {"report": true, "order": 10}}
+
+(``order`` sorts the notebooks on the index). Each report notebook declares ``brand`` and
+``month`` (and usually ``workspace``) in its ``parameters`` cell; ``report_dir`` is passed when
+declared (the folder the rendered report is built in, for files such as a calendar draft). Other
+parameters keep their defaults unless given.
+
+Layout of one report::
+
+    reports/index.html                        every brand and month
+    reports/<brand>/<YYYY-MM>/index.html       headline numbers, status, parameters, freshness
+    reports/<brand>/<YYYY-MM>/<notebook>.html  one self-contained page per notebook
+    reports/<brand>/<YYYY-MM>/<notebook>.ipynb the executed notebook (an immutable record)
+    reports/<brand>/<YYYY-MM>/summary.json     {"<notebook>": {"status", "error", "parameters",
+                                               "results"}, "_run": {run metadata}}
+    reports/<brand>/.history/<YYYY-MM>/<UTC timestamp>/   earlier runs of the same month
+
+Atomicity: a run builds in ``reports/<brand>/.tmp-<YYYY-MM>-<pid>/``; only when every page is
+written does it move the previous report to ``.history`` and rename the new folder into place
+(two renames on one file system). A run that dies midway leaves the previous report untouched
+(and a ``.tmp-*`` folder that the next run removes).
+"""
+
+from __future__ import annotations
+
+import ast
+import concurrent.futures as cf
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pandas as pd
+
+from . import _html
+from ._record import RECORD_MIMETYPE, to_jsonable
+from .errors import ParameterError, SocialnbError
+
+__all__ = [
+    "ReportNotebook",
+    "NotebookResult",
+    "ReportResult",
+    "discover_notebooks",
+    "validate_parameters",
+    "last_complete_month",
+    "collect_records",
+    "run_report",
+    "render_notebook_html",
+    "render_executed",
+    "write_top_index",
+    "report_command",
+    "STANDARD_PARAMETERS",
+]
+
+#: Parameters the report supplies to every notebook that declares them.
+STANDARD_PARAMETERS: tuple[str, ...] = ("workspace", "brand", "month", "report_dir")
+#: Parameters every report notebook must declare.
+REQUIRED_PARAMETERS: tuple[str, ...] = ("brand", "month")
+
+_SUMMARY_RUN_KEY = "_run"
+
+
+# --- notebooks and their parameters ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportNotebook:
+    """A report notebook and the parameters its ``parameters`` cell declares.
+
+    ``parameters`` maps a name to ``(type_name, default)``, where ``type_name`` is the annotation
+    (``"str"``, ``"int"``, ``"float"``, ``"bool"``, ... or ``"None"`` when not annotated).
+    """
+
+    path: Path
+    name: str
+    title: str
+    order: int
+    parameters: Mapping[str, tuple[str, Any]]
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per declared parameter: name, type, default."""
+        return pd.DataFrame(
+            [(n, t, d) for n, (t, d) in self.parameters.items()],
+            columns=["parameter", "type", "default"],
+        )
+
+
+def _default_notebooks_dir() -> Path:
+    here = Path.cwd() / "notebooks"
+    if here.is_dir():
+        return here
+    return Path(__file__).resolve().parent.parent / "notebooks"
+
+
+def _notebook_title(nb: nbformat.NotebookNode, fallback: str) -> str:
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return fallback.replace("_", " ").capitalize()
+
+
+def _read_parameters(path: Path) -> dict[str, tuple[str, Any]]:
+    import papermill as pm
+
+    declared = pm.inspect_notebook(str(path))
+    out: dict[str, tuple[str, Any]] = {}
+    for name, info in declared.items():
+        try:
+            default = ast.literal_eval(info["default"])
+        except (ValueError, SyntaxError):
+            default = info["default"]
+        out[name] = (str(info.get("inferred_type_name") or "None"), default)
+    return out
+
+
+def load_notebook(path: str | Path) -> ReportNotebook:
+    """Read one notebook's report metadata and parameters cell."""
+    path = Path(path).resolve()
+    nb = nbformat.read(path, as_version=4)
+    meta = nb.metadata.get("socialnb", {}) or {}
+    return ReportNotebook(
+        path=path,
+        name=path.stem,
+        title=str(meta.get("title") or _notebook_title(nb, path.stem)),
+        order=int(meta.get("order", 1000)),
+        parameters=_read_parameters(path),
+    )
+
+
+def discover_notebooks(notebooks_dir: str | Path | None = None) -> list[ReportNotebook]:
+    """Every notebook in ``notebooks_dir`` whose metadata has ``socialnb.report: true``.
+
+    Sorted by ``socialnb.order`` then name. Each must declare ``brand`` and ``month``.
+
+    Raises
+    ------
+    ParameterError
+        A report notebook's parameters cell lacks ``brand`` or ``month``.
+    """
+    folder = Path(notebooks_dir) if notebooks_dir is not None else _default_notebooks_dir()
+    found = []
+    for path in sorted(folder.glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        meta = nb.metadata.get("socialnb", {}) or {}
+        if meta.get("report") is True:
+            report_nb = load_notebook(path)
+            missing = [p for p in REQUIRED_PARAMETERS if p not in report_nb.parameters]
+            if missing:
+                raise ParameterError(
+                    f"{path}: report notebook does not declare parameter(s) {', '.join(missing)} "
+                    "in its cell tagged 'parameters'. What to do: add e.g. `brand: str = \"fernway\"` "
+                    'and `month: str = "2026-10"` there.'
+                )
+            found.append(report_nb)
+    return sorted(found, key=lambda n: (n.order, n.name))
+
+
+_TYPES: dict[str, tuple[type, ...]] = {
+    "str": (str,),
+    "int": (int,),
+    "float": (int, float),
+    "bool": (bool,),
+    "list": (list, tuple),
+    "dict": (dict,),
+}
+
+
+def _coerce_text(value: str, type_name: str) -> Any:
+    """Turn a command-line string into the declared type, or raise ValueError."""
+    if type_name not in _TYPES or type_name == "str":
+        return value
+    if type_name == "bool":
+        low = value.strip().lower()
+        if low in ("true", "yes", "1"):
+            return True
+        if low in ("false", "no", "0"):
+            return False
+        raise ValueError(value)
+    if type_name == "int":
+        return int(value)
+    if type_name == "float":
+        return float(value)
+    parsed = json.loads(value)
+    if not isinstance(parsed, _TYPES[type_name]):
+        raise ValueError(value)
+    return parsed
+
+
+def validate_parameters(
+    notebook: ReportNotebook, parameters: Mapping[str, Any], *, from_text: bool = False
+) -> dict[str, Any]:
+    """Check ``parameters`` against the notebook's parameters cell and return them typed.
+
+    Parameters
+    ----------
+    notebook
+        The notebook (see :func:`load_notebook`).
+    parameters
+        Values to inject. Unknown names are refused; values must match the declared annotation
+        (an ``int`` is accepted for a ``float``; ``bool`` is never accepted for ``int``).
+    from_text
+        Values are command-line strings: convert them to the declared type first.
+
+    Raises
+    ------
+    ParameterError
+        Naming the notebook and the parameter, and what it accepts.
+    """
+    out: dict[str, Any] = {}
+    for name, value in parameters.items():
+        if name not in notebook.parameters:
+            known = ", ".join(sorted(notebook.parameters)) or "none"
+            raise ParameterError(
+                f"{notebook.path.name}: unknown parameter {name!r}. "
+                f"The notebook's parameters cell declares: {known}. What to do: fix the name or "
+                "declare the parameter in the notebook."
+            )
+        type_name, _default = notebook.parameters[name]
+        if from_text and isinstance(value, str):
+            try:
+                value = _coerce_text(value, type_name)
+            except (ValueError, json.JSONDecodeError):
+                raise ParameterError(
+                    f"{notebook.path.name}: parameter {name!r} is declared {type_name}, "
+                    f"but {value!r} is not a valid {type_name}."
+                ) from None
+        accepted = _TYPES.get(type_name)
+        if accepted is not None and (
+            not isinstance(value, accepted) or (type_name != "bool" and isinstance(value, bool))
+        ):
+            raise ParameterError(
+                f"{notebook.path.name}: parameter {name!r} is declared {type_name}, "
+                f"got {type(value).__name__} {value!r}. What to do: pass a {type_name}."
+            )
+        if type_name == "float" and isinstance(value, int):
+            value = float(value)
+        out[name] = value
+    return out
+
+
+def last_complete_month(today: dt.date | None = None) -> str:
+    """The last calendar month that has ended (``YYYY-MM``): in November, October."""
+    today = today or dt.date.today()
+    first = today.replace(day=1)
+    return (first - dt.timedelta(days=1)).strftime("%Y-%m")
+
+
+def _check_month(month: str) -> str:
+    try:
+        dt.datetime.strptime(month, "%Y-%m")
+    except (TypeError, ValueError):
+        raise ParameterError(
+            f"--month {month!r} is not a month. What to do: pass it as YYYY-MM, e.g. 2026-10."
+        ) from None
+    return month
+
+
+# --- results --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NotebookResult:
+    """The outcome of one (brand, notebook) run."""
+
+    brand: str
+    notebook: str
+    title: str
+    status: str  # "ok" | "failed"
+    parameters: Mapping[str, Any]
+    results: Mapping[str, Any]
+    error: str | None = None
+    cell: int | None = None  # execution count ("In [n]") of the failing cell
+    cell_source: str | None = None
+    duration_s: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+    def describe_failure(self) -> str:
+        """One line: which notebook failed, at which cell, with what."""
+        where = f"{self.brand}/{self.notebook}.ipynb"
+        if self.cell is not None:
+            where += f" failed at cell {self.cell}"
+            if self.cell_source:
+                first = self.cell_source.strip().splitlines()[0] if self.cell_source.strip() else ""
+                where += f" (`{first[:80]}`)"
+        else:
+            where += " failed"
+        return f"{where}: {self.error}"
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """Everything one ``socialnb report`` run produced."""
+
+    month: str
+    reports_dir: Path
+    notebooks: tuple[NotebookResult, ...]
+    index_paths: Mapping[str, Path]
+    top_index: Path | None
+    rejected_files: tuple[str, ...] = ()
+    duration_s: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """True when every notebook of every brand ran without error."""
+        return all(r.ok for r in self.notebooks)
+
+    @property
+    def failures(self) -> tuple[NotebookResult, ...]:
+        return tuple(r for r in self.notebooks if not r.ok)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per (brand, notebook): status, failing cell, error, seconds, page."""
+        rows = [
+            {
+                "brand": r.brand,
+                "notebook": r.notebook,
+                "status": r.status,
+                "cell": r.cell,
+                "error": r.error,
+                "seconds": round(r.duration_s, 2),
+                "html": str(self.reports_dir / r.brand / self.month / f"{r.notebook}.html"),
+            }
+            for r in self.notebooks
+        ]
+        return pd.DataFrame(
+            rows, columns=["brand", "notebook", "status", "cell", "error", "seconds", "html"]
+        )
+
+
+# --- executing one notebook -----------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _venv_kernel_manager():
+    """A kernel manager that always starts ``sys.executable -m ipykernel_launcher``.
+
+    ``kernel_name="python3"`` resolves through the Jupyter path, where a user-level kernelspec
+    could point at another Python; this one cannot.
+    """
+    from jupyter_client import AsyncKernelManager
+    from jupyter_client.kernelspec import KernelSpec
+    from traitlets import CaselessStrEnum
+
+    class VenvKernelManager(AsyncKernelManager):
+        # The kernel listens on localhost TCP; CurveZMQ keys keep that traffic private.
+        transport_encryption = CaselessStrEnum(
+            ["disabled", "auto", "required"], default_value="auto", config=True
+        )
+
+        @property
+        def kernel_spec(self):  # type: ignore[override]
+            if self._kernel_spec is None:
+                self._kernel_spec = KernelSpec(
+                    argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                    display_name=f"Python {sys.version_info.major}.{sys.version_info.minor}",
+                    language="python",
+                    resource_dir="",
+                    env={
+                        "PYTHONPATH": _kernel_pythonpath(),
+                        # figures must come back as inline PNG even when the caller set
+                        # MPLBACKEND=Agg (test runners and headless schedulers do)
+                        "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+                    },
+                    metadata={"supported_encryption": ["curve"]},
+                )
+            return self._kernel_spec
+
+        async def _async_launch_kernel(self, kernel_cmd, **kw):
+            # The kernel's own log lines (shutdown chatter) are noise in a scheduler's log; cell
+            # errors, dead kernels and timeouts still reach the report through nbclient.
+            kw.setdefault("stderr", subprocess.DEVNULL)
+            return await super()._async_launch_kernel(kernel_cmd, **kw)
+
+    return VenvKernelManager
+
+
+def _kernel_pythonpath() -> str:
+    """PYTHONPATH for the kernel: this socialnb first, so the kernel imports the same package."""
+    here = str(Path(__file__).resolve().parent.parent)
+    rest = os.environ.get("PYTHONPATH", "")
+    return os.pathsep.join(p for p in (here, rest) if p)
+
+
+def collect_records(nb: nbformat.NotebookNode) -> dict[str, Any]:
+    """The ``socialnb.record`` values of an executed notebook, in order (last one wins)."""
+    results: dict[str, Any] = {}
+    for cell in nb.cells:
+        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            data = out.get("data", {})
+            if RECORD_MIMETYPE in data:
+                payload = data[RECORD_MIMETYPE]
+                if isinstance(payload, str):
+                    payload = json.loads(payload)
+                results[str(payload["name"])] = payload.get("value")
+    return results
+
+
+def _find_error(nb: nbformat.NotebookNode) -> tuple[int | None, str | None, str | None]:
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                return cell.get("execution_count"), cell.source, f"{out.ename}: {out.evalue}"
+        if cell.get("metadata", {}).get("papermill", {}).get("exception"):
+            return cell.get("execution_count"), cell.source, None
+    return None, None, None
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("socialnb")
+    except Exception:
+        return "dev"
+
+
+def render_notebook_html(
+    nb: nbformat.NotebookNode | str | Path,
+    *,
+    title: str | None = None,
+    brand: str = "",
+    month: str = "",
+    with_code: bool = False,
+    error: str | None = None,
+    failed_cell: int | None = None,
+) -> str:
+    """Render an executed notebook to one self-contained, script-free HTML page.
+
+    Code cells are hidden unless ``with_code``; ``socialnb.record`` outputs are dropped; every
+    piece of HTML from the notebook passes a tag whitelist that escapes anything else (so a
+    caption ``<img src=x onerror=alert(1)>`` shows as text); figures are embedded PNG; the page
+    carries a Content-Security-Policy that forbids scripts and requests to any other host.
+    """
+    if not isinstance(nb, nbformat.NotebookNode):
+        path = Path(nb)
+        nb = nbformat.read(path, as_version=4)
+        title = title or _notebook_title(nb, path.stem)
+    return _html.render_notebook(
+        nb,
+        title=title or "Notebook",
+        brand=brand,
+        month=month,
+        with_code=with_code,
+        error=error,
+        failed_cell=failed_cell,
+        version=_version(),
+    )
+
+
+@dataclass(frozen=True)
+class _Task:
+    brand: str
+    notebook: ReportNotebook
+    parameters: Mapping[str, Any]
+    build_dir: Path
+    timeout: int
+    with_code: bool
+    month: str
+
+
+def _run_task(task: _Task) -> NotebookResult:
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    start = time.perf_counter()
+    nb_path = task.notebook.path
+    out_path = task.build_dir / f"{task.notebook.name}.ipynb"
+    error = cell = source = None
+    try:
+        pm.execute_notebook(
+            str(nb_path),
+            str(out_path),
+            parameters=dict(task.parameters),
+            kernel_name="python3",
+            language="python",
+            progress_bar=False,
+            request_save_on_cell_execute=False,
+            execution_timeout=task.timeout,
+            interrupt_on_timeout=True,  # the cell fails, the notebook (with outputs) is kept
+            kernel_manager_class=_venv_kernel_manager(),
+            resources={"metadata": {"path": str(nb_path.parent)}},
+        )
+    except PapermillExecutionError as exc:
+        cell, source, error = exc.exec_count, exc.source, f"{exc.ename}: {exc.evalue}"
+        if exc.ename == "KeyboardInterrupt":  # interrupted by the cell timeout
+            error = (
+                f"the cell ran longer than the {task.timeout} s timeout. What to do: make it "
+                "faster or raise --timeout."
+            )
+    except Exception as exc:  # timeout, dead kernel, unreadable notebook: still a failed page
+        error = f"{type(exc).__name__}: {exc}".strip().rstrip(":")
+    if out_path.exists():
+        executed = nbformat.read(out_path, as_version=4)
+    else:
+        executed = nbformat.read(nb_path, as_version=4)
+        nbformat.write(executed, out_path)
+    if error is not None and cell is None:
+        cell, source, found = _find_error(executed)
+        if found and "Timeout" not in error:
+            error = found
+    results = collect_records(executed)
+    html = render_notebook_html(
+        executed,
+        title=task.notebook.title,
+        brand=task.brand,
+        month=task.month,
+        with_code=task.with_code,
+        error=error,
+        failed_cell=cell,
+    )
+    (task.build_dir / f"{task.notebook.name}.html").write_text(html, encoding="utf-8")
+    return NotebookResult(
+        brand=task.brand,
+        notebook=task.notebook.name,
+        title=task.notebook.title,
+        status="ok" if error is None else "failed",
+        parameters=dict(task.parameters),
+        results=results,
+        error=error,
+        cell=cell,
+        cell_source=source,
+        duration_s=time.perf_counter() - start,
+    )
+
+
+# --- the index pages ------------------------------------------------------------------------
+
+
+def _month_end_utc(month: str, tz: str) -> pd.Timestamp:
+    start = pd.Timestamp(f"{month}-01")
+    return (start + pd.offsets.MonthBegin(1)).tz_localize(tz).tz_convert("UTC")
+
+
+def _freshness(workspace: Any, brand: str, month: str, tz: str) -> list[dict[str, Any]]:
+    """Newest export time per platform, and whether it predates the month's end."""
+    if workspace is None:
+        return []
+    try:
+        posts = workspace.posts(brand)
+    except Exception:
+        return []
+    if posts is None or len(posts) == 0 or "exported_at" not in posts:
+        return []
+    end = _month_end_utc(month, tz)
+    latest = pd.to_datetime(posts["exported_at"], utc=True).groupby(posts["platform"]).max()
+    return [
+        {
+            "platform": str(platform),
+            "latest": None if pd.isna(ts) else ts.strftime("%Y-%m-%d %H:%M UTC"),
+            "stale": bool(pd.isna(ts) or ts < end),
+        }
+        for platform, ts in latest.sort_index().items()
+    ]
+
+
+def _package_versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"python": sys.version.split()[0]}
+    for name in ("socialnb", "papermill", "nbconvert", "pandas", "duckdb", "statsmodels"):
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def _write_month_index(
+    build_dir: Path,
+    *,
+    brand: str,
+    brand_name: str,
+    month: str,
+    summary: dict[str, Any],
+    tz: str,
+) -> None:
+    run = summary[_SUMMARY_RUN_KEY]
+    notebooks = []
+    for name, entry in summary.items():
+        if name == _SUMMARY_RUN_KEY:
+            continue
+        notebooks.append(
+            {
+                "name": name,
+                "title": entry.get("title", name),
+                "href": f"{name}.html",
+                "status": entry["status"],
+                "error": entry.get("error"),
+                "cell": entry.get("cell"),
+                "parameters": entry.get("parameters", {}),
+                "results": entry.get("results", {}),
+            }
+        )
+    failed = [n["name"] for n in notebooks if n["status"] != "ok"]
+    month_end = (pd.Timestamp(f"{month}-01") + pd.offsets.MonthBegin(1)).strftime("%Y-%m-%d")
+    html = _html.render_page(
+        "month_index.html.j2",
+        brand=brand,
+        brand_name=brand_name,
+        month=month,
+        month_end=f"{month_end} 00:00 {tz}",
+        notebooks=notebooks,
+        failed=failed,
+        freshness=run.get("freshness", []),
+        run=run,
+    )
+    (build_dir / "index.html").write_text(html, encoding="utf-8")
+
+
+def write_top_index(reports_dir: str | Path) -> Path:
+    """(Re)write ``reports/index.html`` listing every brand and month that has a report."""
+    reports_dir = Path(reports_dir)
+    brands = []
+    for brand_dir in sorted(p for p in reports_dir.iterdir() if p.is_dir()):
+        months = []
+        name = brand_dir.name
+        for month_dir in sorted(brand_dir.iterdir(), reverse=True):
+            summary_path = month_dir / "summary.json"
+            if month_dir.name.startswith(".") or not summary_path.is_file():
+                continue
+            try:
+                summary = json.loads(summary_path.read_text(encoding="utf-8"))
+            except (OSError, json.JSONDecodeError):
+                continue
+            run = summary.get(_SUMMARY_RUN_KEY, {})
+            name = run.get("brand_name", name)
+            failed = [
+                k for k, v in summary.items() if k != _SUMMARY_RUN_KEY and v.get("status") != "ok"
+            ]
+            months.append(
+                {
+                    "month": month_dir.name,
+                    "href": f"{brand_dir.name}/{month_dir.name}/index.html",
+                    "status": "failed" if failed else "ok",
+                    "failed": failed,
+                }
+            )
+        if months:
+            brands.append({"slug": brand_dir.name, "name": name, "months": months})
+    html = _html.render_page(
+        "top_index.html.j2",
+        brands=brands,
+        updated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    )
+    path = reports_dir / "index.html"
+    tmp = reports_dir / f".index-{os.getpid()}.html"
+    tmp.write_text(html, encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+# --- atomic placement -----------------------------------------------------------------------
+
+
+def _swap_into_place(build_dir: Path, final_dir: Path, history_root: Path) -> Path | None:
+    """Move the previous report (if any) to history, then the new one into place."""
+    moved = None
+    if final_dir.exists():
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        history_root.mkdir(parents=True, exist_ok=True)
+        moved = history_root / stamp
+        os.replace(final_dir, moved)
+    os.replace(build_dir, final_dir)
+    return moved
+
+
+def _remove_stale_builds(brand_dir: Path, month: str) -> None:
+    for old in brand_dir.glob(f".tmp-{month}-*"):
+        try:
+            pid = int(old.name.rsplit("-", 1)[1])
+        except ValueError:
+            continue
+        if pid != os.getpid() and not _pid_alive(pid):
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+# --- the run --------------------------------------------------------------------------------
+
+
+def _open_workspace(workspace: Path):
+    try:
+        from .workspace import Workspace
+    except ImportError:  # pragma: no cover - the workspace module ships with the package
+        return None
+    return Workspace(workspace)
+
+
+def _split_user_parameters(
+    parameters: Mapping[str, Any], notebooks: list[ReportNotebook]
+) -> dict[str, dict[str, Any]]:
+    """``{"alpha": 0.1, "ideation.capacity_hours": 30}`` -> per-notebook dicts.
+
+    An unqualified name goes to every notebook that declares it; a name no report notebook
+    declares is refused.
+    """
+    names = {nb.name for nb in notebooks}
+    per_nb: dict[str, dict[str, Any]] = {nb.name: {} for nb in notebooks}
+    for key, value in parameters.items():
+        if key in STANDARD_PARAMETERS:
+            raise ParameterError(
+                f"parameter {key!r} is set by the report itself. What to do: use "
+                f"--{key.replace('_', '-')} (or the matching argument) instead."
+            )
+        if "." in key and key.split(".", 1)[0] in names:
+            nb_name, pname = key.split(".", 1)
+            per_nb[nb_name][pname] = value
+            continue
+        targets = [nb for nb in notebooks if key in nb.parameters]
+        if not targets:
+            declared = sorted({p for nb in notebooks for p in nb.parameters})
+            raise ParameterError(
+                f"unknown parameter {key!r}: no report notebook "
+                f"({', '.join(sorted(names))}) declares it. Declared parameters: "
+                f"{', '.join(declared)}."
+            )
+        for nb in targets:
+            per_nb[nb.name][key] = value
+    return per_nb
+
+
+def run_report(
+    workspace: str | Path = "data",
+    month: str | None = None,
+    *,
+    brands: Iterable[str] | None = None,
+    notebooks_dir: str | Path | None = None,
+    only: Iterable[str] | None = None,
+    reports_dir: str | Path = "reports",
+    jobs: int | None = None,
+    timeout: int = 600,
+    parameters: Mapping[str, Any] | None = None,
+    parameters_from_text: bool = False,
+    with_code: bool = False,
+    ingest: bool = True,
+    progress: bool = False,
+    echo: Callable[[str], None] = print,
+) -> ReportResult:
+    """Run the monthly report for ``month`` and every brand (or ``brands``).
+
+    Parameters
+    ----------
+    workspace
+        The workspace folder (one sub-folder per brand).
+    month
+        ``YYYY-MM``; default: the last complete month.
+    brands
+        Brand slugs; default: every brand of the workspace.
+    notebooks_dir
+        Where report notebooks live (default ``./notebooks``).
+    only
+        Run only these report notebooks (names without ``.ipynb``); default: all of them.
+    reports_dir
+        Output root; each brand's month goes to ``<reports_dir>/<brand>/<month>/``.
+    jobs
+        Notebooks run at once (default: the number of cores).
+    timeout
+        Seconds a single cell may run before the notebook is failed.
+    parameters
+        Extra notebook parameters: ``name`` for every notebook declaring it, or
+        ``notebook.name`` for one notebook. Validated before anything runs.
+    parameters_from_text
+        The values are command-line strings; convert them to the declared types.
+    with_code
+        Include code cells in the HTML.
+    ingest
+        Ingest new raw files first (rejected files are reported, not fatal).
+    echo
+        Where progress and problems are written.
+
+    Returns
+    -------
+    ReportResult
+        ``.ok`` is False when any notebook failed (its page and index entry say so).
+
+    Raises
+    ------
+    ParameterError
+        Unknown or ill-typed parameters, a malformed month, or an unknown brand; nothing has run.
+    """
+    started = dt.datetime.now(dt.UTC)
+    t0 = time.perf_counter()
+    workspace = Path(workspace).resolve()
+    reports_dir = Path(reports_dir).resolve()
+    month = _check_month(month or last_complete_month())
+    notebooks = discover_notebooks(notebooks_dir)
+    if not notebooks:
+        raise ParameterError(
+            f"no report notebooks in {Path(notebooks_dir or _default_notebooks_dir())}. What to do: "
+            'mark one with notebook metadata {"socialnb": {"report": true}}.'
+        )
+    if only:
+        wanted = list(only)
+        names = [nb.name for nb in notebooks]
+        missing = [n for n in wanted if n not in names]
+        if missing:
+            raise ParameterError(
+                f"no report notebook named {', '.join(missing)}. Report notebooks: "
+                f"{', '.join(names)}."
+            )
+        notebooks = [nb for nb in notebooks if nb.name in wanted]
+    ws = _open_workspace(workspace)
+    available = _list_brands(ws, workspace)
+    chosen = list(brands) if brands else available
+    unknown = [b for b in chosen if b not in available]
+    if unknown:
+        raise ParameterError(
+            f"unknown brand(s) {', '.join(unknown)} in workspace {workspace}. "
+            f"Brands there: {', '.join(available) or 'none'}."
+        )
+    if not chosen:
+        raise ParameterError(f"workspace {workspace} has no brands (folders with a brand.yaml).")
+
+    # Validate every parameter of every task before anything runs.
+    user = _split_user_parameters(parameters or {}, notebooks)
+    tasks: list[_Task] = []
+    build_dirs: dict[str, Path] = {}
+    for brand in chosen:
+        brand_dir = reports_dir / brand
+        build_dirs[brand] = brand_dir / f".tmp-{month}-{os.getpid()}"
+        for nb in notebooks:
+            standard = {
+                "workspace": str(workspace),
+                "brand": brand,
+                "month": month,
+                "report_dir": str(build_dirs[brand]),
+            }
+            given = {k: v for k, v in standard.items() if k in nb.parameters}
+            typed = validate_parameters(nb, given)
+            typed.update(validate_parameters(nb, user[nb.name], from_text=parameters_from_text))
+            tasks.append(_Task(brand, nb, typed, build_dirs[brand], timeout, with_code, month))
+
+    rejected: list[str] = []
+    if ingest and ws is not None:
+        rejected = _ingest(ws, chosen, echo)
+
+    for build_dir in build_dirs.values():
+        _remove_stale_builds(build_dir.parent, month)
+        if build_dir.exists():
+            shutil.rmtree(build_dir)
+        build_dir.mkdir(parents=True)
+
+    jobs = max(1, int(jobs or os.cpu_count() or 1))
+    results: list[NotebookResult] = []
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(tasks), desc=f"report {month}", unit="notebook")
+    with cf.ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="socialnb-report") as pool:
+        # Longest first (as the last reports timed them): the slowest notebook should not be
+        # the one that starts last.
+        expected = _expected_seconds(reports_dir)
+        ordered = sorted(tasks, key=lambda t: -expected.get(t.notebook.name, float("inf")))
+        futures = {pool.submit(_run_task, t): t for t in ordered}
+        for fut in cf.as_completed(futures):
+            task = futures[fut]
+            try:
+                res = fut.result()
+            except Exception as exc:  # rendering itself failed: keep going, mark it
+                res = NotebookResult(
+                    brand=task.brand,
+                    notebook=task.notebook.name,
+                    title=task.notebook.title,
+                    status="failed",
+                    parameters=dict(task.parameters),
+                    results={},
+                    error=f"{type(exc).__name__}: {exc}",
+                )
+            results.append(res)
+            if bar is not None:
+                bar.update(1)
+            if not res.ok:
+                echo(f"FAILED {res.describe_failure()}")
+    if bar is not None:
+        bar.close()
+
+    order = {(t.brand, t.notebook.name): i for i, t in enumerate(tasks)}
+    results.sort(key=lambda r: order[(r.brand, r.notebook)])
+    defaults = {nb.name: {k: d for k, (_t, d) in nb.parameters.items()} for nb in notebooks}
+    index_paths: dict[str, Path] = {}
+    try:
+        for brand in chosen:
+            index_paths[brand] = _finish_brand(
+                ws,
+                workspace,
+                brand,
+                month,
+                [r for r in results if r.brand == brand],
+                defaults,
+                build_dirs[brand],
+                reports_dir,
+                started=started,
+                t0=t0,
+                extra={"with_code": with_code, "jobs": jobs},
+            )
+    finally:  # whatever happened, no half-built folder stays behind in this process's name
+        for build_dir in build_dirs.values():
+            shutil.rmtree(build_dir, ignore_errors=True)
+    top = write_top_index(reports_dir)
+    return ReportResult(
+        month=month,
+        reports_dir=reports_dir,
+        notebooks=tuple(results),
+        index_paths=index_paths,
+        top_index=top,
+        rejected_files=tuple(rejected),
+        duration_s=time.perf_counter() - t0,
+    )
+
+
+def _finish_brand(
+    ws: Any,
+    workspace: Path,
+    brand: str,
+    month: str,
+    results: list[NotebookResult],
+    defaults: Mapping[str, Mapping[str, Any]],
+    build_dir: Path,
+    reports_dir: Path,
+    *,
+    started: dt.datetime,
+    t0: float,
+    extra: Mapping[str, Any],
+) -> Path:
+    """Write summary.json and index.html into ``build_dir``, then swap it into place."""
+    config = _brand_config(ws, workspace, brand)
+    tz = getattr(config, "timezone", "UTC") or "UTC"
+    brand_name = getattr(config, "name", brand) or brand
+    summary: dict[str, Any] = {}
+    for r in results:
+        params = dict(defaults.get(r.notebook, {})) | dict(r.parameters)
+        if "report_dir" in params:
+            params["report_dir"] = str(reports_dir / brand / month)
+        summary[r.notebook] = {
+            "status": r.status,
+            "error": r.error,
+            "cell": r.cell,
+            "title": r.title,
+            "seconds": round(r.duration_s, 2),
+            "parameters": to_jsonable(params),
+            "results": to_jsonable(dict(r.results)),
+        }
+    freshness = _freshness(ws, brand, month, tz)
+    summary[_SUMMARY_RUN_KEY] = {
+        "brand": brand,
+        "brand_name": brand_name,
+        "month": month,
+        "start": started.isoformat(timespec="seconds"),
+        "duration_s": round(time.perf_counter() - t0, 2),
+        "versions": _package_versions(),
+        "latest_export": {f["platform"]: f["latest"] for f in freshness},
+        "freshness": freshness,
+        **extra,
+    }
+    (build_dir / "summary.json").write_text(
+        json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8"
+    )
+    _write_month_index(
+        build_dir, brand=brand, brand_name=brand_name, month=month, summary=summary, tz=tz
+    )
+    final_dir = reports_dir / brand / month
+    _swap_into_place(build_dir, final_dir, reports_dir / brand / ".history" / month)
+    return final_dir / "index.html"
+
+
+def render_executed(
+    executed_dir: str | Path,
+    *,
+    brand: str,
+    month: str,
+    workspace: str | Path = "data",
+    reports_dir: str | Path = "reports",
+    with_code: bool = False,
+) -> ReportResult:
+    """Build ``reports/<brand>/<month>/`` from notebooks some other scheduler already executed.
+
+    For orchestrators (Airflow's PapermillOperator, Dagster) that run each (brand, notebook) as
+    its own task: point this at the folder of executed ``.ipynb`` files of one brand and month.
+    Failed notebooks (an error output, as papermill leaves them) are marked as in
+    :func:`run_report`. Nothing is executed; the swap into place is atomic in the same way.
+    """
+    started = dt.datetime.now(dt.UTC)
+    t0 = time.perf_counter()
+    month = _check_month(month)
+    executed_dir = Path(executed_dir)
+    workspace = Path(workspace).resolve()
+    reports_dir = Path(reports_dir).resolve()
+    paths = sorted(executed_dir.glob("*.ipynb"))
+    if not paths:
+        raise ParameterError(f"{executed_dir}: no executed notebooks (*.ipynb) to render.")
+    others = [p for p in executed_dir.iterdir() if p.is_file() and p.suffix != ".ipynb"]
+    ws = _open_workspace(workspace) if workspace.is_dir() else None
+    build_dir = reports_dir / brand / f".tmp-{month}-{os.getpid()}"
+    if build_dir.exists():
+        shutil.rmtree(build_dir)
+    build_dir.mkdir(parents=True)
+    results: list[NotebookResult] = []
+    defaults: dict[str, dict[str, Any]] = {}
+    try:
+        for other in others:  # files the notebooks wrote beside them (e.g. a calendar draft)
+            shutil.copyfile(other, build_dir / other.name)
+        for path in paths:
+            nb = nbformat.read(path, as_version=4)
+            meta = nb.metadata.get("socialnb", {}) or {}
+            title = str(meta.get("title") or _notebook_title(nb, path.stem))
+            params = dict(nb.metadata.get("papermill", {}).get("parameters", {}) or {})
+            cell, source, error = _find_error(nb)
+            if error is None and cell is not None:
+                error = "the cell did not finish (timeout or dead kernel)"
+            shutil.copyfile(path, build_dir / path.name)
+            html = render_notebook_html(
+                nb,
+                title=title,
+                brand=brand,
+                month=month,
+                with_code=with_code,
+                error=error,
+                failed_cell=cell,
+            )
+            (build_dir / f"{path.stem}.html").write_text(html, encoding="utf-8")
+            defaults[path.stem] = {}
+            results.append(
+                NotebookResult(
+                    brand=brand,
+                    notebook=path.stem,
+                    title=title,
+                    status="ok" if error is None else "failed",
+                    parameters=params,
+                    results=collect_records(nb),
+                    error=error,
+                    cell=cell,
+                    cell_source=source,
+                )
+            )
+        index = _finish_brand(
+            ws,
+            workspace,
+            brand,
+            month,
+            results,
+            defaults,
+            build_dir,
+            reports_dir,
+            started=started,
+            t0=t0,
+            extra={"with_code": with_code, "executed_elsewhere": str(executed_dir)},
+        )
+    finally:
+        shutil.rmtree(build_dir, ignore_errors=True)
+    return ReportResult(
+        month=month,
+        reports_dir=reports_dir,
+        notebooks=tuple(results),
+        index_paths={brand: index},
+        top_index=write_top_index(reports_dir),
+        duration_s=time.perf_counter() - t0,
+    )
+
+
+def _expected_seconds(reports_dir: Path, newest: int = 20) -> dict[str, float]:
+    """Each notebook's run time in the newest reports (for scheduling; empty when none)."""
+    summaries = sorted(
+        reports_dir.glob("*/*/summary.json"), key=lambda p: p.stat().st_mtime, reverse=True
+    )
+    seconds: dict[str, float] = {}
+    for path in summaries[:newest]:
+        try:
+            summary = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            continue
+        for name, entry in summary.items():
+            if name != _SUMMARY_RUN_KEY and isinstance(entry.get("seconds"), (int, float)):
+                seconds.setdefault(name, float(entry["seconds"]))
+    return seconds
+
+
+def _list_brands(ws: Any, workspace: Path) -> list[str]:
+    if ws is not None:
+        return list(ws.brands())
+    from .config import list_brands
+
+    return list(list_brands(workspace))
+
+
+def _brand_config(ws: Any, workspace: Path, brand: str):
+    try:
+        if ws is not None:
+            return ws.brand(brand)
+        from .config import load_brand
+
+        return load_brand(workspace / brand / "brand.yaml")
+    except SocialnbError:
+        return None
+
+
+def _ingest(ws: Any, brands: list[str], echo: Callable[[str], None]) -> list[str]:
+    """Ingest new raw files of ``brands``; print and return the rejected ones."""
+    rejected: list[str] = []
+    for brand in brands:
+        try:
+            report = ws.ingest(brand=brand)
+        except SocialnbError as exc:
+            echo(f"ingest {brand}: {exc}")
+            rejected.append(str(exc))
+            continue
+        items = getattr(report, "rejected", ()) or ()
+        if isinstance(items, pd.DataFrame):
+            items = [
+                " ".join(f"{k}={v}" for k, v in row.items() if pd.notna(v))
+                for row in items.to_dict("records")
+            ]
+        for item in items:
+            text = str(getattr(item, "message", "") or item)
+            echo(f"ingest {brand}: rejected {text}")
+            rejected.append(text)
+    return rejected
+
+
+def _parse_param_options(pairs: Iterable[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise ParameterError(
+                f"-p {pair!r}: write parameters as NAME=VALUE (or NOTEBOOK.NAME=VALUE), "
+                "e.g. -p alpha=0.1 -p ideation.capacity_hours=30."
+            )
+        key, value = pair.split("=", 1)
+        out[key.strip()] = value
+    return out
+
+
+def report_command(
+    *,
+    workspace: str | Path = "data",
+    month: str | None = None,
+    brands: Iterable[str] | None = (),
+    notebooks: Iterable[str] | None = None,
+    notebooks_dir: str | Path | None = None,
+    reports_dir: str | Path = "reports",
+    jobs: int | None = None,
+    timeout: int = 600,
+    params: Iterable[str] = (),
+    with_code: bool = False,
+    ingest: bool = True,
+    progress: bool = True,
+    echo: Callable[[str], None] | None = None,
+) -> int:
+    """Body of ``socialnb report``: run, print a summary, and return the exit code.
+
+    Returns 0 when every notebook ran; 1 when any failed (each failure printed with notebook
+    and cell); 2 on invalid input (parameters, month, brand), before anything ran.
+    """
+    if echo is None:
+        import click
+
+        def echo(msg: str) -> None:
+            click.echo(msg, err=msg.startswith(("FAILED", "error", "ingest")))
+
+    try:
+        result = run_report(
+            workspace,
+            month,
+            brands=list(brands or ()) or None,
+            notebooks_dir=notebooks_dir,
+            only=list(notebooks or ()) or None,
+            reports_dir=reports_dir,
+            jobs=jobs,
+            timeout=timeout,
+            parameters=_parse_param_options(params),
+            parameters_from_text=True,
+            with_code=with_code,
+            ingest=ingest,
+            progress=progress,
+            echo=echo,
+        )
+    except ParameterError as exc:
+        echo(f"error: {exc}")
+        return 2
+    for brand, path in result.index_paths.items():
+        n = sum(1 for r in result.notebooks if r.brand == brand)
+        bad = sum(1 for r in result.notebooks if r.brand == brand and not r.ok)
+        echo(f"{brand} {result.month}: {n - bad}/{n} notebooks ok -> {path}")
+    if result.failures:
+        echo(f"FAILED {len(result.failures)} notebook(s):")
+        for r in result.failures:
+            echo(f"FAILED   {r.describe_failure()}")
+        return 1
+    if len(result.index_paths) == 1:
+        echo(str(next(iter(result.index_paths.values()))))
+    else:
+        echo(str(result.top_index))
+    return 0

@@ -1,0 +1,403 @@
+"""The monthly report pipeline: parameters, failures, atomic output, summary.json, safe HTML.
+
+Most tests share one real run (papermill + HTML) over the fixture notebooks in
+``tests/fixtures/notebooks``: ``fixture_report`` (records values, draws a figure),
+``broken_report`` (fails on purpose) and ``not_a_report`` (not marked as a report; it would fail
+if it ran).
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import datetime as dt
+import json
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from socialnb import report
+from socialnb._record import RECORD_MIMETYPE
+from socialnb.errors import ParameterError
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE_NOTEBOOKS = ROOT / "tests" / "fixtures" / "notebooks"
+HOSTILE = '<img src=x onerror="window.__pwned=1;alert(1)">'
+SCRIPT = "<script>window.__pwned=1</script>"
+
+
+def _workspace(tmp: Path) -> Path:
+    ws = tmp / "data"
+    (ws / "demo").mkdir(parents=True)
+    (ws / "demo" / "brand.yaml").write_text(
+        "name: Demo <b>Outdoor</b>\ntimezone: Europe/London\n", encoding="utf-8"
+    )
+    return ws
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    """One real report run over the fixture notebooks (through report_command)."""
+    tmp = tmp_path_factory.mktemp("report")
+    ws = _workspace(tmp)
+    lines: list[str] = []
+    code = report.report_command(
+        workspace=ws,
+        month="2026-10",
+        notebooks_dir=FIXTURE_NOTEBOOKS,
+        reports_dir=tmp / "reports",
+        jobs=2,
+        timeout=120,
+        params=["fixture_report.n_top=5"],
+        progress=False,
+        echo=lines.append,
+    )
+    month_dir = tmp / "reports" / "demo" / "2026-10"
+    return {"code": code, "lines": lines, "dir": month_dir, "tmp": tmp, "ws": ws}
+
+
+# --- parameters -----------------------------------------------------------------------------
+
+
+def test_only_notebooks_marked_as_reports_are_discovered():
+    names = [nb.name for nb in report.discover_notebooks(FIXTURE_NOTEBOOKS)]
+    assert names == ["fixture_report", "broken_report"]  # sorted by metadata order
+
+
+def test_parameters_are_read_from_the_notebooks_parameters_cell():
+    nb = report.load_notebook(FIXTURE_NOTEBOOKS / "fixture_report.ipynb")
+    assert nb.parameters["alpha"] == ("float", 0.05)
+    assert nb.parameters["n_top"] == ("int", 3)
+    assert nb.parameters["brand"] == ("str", "demo")
+
+
+def test_unknown_parameter_is_refused_naming_notebook_and_parameter():
+    nb = report.load_notebook(FIXTURE_NOTEBOOKS / "fixture_report.ipynb")
+    with pytest.raises(ParameterError, match=r"fixture_report\.ipynb.*'alhpa'"):
+        report.validate_parameters(nb, {"alhpa": 0.1})
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("alpha", "0.1"), ("n_top", 2.5), ("n_top", True), ("brand", 3)],
+)
+def test_ill_typed_parameter_is_refused(name, value):
+    nb = report.load_notebook(FIXTURE_NOTEBOOKS / "fixture_report.ipynb")
+    with pytest.raises(ParameterError, match=rf"fixture_report\.ipynb.*'{name}'"):
+        report.validate_parameters(nb, {name: value})
+
+
+def test_int_is_accepted_for_a_float_and_command_line_text_is_converted():
+    nb = report.load_notebook(FIXTURE_NOTEBOOKS / "fixture_report.ipynb")
+    assert report.validate_parameters(nb, {"alpha": 1}) == {"alpha": 1.0}
+    typed = report.validate_parameters(nb, {"alpha": "0.1", "n_top": "7"}, from_text=True)
+    assert typed == {"alpha": 0.1, "n_top": 7}
+    with pytest.raises(ParameterError, match="'n_top' is declared int"):
+        report.validate_parameters(nb, {"n_top": "seven"}, from_text=True)
+
+
+def test_bad_parameters_stop_the_run_before_anything_runs(tmp_path):
+    ws = _workspace(tmp_path)
+    out = tmp_path / "reports"
+    for bad in ({"nope": 1}, {"fixture_report.alpha": "high"}):
+        with pytest.raises(ParameterError):
+            report.run_report(
+                ws,
+                "2026-10",
+                notebooks_dir=FIXTURE_NOTEBOOKS,
+                reports_dir=out,
+                parameters=bad,
+                parameters_from_text=True,
+            )
+    assert not out.exists()
+    assert not (ws / "warehouse.duckdb").exists()  # not even the ingest ran
+
+
+def test_command_returns_2_and_explains_a_bad_month_or_brand(tmp_path):
+    ws = _workspace(tmp_path)
+    for kwargs, needle in (({"month": "October"}, "YYYY-MM"), ({"brands": ["nope"]}, "nope")):
+        lines: list[str] = []
+        code = report.report_command(
+            workspace=ws,
+            notebooks_dir=FIXTURE_NOTEBOOKS,
+            reports_dir=tmp_path / "reports",
+            echo=lines.append,
+            progress=False,
+            **kwargs,
+        )
+        assert code == 2
+        assert needle in "\n".join(lines)
+
+
+def test_last_complete_month_is_the_month_before_today():
+    assert report.last_complete_month(dt.date(2026, 11, 26)) == "2026-10"
+    assert report.last_complete_month(dt.date(2027, 1, 1)) == "2026-12"
+
+
+# --- one real run ---------------------------------------------------------------------------
+
+
+def test_a_failing_notebook_does_not_stop_the_others(run):
+    assert run["code"] == 1
+    assert (run["dir"] / "fixture_report.html").is_file()
+    assert (run["dir"] / "broken_report.html").is_file()
+    assert (run["dir"] / "broken_report.ipynb").is_file()
+    out = "\n".join(run["lines"])
+    assert "broken_report.ipynb failed at cell 4" in out
+    assert "planted failure for the tests" in out
+    assert "not_a_report" not in out
+
+
+def test_summary_json_holds_status_error_parameters_and_results(run):
+    summary = json.loads((run["dir"] / "summary.json").read_text(encoding="utf-8"))
+    ok = summary["fixture_report"]
+    assert ok["status"] == "ok" and ok["error"] is None
+    assert ok["parameters"] == {
+        "workspace": str(run["ws"].resolve()),
+        "brand": "demo",
+        "month": "2026-10",
+        "alpha": 0.05,
+        "n_top": 5,
+    }
+    assert ok["results"]["brand_echo"] == "demo"
+    assert ok["results"]["alpha"] == 0.05
+    assert ok["results"]["top"] == {"posts": 12, "best formats": ["reel", "carousel"]}
+    bad = summary["broken_report"]
+    assert bad["status"] == "failed"
+    assert bad["error"] == "ValueError: planted failure for the tests"
+    assert bad["results"] == {"before_failure": 1}
+    meta = summary["_run"]
+    assert meta["month"] == "2026-10" and meta["brand"] == "demo"
+    assert meta["duration_s"] > 0
+    assert {"papermill", "nbconvert", "pandas", "python"} <= set(meta["versions"])
+    assert "latest_export" in meta and "freshness" in meta
+    dt.datetime.fromisoformat(meta["start"])
+
+
+def test_notebooks_run_on_the_current_interpreter(run):
+    summary = json.loads((run["dir"] / "summary.json").read_text(encoding="utf-8"))
+    assert summary["fixture_report"]["results"]["kernel_prefix"] == sys.prefix
+
+
+def test_index_links_every_page_and_marks_the_failed_notebook(run):
+    html = (run["dir"] / "index.html").read_text(encoding="utf-8")
+    assert 'href="fixture_report.html"' in html
+    assert 'href="broken_report.html"' in html
+    assert 'class="status failed"' in html
+    assert "planted failure for the tests" in html
+    assert "Demo &lt;b&gt;Outdoor&lt;/b&gt;" in html  # the brand name is user text, escaped
+    top = (run["tmp"] / "reports" / "index.html").read_text(encoding="utf-8")
+    assert 'href="demo/2026-10/index.html"' in top
+
+
+def test_failed_page_says_where_it_failed(run):
+    html = (run["dir"] / "broken_report.html").read_text(encoding="utf-8")
+    assert "This notebook failed" in html and "at cell 4" in html
+    assert "planted failure for the tests" in html
+
+
+def test_pages_hide_code_and_record_text_and_embed_figures(run):
+    html = (run["dir"] / "fixture_report.html").read_text(encoding="utf-8")
+    assert "plots.use_style()" not in html  # no code
+    assert "recorded brand_echo" not in html  # record outputs are not shown
+    assert "data:image/png;base64," in html
+    assert "<script" not in html.lower()
+    assert not re.search(r"(src|href)=\"(https?:)?//", html)  # no other host
+    assert 'name="viewport"' in html
+
+
+def test_rerun_replaces_the_report_and_keeps_the_previous_one(run, monkeypatch):
+    before = (run["dir"] / "summary.json").read_text(encoding="utf-8")
+    monkeypatch.setattr(report, "_run_task", _fake_task)
+    result = report.run_report(
+        run["ws"],
+        "2026-10",
+        notebooks_dir=FIXTURE_NOTEBOOKS,
+        reports_dir=run["tmp"] / "reports",
+        echo=lambda _m: None,
+    )
+    assert result.ok
+    history = list((run["tmp"] / "reports" / "demo" / ".history" / "2026-10").iterdir())
+    assert len(history) == 1
+    assert (history[0] / "summary.json").read_text(encoding="utf-8") == before
+    after = json.loads((run["dir"] / "summary.json").read_text(encoding="utf-8"))
+    assert after["broken_report"]["status"] == "ok"
+    assert not list((run["tmp"] / "reports" / "demo").glob(".tmp-*"))
+
+
+def _fake_task(task):
+    (task.build_dir / f"{task.notebook.name}.html").write_text("<p>fake</p>", encoding="utf-8")
+    return report.NotebookResult(
+        brand=task.brand,
+        notebook=task.notebook.name,
+        title=task.notebook.title,
+        status="ok",
+        parameters=dict(task.parameters),
+        results={"fake": True},
+    )
+
+
+def test_a_run_that_dies_midway_leaves_the_previous_report(tmp_path, monkeypatch):
+    ws = _workspace(tmp_path)
+    out = tmp_path / "reports"
+    monkeypatch.setattr(report, "_run_task", _fake_task)
+    report.run_report(ws, "2026-10", notebooks_dir=FIXTURE_NOTEBOOKS, reports_dir=out)
+    month_dir = out / "demo" / "2026-10"
+    before = {p.name: p.read_bytes() for p in month_dir.iterdir()}
+
+    def die(*_a, **_k):
+        raise KeyboardInterrupt  # the machine goes down while the index is being written
+
+    monkeypatch.setattr(report, "_write_month_index", die)
+    with pytest.raises(KeyboardInterrupt):
+        report.run_report(ws, "2026-10", notebooks_dir=FIXTURE_NOTEBOOKS, reports_dir=out)
+    assert {p.name: p.read_bytes() for p in month_dir.iterdir()} == before
+    assert not (out / "demo" / ".history").exists()
+
+
+def test_result_frame_has_one_row_per_brand_and_notebook(tmp_path, monkeypatch):
+    ws = _workspace(tmp_path)
+    monkeypatch.setattr(report, "_run_task", _fake_task)
+    result = report.run_report(
+        ws, "2026-10", notebooks_dir=FIXTURE_NOTEBOOKS, reports_dir=tmp_path / "r"
+    )
+    frame = result.to_frame()
+    assert list(frame["notebook"]) == ["fixture_report", "broken_report"]
+    assert set(frame["status"]) == {"ok"}
+    assert result.index_paths["demo"] == (tmp_path / "r" / "demo" / "2026-10" / "index.html")
+
+
+# --- escaping -------------------------------------------------------------------------------
+
+
+def _hostile_notebook() -> nbformat.NotebookNode:
+    frame = pd.DataFrame({"caption": [HOSTILE, SCRIPT], "likes": [1, 2]})
+    code = new_code_cell("show()")
+    code.outputs = [
+        new_output("execute_result", data={"text/html": frame.to_html(), "text/plain": "t"}),
+        new_output("display_data", data={"text/markdown": f"Top idea: {HOSTILE} {SCRIPT}"}),
+        new_output("display_data", data={"text/html": f"<p>{HOSTILE}</p><svg onload=alert(1)>"}),
+        new_output("stream", name="stdout", text=f"{SCRIPT}\n"),
+        new_output(
+            "display_data",
+            data={RECORD_MIMETYPE: {"name": "x", "value": 1}, "text/plain": "recorded x"},
+        ),
+    ]
+    return new_notebook(cells=[new_markdown_cell(f"# Hostile\n\n{HOSTILE}"), code])
+
+
+def test_hostile_user_text_is_shown_as_text_not_markup():
+    html = report.render_notebook_html(_hostile_notebook(), title="Hostile", brand=HOSTILE)
+    lowered = html.lower()
+    assert "<script" not in lowered
+    assert "<img src=x" not in lowered and '<img src="x"' not in lowered
+    assert "<svg" not in lowered
+    assert "onerror=" not in re.sub(r"&lt;.*?&gt;", "", lowered)  # only inside escaped text
+    assert "&lt;img src=x onerror=" in html or '&lt;img src="x" onerror=' in html
+    assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in html
+    assert "recorded x" not in html
+    assert "Content-Security-Policy" in html
+
+
+def test_summary_values_are_rendered_readably_and_escaped():
+    from socialnb import _html
+
+    html = str(
+        _html.format_value(
+            {"top ideas": [{"title": HOSTILE, "score": 0.51234}], "share": 0.1234, "n": 12345}
+        )
+    )
+    assert "<table>" in html and "<th>title</th>" in html
+    assert "&lt;img" in html and "<img" not in html
+    assert "0.512" in html and "12,345" in html
+
+
+def test_with_code_shows_the_code():
+    nb = _hostile_notebook()
+
+    def text(html: str) -> str:
+        return re.sub(r"<[^>]+>", "", html)
+
+    assert "show()" in text(report.render_notebook_html(nb, title="t", with_code=True))
+    assert "show()" not in text(report.render_notebook_html(nb, title="t"))
+
+
+# --- scheduling examples --------------------------------------------------------------------
+
+
+def test_airflow_dag_names_notebooks_and_parameters_that_exist():
+    tree = ast.parse((ROOT / "examples" / "airflow_dag.py").read_text(encoding="utf-8"))
+    literals = {}
+    for node in ast.walk(tree):
+        target = None
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            target = node.target
+        if isinstance(target, ast.Name) and target.id.isupper():
+            with contextlib.suppress(ValueError):  # f-strings and calls are not literals
+                literals[target.id] = ast.literal_eval(node.value)
+    notebooks = literals["REPORT_NOTEBOOKS"]
+    assert "overview" in notebooks
+    extra = literals["EXTRA_PARAMETERS"]
+    for name in notebooks:
+        nb = report.load_notebook(ROOT / "notebooks" / f"{name}.ipynb")
+        for param in ("workspace", "brand", "month"):
+            assert param in nb.parameters, (name, param)
+        report.validate_parameters(nb, extra.get(name, {}))
+    for name in literals["WRITES_FILES"]:
+        assert "report_dir" in report.load_notebook(ROOT / "notebooks" / f"{name}.ipynb").parameters
+    discovered = {nb.name for nb in report.discover_notebooks(ROOT / "notebooks")}
+    assert set(notebooks) == discovered, "the DAG must list every report notebook"
+    calls = [
+        n
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "PapermillOperator"
+    ]
+    assert calls, "the DAG runs each notebook as a PapermillOperator"
+
+
+def test_ci_workflow_runs_the_report_on_the_2nd_of_each_month():
+    import yaml
+
+    flow = yaml.safe_load((ROOT / "examples" / "github-workflow.yml").read_text(encoding="utf-8"))
+    triggers = flow.get("on", flow.get(True))
+    assert triggers["schedule"][0]["cron"].split()[2] == "2"
+    steps = " ".join(str(s.get("run", "")) for job in flow["jobs"].values() for s in job["steps"])
+    assert "socialnb report" in steps
+
+
+def test_only_the_named_notebooks_run_and_unknown_names_are_refused(tmp_path, monkeypatch):
+    ws = _workspace(tmp_path)
+    monkeypatch.setattr(report, "_run_task", _fake_task)
+    result = report.run_report(
+        ws, "2026-10", notebooks_dir=FIXTURE_NOTEBOOKS, only=["broken_report"], reports_dir=tmp_path
+    )
+    assert [r.notebook for r in result.notebooks] == ["broken_report"]
+    with pytest.raises(ParameterError, match="no report notebook named overveiw"):
+        report.run_report(
+            ws, "2026-10", notebooks_dir=FIXTURE_NOTEBOOKS, only=["overveiw"], reports_dir=tmp_path
+        )
+
+
+def test_a_cell_over_the_timeout_fails_its_notebook_with_a_clear_message(tmp_path):
+    ws = _workspace(tmp_path)
+    result = report.run_report(
+        ws,
+        "2026-10",
+        notebooks_dir=FIXTURE_NOTEBOOKS / "slow",
+        reports_dir=tmp_path / "reports",
+        timeout=2,
+        ingest=False,
+        echo=lambda _m: None,
+    )
+    (failed,) = result.failures
+    assert failed.notebook == "slow_report"
+    assert "longer than the 2 s timeout" in failed.error
+    assert failed.cell == 3  # In [3]: parameters, injected parameters, then the slow cell
+    assert (tmp_path / "reports" / "demo" / "2026-10" / "slow_report.html").is_file()
