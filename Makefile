@@ -35,8 +35,10 @@ report: sample
 	$(BIN)/socialnb ingest --quiet
 	$(BIN)/socialnb report --brand fernway --month $$($(BIN)/python -c 'from socialnb.sample import LAST_COMPLETE_MONTH; print(LAST_COMPLETE_MONTH)')
 
+# The notebooks run under nbval against the sample brand's warehouse (data/warehouse.duckdb).
 test: sample
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile
+	$(BIN)/socialnb ingest --quiet
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --nbval-lax tests notebooks
 
 lab: sample
 	$(BIN)/socialnb ingest --quiet
