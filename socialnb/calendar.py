@@ -11,23 +11,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from ._sheets import read_sheet
+from ._sheets import sheet_error as _fail
 from .config import CALENDAR_COLUMNS
-from .errors import ConfigError
 from .schema import FORMATS, PLATFORMS
 
 __all__ = ["load_calendar", "CALENDAR_STATUSES"]
 
 CALENDAR_STATUSES: tuple[str, ...] = ("planned", "in_progress", "published", "dropped")
 _REQUIRED = ("sprint", "planned_date", "platform", "title", "status")
-
-
-def _fail(path: Path, row: int | None, column: str | None, problem: str, fix: str) -> ConfigError:
-    where = str(path)
-    if row is not None:
-        where += f", row {row}"
-    if column is not None:
-        where += f", column {column!r}"
-    return ConfigError(f"{where}: {problem} What to do: {fix}")
 
 
 def load_calendar(path: str | Path) -> pd.DataFrame:
@@ -44,20 +36,7 @@ def load_calendar(path: str | Path) -> pd.DataFrame:
         post id used by two rows.
     """
     path = Path(path)
-    if not path.exists():
-        raise ConfigError(
-            f"{path}: no calendar. What to do: create it with the columns {', '.join(CALENDAR_COLUMNS)}."
-        )
-    try:
-        if path.suffix.lower() in (".xlsx", ".xlsm"):
-            frame = pd.read_excel(path, dtype=str).fillna("")
-        else:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise ConfigError(
-            f"{path}: cannot be read as a table ({exc}). What to do: save it as UTF-8 CSV."
-        ) from exc
-    frame.columns = [str(c).strip().lower().replace(" ", "_") for c in frame.columns]
+    frame = read_sheet(path, what="calendar", columns=CALENDAR_COLUMNS)
     missing = [c for c in _REQUIRED if c not in frame.columns]
     if missing:
         raise _fail(

@@ -30,8 +30,10 @@ import numpy as np
 import pandas as pd
 
 from . import _model
+from ._sheets import read_sheet
+from ._sheets import sheet_error as _fail
 from .config import CALENDAR_COLUMNS, IDEAS_COLUMNS, BrandConfig
-from .errors import AnalysisError, ConfigError, ParameterError
+from .errors import AnalysisError, ParameterError
 from .schema import FORMATS, PLATFORMS
 
 __all__ = [
@@ -88,15 +90,6 @@ _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 # =========================================================================== the backlog
-def _fail(path: Path, row: int | None, column: str | None, problem: str, fix: str) -> ConfigError:
-    where = str(path)
-    if row is not None:
-        where += f", row {row}"
-    if column is not None:
-        where += f", column {column!r}"
-    return ConfigError(f"{where}: {problem} What to do: {fix}")
-
-
 def load_ideas(path: str | Path) -> pd.DataFrame:
     """Read and check an idea backlog (``ideas.csv`` or ``ideas.xlsx``).
 
@@ -122,21 +115,7 @@ def load_ideas(path: str | Path) -> pd.DataFrame:
         path = next(
             (p for p in (path / "ideas.csv", path / "ideas.xlsx") if p.exists()), path / "ideas.csv"
         )
-    if not path.exists():
-        raise ConfigError(
-            f"{path}: no idea backlog. What to do: create it with the columns "
-            f"{', '.join(IDEAS_COLUMNS)}."
-        )
-    try:
-        if path.suffix.lower() in (".xlsx", ".xlsm"):
-            frame = pd.read_excel(path, dtype=str).fillna("")
-        else:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise ConfigError(
-            f"{path}: cannot be read as a table ({exc}). What to do: save it as UTF-8 CSV or XLSX."
-        ) from exc
-    frame.columns = [str(c).strip().lower().replace(" ", "_") for c in frame.columns]
+    frame = read_sheet(path, what="idea backlog", columns=IDEAS_COLUMNS)
     for col in _REQUIRED:
         if col not in frame.columns:
             raise _fail(
