@@ -7,7 +7,9 @@ Usage::
     .venv/bin/python benchmarks/ingest.py                 # 100,000 and 1,000,000 rows
     .venv/bin/python benchmarks/ingest.py --rows 20000    # one size only
 
-Prints a Markdown table (rows, file MB, DuckDB s, socialnb s, ratio, socialnb peak MiB).
+Prints a Markdown table (rows, file MB, DuckDB s, socialnb s, wall-clock ratio, CPU seconds of
+each child (user + system, less sensitive to other jobs on the machine) and their ratio, peak MiB).
+The socialnb child also checks, after the clock, that every row's ``source_row`` is its line.
 """
 
 from __future__ import annotations
@@ -80,8 +82,18 @@ _CHILD = textwrap.dedent(
         assert report.ok, str(report)
         n = report.loaded[0].rows
     seconds = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": seconds, "rows": n, "peak_mib": peak}))
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    peak = usage.ru_maxrss / 1024
+    cpu = usage.ru_utime + usage.ru_stime
+    if what != "duckdb":  # after the clock: every row at its physical line (ids follow the lines)
+        con = socialnb.Workspace(work).connect()
+        wrong = con.execute(
+            "SELECT count(*) FROM post_snapshots WHERE source_row <> "
+            "2 + (post_id::BIGINT - 1000000000000000) // 7919"
+        ).fetchone()[0]
+        con.close()
+        assert wrong == 0, wrong
+    print(json.dumps({"seconds": seconds, "cpu": cpu, "rows": n, "peak_mib": peak}))
     """
 )
 
@@ -105,9 +117,10 @@ def main() -> None:
     args = parser.parse_args()
     sizes = args.rows or [100_000, 1_000_000]
     print(
-        "| rows | file MB | DuckDB read_csv s | socialnb ingest s | ratio | socialnb peak MiB | DuckDB peak MiB |"
+        "| rows | file MB | DuckDB read_csv s | socialnb ingest s | ratio | CPU s DuckDB / socialnb "
+        "| CPU ratio | socialnb peak MiB | DuckDB peak MiB |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     with tempfile.TemporaryDirectory() as tmp:
         for rows in sizes:
             path = Path(tmp) / f"Jan-01-2025_Dec-31-2025_{rows}.csv"
@@ -117,7 +130,8 @@ def main() -> None:
             assert ours["rows"] == duck["rows"] == rows, (ours, duck)
             print(
                 f"| {rows:,} | {path.stat().st_size / 1e6:,.0f} | {duck['seconds']:.2f} | {ours['seconds']:.2f} | "
-                f"{ours['seconds'] / duck['seconds']:.2f} | {ours['peak_mib']:,.0f} | {duck['peak_mib']:,.0f} |",
+                f"{ours['seconds'] / duck['seconds']:.2f} | {duck['cpu']:.2f} / {ours['cpu']:.2f} | "
+                f"{ours['cpu'] / duck['cpu']:.2f} | {ours['peak_mib']:,.0f} | {duck['peak_mib']:,.0f} |",
                 flush=True,
             )
             path.unlink()

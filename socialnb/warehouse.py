@@ -39,6 +39,7 @@ __all__ = [
     "connect",
     "ensure_schema",
     "load_posts",
+    "load_posts_sql",
     "load_daily",
     "replace_calendar",
     "query",
@@ -203,6 +204,7 @@ def _naive_utc(series: pd.Series) -> pd.Series:
 def _log(
     con,
     *,
+    catalog="",
     source_hash,
     source_file,
     brand,
@@ -215,7 +217,7 @@ def _log(
     exported_at,
 ):
     con.execute(
-        "INSERT INTO ingest_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP)",
+        f"INSERT INTO {catalog}ingest_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP)",
         [
             source_hash,
             source_file,
@@ -411,6 +413,67 @@ def load_file(
             rejected=len(rejected),
             detail={"notes": notes, "rejected_rows": rejected},
             exported_at=exported,
+        )
+    return written
+
+
+def load_posts_sql(
+    con: duckdb.DuckDBPyConnection,
+    select: str,
+    params: list,
+    *,
+    catalog: str,
+    platform: str,
+    exported_at,
+    source_hash: str,
+    source_file: str,
+    source_format: str,
+    brand: str | None,
+    rows: int,
+    notes: list[str] | None = None,
+) -> int:
+    """Load one file's post rows produced by ``select`` (a query on staged data giving the columns
+    ``brand`` + :data:`~socialnb.schema.POST_FIELDS` in order, with naive UTC timestamps and a
+    single ``platform`` and ``exported_at``) into the warehouse attached as ``catalog``, with its
+    ``ingest_log`` row, in ONE transaction (the same rules as :func:`load_file`: a row whose key
+    exists is replaced only by a file with a larger hash). ``rows`` is the number of rows
+    ``select`` gives (reported as written, as :func:`load_file` does)."""
+    prefix = f"{catalog}."
+    table = f"{prefix}post_snapshots"
+    with transaction(con):
+        existing = con.execute(
+            f"SELECT count(*) FROM {table} WHERE exported_at = ? AND platform = ?",
+            [exported_at, platform],
+        ).fetchone()[0]
+        if existing:
+            cols = ["brand", *POST_FIELDS]
+            updates = ", ".join(f"{c} = excluded.{c}" for c in cols if c not in _POST_KEYS)
+            con.execute(
+                f"INSERT INTO {table} {select} ON CONFLICT ({', '.join(_POST_KEYS)}) "
+                f"DO UPDATE SET {updates} WHERE excluded.source_hash > {table}.source_hash",
+                params,
+            )
+        else:
+            con.execute(f"INSERT INTO {table} {select}", params)
+        written = rows
+        if os.environ.get(_SLEEP_ENV):  # test hook: rows are written, nothing is committed yet
+            marker = os.environ.get(_SLEEP_ENV + "_MARKER")
+            if marker:
+                Path(marker).write_text(str(written))
+            time.sleep(float(os.environ[_SLEEP_ENV]))
+        _log(
+            con,
+            catalog=prefix,
+            source_hash=source_hash,
+            source_file=source_file,
+            brand=brand,
+            source_format=source_format,
+            platform=platform,
+            kind="posts",
+            loaded=written,
+            rejected=0,
+            detail={"notes": list(notes or []), "rejected_rows": []},
+            exported_at=exported_at,
         )
     return written
 

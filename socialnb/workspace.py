@@ -10,13 +10,14 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from . import warehouse as wh
 from .calendar import load_calendar
 from .config import BrandConfig, list_brands, load_brand
 from .errors import ConfigError, SocialnbError
-from .ingest import MAPPING_SUFFIX, load_with_mapping, read_raw
+from .ingest import MAPPING_SUFFIX, _bulk, load_with_mapping, read_raw
+from .ingest.mapped import mapping_for
 
 __all__ = ["Workspace", "IngestReport", "FileResult"]
 
@@ -207,6 +208,34 @@ class Workspace:
             ):
                 shown = self._display(path)
                 try:
+                    if mapping is None and _bulk.eligible(path) and mapping_for(path) is None:
+                        # A large file: loaded inside DuckDB when it is a regular export whose
+                        # format allows it (None: read it below, exactly).
+                        if con is not None:  # the fast path attaches the warehouse itself
+                            con.close()
+                            con = None
+                        cfg = configs.get(b) if b else None
+                        if b and cfg is None:
+                            cfg = configs[b] = self.brand(b)
+                        done = _bulk.ingest_file(
+                            path,
+                            warehouse=self.warehouse_path,
+                            display=shown,
+                            brand=b,
+                            tz=cfg.timezone if cfg else None,
+                            accounts=_accounts(cfg),
+                            known=known,
+                        )
+                        if done is not None:
+                            known.add(done.sha256)
+                            results.append(
+                                FileResult(shown, b, "loaded", done.format, done.kind, done.rows)
+                                if done.status == "loaded"
+                                else FileResult(
+                                    shown, b, "skipped", message="already in the warehouse"
+                                )
+                            )
+                            continue
                     raw, mapping_used = load_with_mapping(path, mapping)
                     if raw.sha256 in known:
                         results.append(
@@ -355,12 +384,19 @@ def _files_under(folder: Path) -> list[Path]:
     )
 
 
+def _accounts(cfg: BrandConfig | None) -> dict[str, str] | None:
+    """Platform -> the account :func:`_fill_account` puts in blank accounts (None: no brand)."""
+    if cfg is None:
+        return None
+    return {p: str(v.get("account", "")) for p, v in cfg.platforms.items()}
+
+
 def _fill_account(frame: pd.DataFrame, cfg: BrandConfig | None) -> None:
     if cfg is None or not len(frame):
         return
     blank = frame["account"].isna() | (frame["account"] == "")
     if not blank.any():
         return
-    accounts = {p: str(v.get("account", "")) for p, v in cfg.platforms.items()}
+    accounts = _accounts(cfg)
     fill = frame.loc[blank, "platform"].map(accounts).astype("string").fillna("")
     frame.loc[blank, "account"] = fill.astype("string")

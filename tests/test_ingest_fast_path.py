@@ -1,8 +1,18 @@
-"""Large CSVs are parsed by DuckDB (the fast path); it must give exactly what the exact csv-module
-path gives, with the same physical line numbers, and problems must still be reported at their line."""
+"""Large CSVs are parsed by DuckDB (the fast paths); they must give exactly what the exact csv-module
+path gives, with the same physical line numbers, and problems must still be reported at their line.
+
+Two fast paths: ``read_csv_table`` parses large files with DuckDB into pandas (every reader), and
+``Workspace.ingest`` loads large Meta content exports inside DuckDB end to end
+(``socialnb.ingest._bulk``). Both are switched on for small files here by lowering their size
+thresholds, and compared with the exact path on the same bytes.
+"""
 
 from __future__ import annotations
 
+import csv
+import hashlib
+import io
+import shutil
 import sys
 from pathlib import Path
 
@@ -11,7 +21,7 @@ import pytest
 
 import socialnb
 from socialnb.errors import ExportError
-from socialnb.ingest import _raw
+from socialnb.ingest import _bulk, _raw
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from ingest import generate  # noqa: E402
@@ -58,3 +68,167 @@ def test_a_bad_cell_in_a_large_file_is_still_reported_at_its_line_and_column(
         socialnb.read_export(bad)
     expected_line = len(lines) - 1  # the last record (file ends with a newline)
     assert info.value.line == expected_line and info.value.column == "Views"
+
+
+# -- the DuckDB end-to-end ingest of large Meta content exports ----------------------------------
+
+BRAND_YAML = """name: Demo
+timezone: Europe/London
+platforms:
+  facebook: {account: Demo Outdoors}
+"""
+
+
+def _edge_cases(path: Path) -> None:
+    """Rows the SQL path must treat exactly as the pandas path does (lines 201-208)."""
+    lines = path.read_text(encoding="utf-8-sig").split("\n")
+    header = next(csv.reader([lines[0]]))
+    col = {name: header.index(name) for name in header}
+    edits = {
+        200: {"Page name": ""},  # blank page name: filled from brand.yaml
+        201: {"Page name": "   "},  # whitespace only: blank too
+        202: {"Title": "\u00a0", "Description": "Described here"},  # NBSP title -> description
+        203: {"Publish time": "03/30/2025 01:30"},  # the spring-forward gap in Europe/London
+        204: {"Publish time": "10/26/2025 01:30"},  # the autumn overlap: first occurrence
+        205: {"Post type": "Carousel Photos"},  # an unknown format -> NA
+        206: {"Views from Boosted posts": "120"},
+        207: {"Funded content status": "Boosted"},
+        208: {"Reach": "N/A", "Shares": ""},
+    }
+    for i, change in edits.items():
+        fields = next(csv.reader([lines[i]]))
+        for name, value in change.items():
+            fields[col[name]] = value
+        out = io.StringIO()
+        csv.writer(out, lineterminator="").writerow(fields)
+        lines[i] = out.getvalue()
+    path.write_text("\ufeff" + "\n".join(lines), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def edge_csv(big_csv, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("edge") / big_csv.name
+    shutil.copy(big_csv, path)
+    _edge_cases(path)
+    return path
+
+
+def _workspace(root: Path, files: list[Path]) -> socialnb.Workspace:
+    raw = root / "demo" / "raw" / "2025-12"
+    raw.mkdir(parents=True)
+    (root / "demo" / "brand.yaml").write_text(BRAND_YAML)
+    for f in files:
+        shutil.copy(f, raw / f.name)
+    return socialnb.Workspace(root)
+
+
+def _tables(ws: socialnb.Workspace) -> dict[str, pd.DataFrame]:
+    con = ws.connect()
+    try:
+        snap = con.execute(
+            "SELECT * FROM post_snapshots ORDER BY platform, post_id, exported_at"
+        ).df()
+        log = con.execute(
+            "SELECT * EXCLUDE (ingested_at) FROM ingest_log ORDER BY source_hash"
+        ).df()
+        nulls = con.execute(  # NULL, not NaN, for missing metrics on both paths
+            "SELECT count(views), count(impressions), count(*) FILTER (WHERE isnan(views)) "
+            "FROM post_snapshots"
+        ).fetchall()
+    finally:
+        con.close()
+    return {"snapshots": snap, "log": log, "nulls": pd.DataFrame(nulls)}
+
+
+def _ingest(root: Path, files: list[Path], *, bulk: bool, monkeypatch) -> socialnb.Workspace:
+    monkeypatch.setattr(_bulk, "BULK_BYTES", 0 if bulk else 10**12)
+    monkeypatch.setattr(_raw, "FAST_PATH_BYTES", 10**12)  # the other side: csv-module only
+    ws = _workspace(root, files)
+    report = ws.ingest(brand="demo")
+    assert report.ok, str(report)
+    return ws
+
+
+def test_the_duckdb_ingest_gives_the_same_tables_as_the_exact_path(edge_csv, tmp_path, monkeypatch):
+    calls = []
+    real = _bulk._load
+    monkeypatch.setattr(_bulk, "_load", lambda *a, **k: calls.append(1) or real(*a, **k))
+    fast = _tables(_ingest(tmp_path / "fast", [edge_csv], bulk=True, monkeypatch=monkeypatch))
+    assert calls, "the DuckDB path was not taken"
+    exact = _tables(_ingest(tmp_path / "exact", [edge_csv], bulk=False, monkeypatch=monkeypatch))
+    snap = fast["snapshots"]
+    assert len(snap) == 3000 and snap["source_row"].max() == 3000 + 1 + 40
+    assert (snap["account"] == "Demo Outdoors").sum() == 2
+    assert (snap["distribution"] == "boosted").sum() == 2
+    assert snap["text"].eq("Described here").sum() == 1
+    assert snap["format"].isna().sum() == 1
+    for name in fast:
+        pd.testing.assert_frame_equal(fast[name], exact[name], check_dtype=True)
+
+
+def test_reloading_over_an_existing_export_time_gives_the_same_tables_on_both_paths(
+    big_csv, edge_csv, tmp_path, monkeypatch
+):
+    """Two exports with the same export time: the larger hash wins on both paths."""
+    out = {}
+    for bulk in (True, False):
+        a, b = (
+            tmp_path / f"{bulk}a" / big_csv.name,
+            tmp_path / f"{bulk}b" / "Jan-01-2025_Dec-31-2025_2.csv",
+        )
+        a.parent.mkdir()
+        b.parent.mkdir()
+        shutil.copy(big_csv, a)
+        shutil.copy(edge_csv, b)
+        out[bulk] = _tables(
+            _ingest(tmp_path / f"ws{bulk}", [a, b], bulk=bulk, monkeypatch=monkeypatch)
+        )
+    assert len(out[True]["log"]) == 2
+    for name in out[True]:
+        pd.testing.assert_frame_equal(out[True][name], out[False][name])
+
+
+def test_a_bad_large_file_is_rejected_at_its_line_and_leaves_the_warehouse_byte_for_byte_identical(
+    big_csv, edge_csv, tmp_path, monkeypatch
+):
+    ws = _ingest(tmp_path / "ws", [edge_csv], bulk=True, monkeypatch=monkeypatch)
+    warehouse = ws.warehouse_path
+    before = hashlib.sha256(warehouse.read_bytes()).hexdigest()
+    lines = big_csv.read_text(encoding="utf-8-sig").split("\n")
+    head, tail = lines[100].split(",Lifetime,")
+    lines[100] = head + ",Lifetime,-5," + tail.split(",", 1)[1]  # a negative count
+    bad = tmp_path / "Feb-01-2025_Feb-28-2025_9.csv"
+    bad.write_text("\n".join(lines), encoding="utf-8")
+    report = ws.ingest([bad], brand="demo")
+    assert [f.status for f in report.files] == ["rejected"]
+    message = report.rejected[0].message
+    assert bad.name in message and "negative" in message and "What to do:" in message
+    assert "line 101" in message and "Views" in message  # index 100 = line 101 (header is 1)
+    assert hashlib.sha256(warehouse.read_bytes()).hexdigest() == before
+
+
+def test_an_irregular_large_file_takes_the_exact_path_and_gives_the_same_tables(
+    big_csv, tmp_path, monkeypatch
+):
+    """A repeated post id and a spreadsheet-style thousands separator: the SQL path hands over
+    to the exact path, which keeps the last row of the id (with a note) and reads '1,234'."""
+    lines = big_csv.read_text(encoding="utf-8-sig").split("\n")
+    lines[301] = lines[300]  # the same post listed twice
+    head, tail = lines[400].split(",Lifetime,")
+    lines[400] = head + ',Lifetime,"1,234",' + tail.split(",", 1)[1]
+    odd = tmp_path / big_csv.name
+    odd.write_text("\ufeff" + "\n".join(lines), encoding="utf-8")
+    fast = _ingest(tmp_path / "fast", [odd], bulk=True, monkeypatch=monkeypatch)
+    exact = _ingest(tmp_path / "exact", [odd], bulk=False, monkeypatch=monkeypatch)
+    a, b = _tables(fast), _tables(exact)
+    snap = a["snapshots"].set_index("source_row")
+    assert len(snap) == 2999 and snap.loc[401, "views"] == 1234
+    assert "repeat a post id" in a["log"]["detail"].iloc[0]
+    for name in a:
+        pd.testing.assert_frame_equal(a[name], b[name])
+
+
+def test_a_large_file_already_loaded_is_skipped(edge_csv, tmp_path, monkeypatch):
+    ws = _ingest(tmp_path / "ws", [edge_csv], bulk=True, monkeypatch=monkeypatch)
+    again = ws.ingest(brand="demo")
+    assert [f.status for f in again.files] == ["skipped"]

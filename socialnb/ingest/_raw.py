@@ -353,7 +353,7 @@ def _fast_table(raw: RawFile, delimiter: str | None, usecols, numeric) -> Table 
         con.execute(
             f"CREATE TEMP TABLE t AS SELECT {', '.join(f'c{i}' for i in wanted)} FROM read_csv(?, header = true, "
             f"delim = ?, quote = '{quote}', escape = '{quote}', columns = {spec}, strict_mode = true, "
-            "null_padding = false, ignore_errors = false)",
+            f"null_padding = false, ignore_errors = false, max_line_size = {MAX_FIELD_CHARS})",
             [str(raw.path), delim],
         )
         if (
