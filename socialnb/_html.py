@@ -231,33 +231,112 @@ def render_notebook(
 
 # --- values from summary.json, rendered readably --------------------------------------------
 
+#: Reading order of record fields that recur in the headline tables: identifiers first, then
+#: the estimate with its interval, then the verdict. summary.json comes back from the executed
+#: notebook with its keys sorted (nbformat writes sorted JSON), so this restores an order a
+#: person reads; unknown fields keep their place after the known ones.
+COLUMN_ORDER: tuple[str, ...] = (
+    "id",
+    "name",
+    "title",
+    "platform",
+    "format",
+    "design",
+    "variant",
+    "value",
+    "low",
+    "high",
+    "target",
+    "baseline",
+    "effect",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "status",
+    "decision",
+)
+#: Words in a record's key (or a KPI's name) that mark a rate or share, shown as a percentage.
+_PERCENT_WORDS = re.compile(r"\b(rate|share|growth)\b")
+#: Keys under a rate-like row name that hold that rate (the rest, e.g. ``n_posts``, do not).
+_RATE_FIELDS = frozenset({"value", "target", "baseline", "low", "high"})
+#: Longer lists of ids are cut to this many, with the full list behind a disclosure.
+_LIST_PREVIEW = 10
+
 
 def _label(name: str) -> str:
-    return str(name).replace("_", " ")
+    from .plots import label
+
+    return label(name)
 
 
-def format_scalar(value: Any) -> str:
-    """A number or text as a person reads it (thousands separators, 3 significant digits)."""
+def _kind(key: Any) -> str | None:
+    """How the values under ``key`` read: ``"percent"``, ``"p"`` or None (plain numbers)."""
+    if key is None:
+        return None
+    key = str(key).lower()
+    if key == "p_value" or key.endswith("_p_value"):
+        return "p"
+    words = key.replace("_", " ")
+    if _PERCENT_WORDS.search(words) and not words.endswith(("denominator", "definition")):
+        return "percent"
+    return None
+
+
+def format_scalar(value: Any, kind: str | None = None) -> str:
+    """A number or text as a person reads it.
+
+    Numbers get thousands separators and 3 significant digits; ``kind="percent"`` shows a rate
+    as a percentage (``0.0439`` -> ``4.39%``) and ``kind="p"`` a p-value (``< 0.001``).
+    """
+    from .plots import format_number, format_p, format_percent
+
     if value is None:
         return "n/a"
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, float):
+    if isinstance(value, (int, float)):
         if value != value:  # NaN
             return "n/a"
-        if value == int(value) and abs(value) < 1e15:
-            return f"{int(value):,}"
-        if abs(value) >= 1000:
-            return f"{value:,.0f}"
-        return f"{value:.3g}"
+        if kind == "percent":
+            return format_percent(value)
+        if kind == "p":
+            return format_p(value)
+        return format_number(value)
     return str(value)
 
 
-def format_value(value: Any, depth: int = 0) -> Markup:
+def _ordered_columns(rows: list[dict]) -> list[str]:
+    columns: list[str] = []
+    for row in rows:
+        columns.extend(k for k in row if k not in columns)
+    rank = {c: i for i, c in enumerate(COLUMN_ORDER)}
+    return sorted(columns, key=lambda c: rank.get(c, len(rank)))  # stable for unknown keys
+
+
+def _row_kind(row: dict, column: str, inherited: str | None) -> str | None:
+    own = _kind(column)
+    if own is not None:
+        return own
+    name = row.get("name")
+    if column in _RATE_FIELDS and isinstance(name, str) and _kind(name) == "percent":
+        return "percent"  # a KPI row named "... engagement rate": its value, target, baseline
+    return inherited if column in _RATE_FIELDS else None
+
+
+def _td(value: Any, html: Any) -> str:
+    """A table cell; numbers get class ``num`` (right-aligned), text stays left-aligned."""
+    numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+    return f'<td class="num">{escape(html)}</td>' if numeric else f"<td>{escape(html)}</td>"
+
+
+def format_value(value: Any, depth: int = 0, kind: str | None = None) -> Markup:
     """Escaped HTML for a JSON value: scalars as text, dicts as definition lists, lists of dicts
-    as tables, other lists as bullet lists."""
+    as tables, other lists as comma-separated text (long ones cut, with the rest behind a
+    disclosure).
+
+    A key naming a rate or share (``delivery_rate``, ``engagement_rate_by_format``) shows its
+    numbers as percentages, ``p_value`` as a p-value, anything else to 3 significant digits.
+    """
     if depth > 4:
         return escape(str(value))
     scalar = (str, int, float, bool, type(None))
@@ -266,12 +345,13 @@ def format_value(value: Any, depth: int = 0) -> Markup:
             return Markup("<em>none</em>")
         if depth > 0 and all(isinstance(v, scalar) for v in value.values()):
             rows = "".join(
-                f'<tr><th scope="row">{escape(_label(k))}</th><td>{escape(format_scalar(v))}</td></tr>'
+                f'<tr><th scope="row">{escape(_label(k))}</th>'
+                f"{_td(v, format_scalar(v, _kind(k) or kind))}</tr>"
                 for k, v in value.items()
             )
             return Markup(f'<div class="table-scroll"><table class="kv">{rows}</table></div>')
         items = "".join(
-            f"<dt>{escape(_label(k))}</dt><dd>{format_value(v, depth + 1)}</dd>"
+            f"<dt>{escape(_label(k))}</dt><dd>{format_value(v, depth + 1, _kind(k) or kind)}</dd>"
             for k, v in value.items()
         )
         return Markup(f'<dl class="kv">{items}</dl>')
@@ -279,13 +359,14 @@ def format_value(value: Any, depth: int = 0) -> Markup:
         if not value:
             return Markup("<em>none</em>")
         if all(isinstance(v, dict) for v in value):
-            columns: list[str] = []
-            for row in value:
-                columns.extend(k for k in row if k not in columns)
+            columns = _ordered_columns(list(value))
             head = "".join(f"<th>{escape(_label(c))}</th>" for c in columns)
             rows = "".join(
                 "<tr>"
-                + "".join(f"<td>{format_value(row.get(c), depth + 1)}</td>" for c in columns)
+                + "".join(
+                    _td(row.get(c), format_value(row.get(c), depth + 1, _row_kind(row, c, kind)))
+                    for c in columns
+                )
                 + "</tr>"
                 for row in value
             )
@@ -294,10 +375,17 @@ def format_value(value: Any, depth: int = 0) -> Markup:
                 f"<tbody>{rows}</tbody></table></div>"
             )
         if all(isinstance(v, scalar) for v in value):  # ids, names: one readable line
-            return escape(", ".join(format_scalar(v) for v in value))
-        items = "".join(f"<li>{format_value(v, depth + 1)}</li>" for v in value)
+            texts = [format_scalar(v, kind) for v in value]
+            if len(texts) <= _LIST_PREVIEW + 2:
+                return escape(", ".join(texts))
+            return Markup(
+                f"{escape(', '.join(texts[:_LIST_PREVIEW]))} "
+                f"<details><summary>and {len(texts) - _LIST_PREVIEW} more</summary>"
+                f"{escape(', '.join(texts[_LIST_PREVIEW:]))}</details>"
+            )
+        items = "".join(f"<li>{format_value(v, depth + 1, kind)}</li>" for v in value)
         return Markup(f"<ul>{items}</ul>")
-    return escape(format_scalar(value))
+    return escape(format_scalar(value, kind))
 
 
 @lru_cache(maxsize=1)

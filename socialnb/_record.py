@@ -27,12 +27,12 @@ def to_jsonable(value: Any) -> Any:
         return {str(k): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
         return [to_jsonable(v) for v in value]
-    if hasattr(value, "item") and callable(value.item):  # numpy scalar
-        return to_jsonable(value.item())
-    if hasattr(value, "isoformat"):
+    if hasattr(value, "isoformat"):  # dates and timestamps
         return value.isoformat()
-    if hasattr(value, "tolist"):
+    if getattr(value, "ndim", 0) and hasattr(value, "tolist"):  # arrays, Series
         return to_jsonable(value.tolist())
+    if hasattr(value, "item") and callable(value.item):  # numpy scalars
+        return to_jsonable(value.item())
     raise TypeError(
         f"socialnb.record: cannot store a {type(value).__name__} as JSON; pass plain numbers, text, lists or dicts"
     )
@@ -49,8 +49,9 @@ def record(name: str, value: Any) -> Any:
     """
     if not isinstance(name, str) or not name:
         raise TypeError("socialnb.record: name must be a non-empty string")
-    payload = {"name": name, "value": to_jsonable(value)}
-    json.dumps(payload)  # fail here, not in the report, if something slipped through
+    plain = to_jsonable(value)
+    # "value_json" is a string so the key order survives nbformat's sorted JSON on save.
+    payload = {"name": name, "value": plain, "value_json": json.dumps(plain)}
     try:
         from IPython import get_ipython
         from IPython.display import display

@@ -6,7 +6,23 @@ and matplotlib figure after it uses the house palette, fonts and a size that rea
 
 from __future__ import annotations
 
-__all__ = ["PALETTE", "PLATFORM_COLORS", "FORMAT_ORDER", "use_style"]
+import html
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+__all__ = [
+    "PALETTE",
+    "PLATFORM_COLORS",
+    "FORMAT_ORDER",
+    "use_style",
+    "format_number",
+    "format_percent",
+    "format_p",
+    "label",
+    "table",
+    "collapsed",
+]
 
 #: The house palette, in order of use (colour-blind safe, from Okabe & Ito).
 PALETTE: tuple[str, ...] = (
@@ -84,3 +100,193 @@ def use_style() -> None:
         set_matplotlib_formats("png")
     except Exception:  # pragma: no cover - outside IPython there is nothing to configure
         pass
+
+
+# --- tables as a reader sees them ----------------------------------------------------------
+
+#: Column labels that read better than the field name with its underscores replaced.
+LABELS: dict[str, str] = {
+    "p_value": "p-value",
+    "ci_low": "interval low",
+    "ci_high": "interval high",
+    "n_posts": "posts",
+    "n_per_variant": "posts a variant",
+}
+
+_NA = "–"
+
+
+def label(name: Any) -> str:
+    """A field name as a column heading: ``ci_low`` -> ``interval low``, ``n_posts`` -> ``posts``,
+    other underscores become spaces (``dashboard_p_value`` -> ``dashboard p-value``)."""
+    name = str(name)
+    if name in LABELS:
+        return LABELS[name]
+    text = name.replace("_", " ")
+    return text[:-7] + "p-value" if text.endswith("p value") else text
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(value != value)  # NaN, pd.NA raises TypeError below
+    except (TypeError, ValueError):
+        return False
+
+
+def format_number(value: Any, digits: int = 3) -> str:
+    """A number as a person reads it: ``digits`` significant digits, thousands separators.
+
+    Whole numbers keep every digit (``19,890``), numbers of 1,000 or more are rounded to a whole
+    number (``2,495``), others to ``digits`` significant digits (``0.0606``, ``1.39``, ``1.20``).
+    Missing values show as a dash; text is returned unchanged.
+
+    Examples
+    --------
+    >>> format_number(2494.694), format_number(1.3924764), format_number(19890.0)
+    ('2,495', '1.39', '19,890')
+    """
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if _is_missing(value):
+        return _NA
+    if not isinstance(value, (int, float)) and not hasattr(value, "__float__"):
+        return str(value)
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if math.isinf(x):
+        return "∞" if x > 0 else "-∞"
+    if x == int(x) and abs(x) < 1e15:
+        return f"{int(x):,}"
+    if abs(x) >= 1000:
+        return f"{x:,.0f}"
+    # A measured 1.2025 reads 1.20 (trailing zero kept: 3 digits), a set 0.5 stays 0.5.
+    exact = round(x, 2) == x
+    text = f"{x:.{digits}g}" if exact else f"{x:#.{digits}g}".rstrip(".")
+    if "e" in text:  # tiny numbers
+        text = f"{x:.{digits - 1}e}"
+    return text
+
+
+def format_percent(value: Any, digits: int = 3) -> str:
+    """A share or rate (0.0439) as a percentage with ``digits`` significant digits (``4.39%``)."""
+    if _is_missing(value) or isinstance(value, str):
+        return _NA if _is_missing(value) else value
+    return f"{format_number(float(value) * 100, digits)}%"
+
+
+def format_p(value: Any) -> str:
+    """A p-value to 2 significant digits, or ``< 0.001`` below that."""
+    if _is_missing(value) or isinstance(value, str):
+        return _NA if _is_missing(value) else value
+    x = float(value)
+    if x < 0.001:
+        return "< 0.001"
+    return f"{x:.2g}"
+
+
+def _is_percent_column(name: str) -> bool:
+    name = name.lower()
+    return name.endswith(("rate", "_share", "growth", "rate_low", "rate_high")) or name == "share"
+
+
+def table(
+    data: Any,
+    *,
+    percent: Iterable[str] | None = None,
+    p_values: Iterable[str] | None = None,
+    digits: int = 3,
+    labels: Mapping[str, str] | None = None,
+    index: bool = False,
+    caption: str | None = None,
+):
+    """A DataFrame styled for reading in the report: rounded numbers, human column names.
+
+    Numbers get 3 significant digits and thousands separators, rates are percentages,
+    p-values read ``< 0.001``, identifiers (``id``, ``*_id``, ``*_row``) are shown as they are,
+    dates without a time of day as ``YYYY-MM-DD`` (else ``YYYY-MM-DD HH:MM``), missing values
+    as a dash, and text is escaped. The row index is hidden.
+
+    Parameters
+    ----------
+    data : DataFrame or Series
+        The table as the package returns it (unchanged: only its display is formatted).
+    percent : columns shown as percentages. Default: columns whose name ends in ``rate``,
+        ``growth`` or ``_share`` (and ``rate_low`` / ``rate_high``).
+    p_values : columns shown as p-values (2 significant digits, ``< 0.001``). Default: columns
+        named ``p_value`` or ending in ``_p_value``.
+    digits : significant digits of other numbers (whole numbers keep every digit).
+    labels : column label overrides; other labels are the field name with spaces for
+        underscores (and :data:`LABELS`).
+    index : show the row index (off by default: it is a row number for most tables).
+    caption : a sentence shown above the table (e.g. what the denominator is).
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> plots.table(pd.DataFrame({"p_value": [4e-05], "effect": [1.3925]}))  # doctest: +SKIP
+    """
+    import pandas as pd
+
+    df = data.to_frame() if isinstance(data, pd.Series) else data.copy()
+    names = [str(c) for c in df.columns]
+    pct = set(percent) if percent is not None else {c for c in names if _is_percent_column(c)}
+    pv = (
+        set(p_values)
+        if p_values is not None
+        else {c for c in names if c == "p_value" or c.endswith("_p_value")}
+    )
+    overrides = {**LABELS, **dict(labels or {})}
+    new_names = {c: overrides.get(str(c), label(c)) for c in df.columns}
+    formatters = {}
+    for col in df.columns:
+        name = str(col)
+        if name == "id" or name.endswith(("_id", "_row")):  # identifiers: no separators
+            formatters[new_names[col]] = lambda v: _NA if _is_missing(v) else str(v)
+        elif pd.api.types.is_datetime64_any_dtype(df[col]):
+            times = df[col].dropna()
+            midnight = bool((times == times.dt.normalize()).all()) if len(times) else True
+            pattern = "%Y-%m-%d" if midnight else "%Y-%m-%d %H:%M"
+            formatters[new_names[col]] = lambda v, f=pattern: (
+                _NA if _is_missing(v) else v.strftime(f)
+            )
+        elif name in pv:  # pandas escapes text cells, not what a formatter returns
+            formatters[new_names[col]] = lambda v: html.escape(format_p(v))
+        elif name in pct:
+            formatters[new_names[col]] = lambda v, d=digits: format_percent(v, d)
+        elif pd.api.types.is_numeric_dtype(df[col]) or df[col].dtype == object:
+            formatters[new_names[col]] = lambda v, d=digits: format_number(v, d)
+    df = df.rename(columns=new_names)
+    text_columns = [c for c in df.columns if c not in formatters or df[c].dtype == object]
+    styler = df.style.format(formatters, na_rep=_NA, escape="html")  # captions stay text
+    classes = pd.DataFrame("", index=df.index, columns=df.columns)
+    classes[text_columns] = "text"  # left-aligned by the house CSS; numbers align right
+    styler = styler.set_td_classes(classes)
+    if not index:
+        styler = styler.hide(axis="index")
+    if caption:
+        styler = styler.set_caption(caption)
+    return styler
+
+
+def collapsed(content: Any, summary: str):
+    """``content`` (a :func:`table`, a DataFrame or HTML text) folded behind a one-line summary.
+
+    For long tables a reader may want but should not have to scroll past: the report shows
+    ``summary`` and opens the table on a click (an HTML ``<details>`` element, no script).
+
+    Examples
+    --------
+    >>> plots.collapsed(plots.table(scores), "All 28 scored ideas")  # doctest: +SKIP
+    """
+    from IPython.display import HTML
+
+    inner = content.to_html() if hasattr(content, "to_html") else str(content)
+    return HTML(f"<details><summary>{html.escape(summary)}</summary>{inner}</details>")

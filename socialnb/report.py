@@ -410,7 +410,11 @@ def collect_records(nb: nbformat.NotebookNode) -> dict[str, Any]:
                 payload = data[RECORD_MIMETYPE]
                 if isinstance(payload, str):
                     payload = json.loads(payload)
-                results[str(payload["name"])] = payload.get("value")
+                # value_json keeps the recorded key order (nbformat sorts JSON keys on save)
+                if isinstance(payload.get("value_json"), str):
+                    results[str(payload["name"])] = json.loads(payload["value_json"])
+                else:
+                    results[str(payload["name"])] = payload.get("value")
     return results
 
 

@@ -317,6 +317,48 @@ def test_summary_values_are_rendered_readably_and_escaped():
     assert "0.512" in html and "12,345" in html
 
 
+def test_index_tables_read_in_reading_order_with_rates_as_percentages():
+    from socialnb import _html
+
+    # summary.json comes back with sorted keys: the index restores a reading order
+    tests = [
+        {
+            "ci_high": 1.6124,
+            "ci_low": 1.2025,
+            "decision": "winner",
+            "design": "posts",
+            "effect": 1.3925,
+            "id": "hook-question",
+            "p_value": 3.98e-05,
+        }
+    ]
+    kpis = [
+        {"baseline": 0.0557, "name": "Instagram engagement rate", "status": "at risk",
+         "target": 0.05, "value": 0.0439},
+        {"baseline": 10.545, "name": "Facebook shares per post", "status": "at risk",
+         "target": 8.0, "value": 6.0},
+    ]  # fmt: skip
+    html = str(
+        _html.format_value(
+            {
+                "tests": tests,
+                "kpis": kpis,
+                "delivery_rate": 0.9194,
+                "engagement_rate_by_format": {"instagram reel": 0.076},
+                "ranked_ideas": [f"I-{i:03d}" for i in range(30)],
+            }
+        )
+    )
+    heads = re.findall(r"<th>([^<]*)</th>", html)
+    assert heads[:7] == ["id", "design", "effect", "interval low", "interval high", "p-value",
+                         "decision"]  # fmt: skip
+    assert heads[7:] == ["name", "value", "target", "baseline", "status"]
+    assert "&lt; 0.001" in html and "1.39" in html and "1.20" in html
+    assert "4.39%" in html and "5.57%" in html and "91.9%" in html and "7.6%" in html
+    assert ">10.5<" in html and ">6<" in html  # counts stay counts ("shares" is not a share)
+    assert "<details><summary>and 20 more</summary>" in html
+
+
 def test_with_code_shows_the_code():
     nb = _hostile_notebook()
 
