@@ -432,3 +432,39 @@ def test_sample_brand_records_and_forest_plot(fernway):
     assert set(recs[0]) == {"id", "design", "effect", "ci_low", "ci_high", "p_value", "decision"}
     ax = fernway.plot()
     assert ax.get_xscale() == "log"
+
+
+def test_tests_sharing_a_question_are_pooled_by_dersimonian_laird_on_log_ratios():
+    from socialnb.experiments import _meta_analysis
+
+    z = 1.959963984540054
+    effects = np.array([1.30, 1.10, 1.60])
+    ses = np.array([0.10, 0.15, 0.20])  # standard errors of the log ratios
+    table = pd.DataFrame(
+        {
+            "id": ["a", "b", "c", "lone"],
+            "status": ["concluded"] * 4,
+            "question": ["hook", "hook", "hook", "cta"],
+            "metric": ["engagements"] * 4,
+            "design": ["posts"] * 4,
+            "effect": [*effects, 1.2],
+            "ci_low": [*np.exp(np.log(effects) - z * ses), 1.0],
+            "ci_high": [*np.exp(np.log(effects) + z * ses), 1.4],
+        }
+    )
+    pooled = _meta_analysis(table, "question", 0.05)
+    assert list(pooled["question"]) == ["hook"]  # a question with one test is not pooled
+    # DerSimonian-Laird by hand
+    y, w = np.log(effects), 1 / ses**2
+    fixed = (w * y).sum() / w.sum()
+    q = (w * (y - fixed) ** 2).sum()
+    tau2 = max(0.0, (q - 2) / (w.sum() - (w**2).sum() / w.sum()))
+    w_re = 1 / (ses**2 + tau2)
+    mean = (w_re * y).sum() / w_re.sum()
+    se = (1 / w_re.sum()) ** 0.5
+    row = pooled.iloc[0]
+    assert row["k"] == 3
+    assert row["tau2"] == pytest.approx(tau2, rel=1e-6)
+    assert row["pooled_effect"] == pytest.approx(np.exp(mean), rel=1e-6)
+    assert row["ci_low"] == pytest.approx(np.exp(mean - z * se), rel=1e-6)
+    assert row["ci_high"] == pytest.approx(np.exp(mean + z * se), rel=1e-6)
