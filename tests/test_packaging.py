@@ -79,3 +79,13 @@ def test_notebooks_are_committed_without_outputs_and_with_a_parameters_cell():
         )
         tagged = [c for c in code if "parameters" in c.metadata.get("tags", [])]
         assert len(tagged) == 1, f"{path.name} needs exactly one cell tagged 'parameters'"
+
+
+def test_code_and_notebooks_are_ruff_clean():
+    ruff = [sys.executable, "-m", "ruff"]
+    lint = subprocess.run([*ruff, "check", "--no-cache", str(ROOT)], capture_output=True, text=True)
+    assert lint.returncode == 0, lint.stdout
+    fmt = subprocess.run(
+        [*ruff, "format", "--check", "--no-cache", str(ROOT)], capture_output=True, text=True
+    )
+    assert fmt.returncode == 0, fmt.stdout
