@@ -249,7 +249,9 @@ def _month_index(sprint: pd.Series | str) -> Any:
 # =========================================================================== the model
 _PRIOR_SD = {
     "platform": None,  # unpenalised: each platform has its own level
-    "trend": None,
+    # weakly informative (log reach per year): identified trends are barely moved, and a
+    # platform whose posts all fall in one sprint gets no trend instead of a singular fit
+    "trend": 1.0,
     "format": 1.0,  # weakly informative: a format main effect is rarely beyond e^{+-2}
     "pillar": 1.0,
     "hour": 0.5,

@@ -126,6 +126,19 @@ def test_the_model_recovers_known_format_effects_within_its_intervals(simulated)
         assert abs(np.log(est / true)) < 0.2
 
 
+def test_a_platform_whose_posts_all_fall_in_one_sprint_still_fits(simulated):
+    """Its reach trend is not identified: the fit must not fail (it did: a singular matrix)."""
+    posts, _, _ = simulated
+    few = posts[posts["platform"] == "facebook"].head(3).copy()
+    few["platform"] = "youtube"
+    few["format"] = "video"
+    few["published_local"] = pd.Timestamp("2025-06-10 10:00")
+    few["published_at"] = few["published_local"].dt.tz_localize("UTC")
+    model = I.fit_performance(pd.concat([posts, few], ignore_index=True), month="2026-01")
+    youtube = model.to_frame().query("platform == 'youtube'")
+    assert len(youtube) and np.isfinite(youtube["rate"]).all() and np.isfinite(youtube["reach"]).all()
+
+
 def test_the_model_recovers_the_pillar_effect(simulated):
     _, _, model = simulated
     eff = model.effects().set_index(["term", "level"])
