@@ -136,7 +136,9 @@ def test_a_platform_whose_posts_all_fall_in_one_sprint_still_fits(simulated):
     few["published_at"] = few["published_local"].dt.tz_localize("UTC")
     model = I.fit_performance(pd.concat([posts, few], ignore_index=True), month="2026-01")
     youtube = model.to_frame().query("platform == 'youtube'")
-    assert len(youtube) and np.isfinite(youtube["rate"]).all() and np.isfinite(youtube["reach"]).all()
+    assert (
+        len(youtube) and np.isfinite(youtube["rate"]).all() and np.isfinite(youtube["reach"]).all()
+    )
 
 
 def test_the_model_recovers_the_pillar_effect(simulated):
