@@ -435,7 +435,19 @@ def csv_header(raw: RawFile, *, skip_lines: int = 0) -> list[str]:
         return []
 
 
-def has_columns(normalised: Sequence[str], required: Iterable[str]) -> bool:
-    """True if every name in ``required`` (normalised) is among ``normalised``."""
-    have = set(normalised)
-    return all(normalise_header(r) in have for r in required)
+
+def header_set(raw: RawFile, *, skip_lines: int = 0) -> set[str]:
+    """The normalised header names of a CSV text file (empty if it has none): for sniffing."""
+    return {normalise_header(h) for h in csv_header(raw, skip_lines=skip_lines)}
+
+
+def has_any(head: set[str] | Sequence[str], names: Iterable[str]) -> bool:
+    """True if any of ``names`` (normalised) is among the normalised headers ``head``."""
+    return any(normalise_header(n) in head for n in names)
+
+
+def has_fields(
+    head: set[str] | Sequence[str], aliases: dict[str, tuple[str, ...]], *keys: str
+) -> bool:
+    """True if every canonical field in ``keys`` appears under one of its ``aliases``."""
+    return all(has_any(head, aliases[k]) for k in keys)

@@ -25,7 +25,9 @@ from ._base import (
 )
 from ._convert import numbers, texts, timestamps
 from ._dates import yearless_dates
-from ._raw import RawFile, Table, csv_header, normalise_header, read_csv_table
+from ._raw import RawFile, Table, read_csv_table
+from ._raw import has_fields as _have
+from ._raw import header_set as _head
 from .aliases import ALIASES
 
 __all__ = ["TikTokContent", "TikTokOverview", "TikTokFollowerHistory", "TikTokViewers"]
@@ -64,14 +66,6 @@ def _dates(table: Table, pos: int, raw: RawFile) -> tuple[pd.Series, str]:
     parsed = timestamps(table, pos, lambda c: yearless_dates(c, ref), example="August 9")
     note = f"yearless dates in {table.headers[pos]!r} given the year from {how} (latest possible day {ref:%Y-%m-%d})"
     return parsed, note
-
-
-def _head(raw: RawFile) -> set[str]:
-    return {normalise_header(h) for h in csv_header(raw)}
-
-
-def _have(head: set[str], aliases: dict[str, tuple[str, ...]], *keys: str) -> bool:
-    return all(any(normalise_header(a) in head for a in aliases[k]) for k in keys)
 
 
 @register

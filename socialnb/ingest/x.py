@@ -11,20 +11,14 @@ import pandas as pd
 from ..errors import ExportError
 from ._base import ExportFormat, Parsed, column_map, register, require
 from ._convert import ids, numbers, texts, timestamps
-from ._raw import RawFile, Table, csv_header, has_columns, normalise_header, read_csv_table
+from ._raw import RawFile, Table, read_csv_table
+from ._raw import has_any as _any
+from ._raw import header_set as _header
 from .aliases import ALIASES
 
 __all__ = ["XTweetActivity", "XDailyActivity", "XPremiumContent", "XPremiumOverview"]
 
 _HANDLE = re.compile(r"(?:twitter|x)\.com/([^/]+)/status", re.IGNORECASE)
-
-
-def _header(raw: RawFile) -> list[str]:
-    return [normalise_header(h) for h in csv_header(raw)]
-
-
-def _any(head: list[str], names: tuple[str, ...]) -> bool:
-    return any(normalise_header(n) in head for n in names)
 
 
 def _metrics(
@@ -247,11 +241,9 @@ class XPremiumOverview(ExportFormat):
 
     def sniff(self, raw: RawFile) -> bool:
         head = _header(raw)
-        return (
-            has_columns(head, ())
-            and all(_any(head, self.aliases[k]) for k in ("date", "impressions", "follows_gained"))
-            and not _any(head, ALIASES["x_premium_content"]["post_id"])
-        )
+        return all(
+            _any(head, self.aliases[k]) for k in ("date", "impressions", "follows_gained")
+        ) and not _any(head, ALIASES["x_premium_content"]["post_id"])
 
     def read(self, raw: RawFile, *, tz: str, account: str | None = None) -> Parsed:
         return _daily(raw, self, self.aliases, _parse_x_day, "Tue, Jul 14, 2026", account)

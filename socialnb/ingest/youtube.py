@@ -12,7 +12,9 @@ import pandas as pd
 from ..errors import ExportError
 from ._base import ExportFormat, Parsed, column_map, register, require
 from ._convert import numbers, rates, texts, timestamps
-from ._raw import RawFile, Table, csv_header, normalise_header, read_csv_table
+from ._raw import RawFile, Table, normalise_header, read_csv_table
+from ._raw import has_fields as _has
+from ._raw import header_set as _head
 from .aliases import ALIASES
 
 __all__ = ["YouTubeTable", "YouTubeChart", "YouTubeTotals", "hms_seconds"]
@@ -37,14 +39,6 @@ def _parse_publish(col: pd.Series) -> pd.Series:
             break
         out = out.where(~rest, pd.to_datetime(col.where(rest), format=fmt, errors="coerce"))
     return out
-
-
-def _head(raw: RawFile) -> set[str]:
-    return {normalise_header(h) for h in csv_header(raw)}
-
-
-def _has(head: set[str], aliases, key: str) -> bool:
-    return any(normalise_header(a) in head for a in aliases[key])
 
 
 def _video_ids(table: Table, pos: int) -> tuple[pd.Series, np.ndarray]:
