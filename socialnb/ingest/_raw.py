@@ -435,7 +435,6 @@ def csv_header(raw: RawFile, *, skip_lines: int = 0) -> list[str]:
         return []
 
 
-
 def header_set(raw: RawFile, *, skip_lines: int = 0) -> set[str]:
     """The normalised header names of a CSV text file (empty if it has none): for sniffing."""
     return {normalise_header(h) for h in csv_header(raw, skip_lines=skip_lines)}
