@@ -36,6 +36,7 @@ from ..schema import POST_FIELDS, POST_METRIC_FIELDS
 from ._base import Parsed, export_time
 from ._convert import localise
 from ._raw import MAX_FIELD_CHARS, MISSING_TOKENS, RawFile, _sniff_delimiter, normalise_header
+from .meta import metric_era
 
 __all__ = ["BULK_BYTES", "BulkOutcome", "eligible", "ingest_file"]
 
@@ -362,14 +363,7 @@ def _load(
             return None  # the exact path names the post and its line
     except duckdb.Error:
         return None  # a parser complaint: the exact path reports it at its line and column
-    if "impressions" in found and "views" in found:
-        era = "views+impressions"
-    elif "views" in found:
-        era = "views"
-    elif "impressions" in found:
-        era = "impressions"
-    else:
-        era = ""
+    era = metric_era(found)
     if fmt.id == "meta_facebook_content":
         body = f"coalesce({text('text')}, {text('description')})"
     else:

@@ -139,15 +139,7 @@ class _MetaContent(ExportFormat):
         frame = frame.assign(**_metric_columns(table, found, self.metrics))
         frame["distribution"] = self._distribution(table, found)
         frame = _drop_blank_ids(frame)
-        if "impressions" in found and "views" in found:
-            era = "views+impressions"
-        elif "views" in found:
-            era = "views"
-        elif "impressions" in found:
-            era = "impressions"
-        else:
-            era = ""
-        frame["metric_era"] = era
+        frame["metric_era"] = metric_era(found)
         raw_headers = tuple(table.headers[p] for p in sorted(found.values()))
         return Parsed("posts", frame, raw_headers=raw_headers)
 
@@ -170,6 +162,15 @@ class _MetaContent(ExportFormat):
         return pd.Series(
             np.where(boosted, "boosted", "organic"), index=table.frame.index, dtype="string"
         )
+
+
+def metric_era(found: dict[str, int]) -> str:
+    """Which side of Meta's 2025 Views change a content export's columns put it on."""
+    if "impressions" in found and "views" in found:
+        return "views+impressions"
+    if "views" in found:
+        return "views"
+    return "impressions" if "impressions" in found else ""
 
 
 def _drop_blank_ids(frame: pd.DataFrame) -> pd.DataFrame:
