@@ -1029,9 +1029,9 @@ def same_idea_groups(ideas: pd.DataFrame) -> tuple[pd.DataFrame, tuple[str, ...]
             how = "notes" if links else ""
             if not links:
                 problems.append(
-                    f"{i}: its note says {notes[j]!r} but no other open idea has that id or its "
-                    "title; it is planned as an idea of its own (name the other variant in a "
-                    "same_as column)."
+                    f"{i}: its note says {notes[j]!r} but no other idea scored has that id or "
+                    "its title; it is planned as an idea of its own (name the other variant in "
+                    "a same_as column)."
                 )
         for x in links:
             parent[root(x)] = root(i)
@@ -1060,7 +1060,7 @@ def series_weekdays(
     From ``configured`` (brand.yaml ``series_days``, weekdays as ``mon`` ... ``sun``) when it
     names the series; else from its history: the most common local weekday of its past posts
     (``posts`` with ``series`` and ``published_local``). When two or more weekdays tie, all of
-    them are kept and the tie is said in ``source`` (set ``series_days`` to choose).
+    them are kept and the tie is said in ``evidence`` (set ``series_days`` to choose).
 
     Returns
     -------
@@ -1209,6 +1209,26 @@ class SprintPlan:
     def to_frame(self) -> pd.DataFrame:
         return self.ideas.copy()
 
+    def records(self) -> list[dict[str, Any]]:
+        """The planned posts in date order, JSON-ready (for ``socialnb.record``): date, weekday,
+        platform, title, format, series, effort hours, test and why it is in the plan."""
+        t = self.ideas.sort_values(["planned_date", "platform", "id"], kind="mergesort")
+        return [
+            {
+                "date": r["planned_date"],
+                "weekday": r["weekday"],
+                "platform": r["platform"],
+                "id": r["id"],
+                "title": r["title"],
+                "format": r["format"],
+                "series": _key(r.get("series")) and str(r.get("series")),
+                "effort_hours": float(r["effort_hours"]),
+                "test": r["test"],
+                "planned_because": r["planned_because"],
+            }
+            for _, r in t.iterrows()
+        ]
+
     def summary(self) -> pd.DataFrame:
         """Hours per pillar against caps, posts per platform against cadence (with the slots
         left open and why), exploration and total hours."""
@@ -1332,8 +1352,7 @@ def plan_sprint(
         raise ParameterError(f"capacity_hours={cap!r}: give a non-negative number of hours.")
     if not 0 <= explore_share <= 1:
         raise ParameterError(f"explore_share={explore_share!r}: give a share between 0 and 1.")
-    if isinstance(sunset, str):
-        sunset = (sunset,)
+    sunset = (sunset,) if isinstance(sunset, str) else tuple(sunset or ())
     notes: list[str] = []
     pillars = dict(pillars if pillars is not None else (brand.pillars if brand else {}))
     cadence_from: dict[str, str] = {}
@@ -1488,7 +1507,8 @@ def plan_sprint(
         elif ex and used_explore + e > explore_cap + eps:
             reasons[i] = "exploration cap"
         else:
-            take(i, "score")
+            rank = t.at[i, "rank"] if "rank" in t else i + 1
+            take(i, f"score (rank {rank} of {len(t)})")
     for i in chosen:
         g = group_of.get(ids[i], ids[i])
         if " = " in g:
