@@ -1065,8 +1065,9 @@ def series_weekdays(
     Returns
     -------
     DataFrame
-        ``series``, ``weekdays`` (tuple of ``mon`` ... ``sun``), ``source`` (``brand.yaml`` or
-        ``history``) and ``evidence`` in words.
+        ``series``, ``weekdays`` (tuple of ``mon`` ... ``sun``), ``days`` (the same for people:
+        "Fri", "Sat, Sun"), ``source`` (``brand.yaml`` or ``history``) and ``evidence`` in
+        words.
     """
     rows: dict[str, dict[str, Any]] = {}
     if posts is not None and len(posts) and {"series", "published_local"} <= set(posts.columns):
@@ -1097,7 +1098,9 @@ def series_weekdays(
             "source": "brand.yaml",
             "evidence": "series_days in brand.yaml",
         }
-    return pd.DataFrame(list(rows.values()), columns=["series", "weekdays", "source", "evidence"])
+    out = pd.DataFrame(list(rows.values()), columns=["series", "weekdays", "source", "evidence"])
+    out.insert(2, "days", [", ".join(d.title() for d in w) for w in out["weekdays"]])
+    return out
 
 
 def _get(obj: Any, name: str, default: Any = None) -> Any:
