@@ -1518,8 +1518,9 @@ def plan_sprint(
             others = [x for x in g.split(" = ") if x != ids[i]]
             if test_of.get(i) and all(ids.index(x) in test_of for x in others if x in ids):
                 continue
+            how = f"a post of test {test_of[i]}" if i in test_of else "the best that fits"
             notes.append(f"{ids[i]} and {', '.join(others)} are the same idea: {ids[i]} is "
-                         "planned (the best score of those that fit).")  # fmt: skip
+                         f"planned ({how}).")  # fmt: skip
 
     # 4. dates
     weekdays = series_weekdays(history, days_cfg)
