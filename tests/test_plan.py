@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 from pathlib import Path
 
 import numpy as np
@@ -163,6 +164,9 @@ def test_a_hand_made_brands_plan_is_publishable(tmp_path):
     assert summary.loc["instagram posts", "open"] == 2
     assert "ran short" in summary.loc["instagram posts", "note"]
     assert any("Flour Friday" in n and "keep_series" in n for n in plan.notes)
+    posts = json.loads(json.dumps(plan.records()))
+    assert [r["date"] for r in posts] == sorted(plan.ideas["planned_date"])
+    assert {r["id"]: r["test"] for r in posts}["B-9"] == "price-list"
 
 
 def test_a_sunset_series_is_planned_when_brand_yaml_keeps_it(tmp_path):
