@@ -7,8 +7,11 @@ The steps, each a function with a result you can show in a notebook:
    :class:`PerformanceModel` for the model and why it is that model).
 3. :func:`score_ideas` turns predictions into RICE scores (reach, impact, confidence, effort) with
    an exploration bonus, and a per-idea breakdown that explains every number.
-4. :func:`plan_sprint` picks ideas within capacity, pillar mix and cadence;
-   :func:`write_calendar_draft` writes ``calendar_draft.csv`` safe to open in Excel.
+4. :func:`plan_sprint` plans the month's registered tests first, then the best ideas within
+   capacity, pillar mix and cadence: one variant per idea (:func:`same_idea_groups`), no series
+   the retro says to sunset, each series on its weekday (:func:`series_weekdays`), and the
+   cadence slots left open per platform stated; :func:`write_calendar_draft` writes
+   ``calendar_draft.csv`` safe to open in Excel.
 5. :func:`calibrate` compares last sprint's predictions with what happened.
 
 Engagements are likes + comments + shares + saves over the parts a platform reports
