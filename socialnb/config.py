@@ -14,6 +14,8 @@ brand.yaml (every key but ``name`` and ``timezone`` is optional)::
     targets:                       # KPIs (OKRs) the retro checks
       - {name: Instagram engagement rate, metric: er_reach, platform: instagram, target: 0.05}
     series_rule: {min_sprints: 3, window: 3, sunset_below: 0.8, scale_above: 1.2}
+    keep_series: [Gear Friday]     # series the plan keeps even when the retro says sunset
+    series_days: {Gear Friday: Fri}   # a series' day(s) of the week (else its history's)
 """
 
 from __future__ import annotations
@@ -121,6 +123,8 @@ class BrandConfig:
     targets: tuple[Target, ...] = ()
     series_rule: SeriesRule = SeriesRule()
     path: Path | None = None
+    keep_series: tuple[str, ...] = ()
+    series_days: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def folder(self) -> Path:
@@ -132,6 +136,36 @@ class BrandConfig:
 
 def _fail(path: Path, key: str, problem: str, fix: str) -> ConfigError:
     return ConfigError(f"{path}: key {key!r}: {problem} What to do: {fix}")
+
+
+_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def _series_keys(raw: dict, path: Path) -> dict[str, Any]:
+    """``keep_series`` (series names) and ``series_days`` (series -> weekday or list of them),
+    weekdays stored as ``mon`` ... ``sun``."""
+    keep = raw.get("keep_series") or []
+    keep = [keep] if isinstance(keep, str) else keep
+    if not isinstance(keep, list) or not all(isinstance(k, str) and k.strip() for k in keep):
+        raise _fail(path, "keep_series", f"{raw.get('keep_series')!r} is not a list of series "
+                    "names.", "write e.g. 'keep_series: [Gear Friday]'.")  # fmt: skip
+    days_raw = raw.get("series_days") or {}
+    if not isinstance(days_raw, dict):
+        raise _fail(path, "series_days", f"{days_raw!r} is not a mapping of series to weekdays.",
+                    "write e.g. 'series_days: {Gear Friday: Fri}'.")  # fmt: skip
+    days: dict[str, tuple[str, ...]] = {}
+    for name, value in days_raw.items():
+        values = (value if isinstance(value, list) else [value]) or [value]
+        codes = []
+        for v in values:
+            word = str(v).strip().lower() if isinstance(v, str) else ""
+            code = next((d[:3] for d in _DAY_NAMES if len(word) >= 2 and d.startswith(word)), None)
+            if code is None:
+                raise _fail(path, f"series_days.{name}", f"{v!r} is not a day of the week.",
+                            "write Mon, Tue, Wed, Thu, Fri, Sat or Sun (or a list of them).")  # fmt: skip
+            codes.append(code)
+        days[str(name).strip()] = tuple(dict.fromkeys(codes))
+    return {"keep_series": tuple(k.strip() for k in keep), "series_days": days}
 
 
 def load_brand(path: str | Path) -> BrandConfig:
@@ -170,6 +204,8 @@ def load_brand(path: str | Path) -> BrandConfig:
         "capacity_hours",
         "targets",
         "series_rule",
+        "keep_series",
+        "series_days",
     }
     unknown = sorted(set(raw) - known)
     if unknown:
@@ -247,6 +283,7 @@ def load_brand(path: str | Path) -> BrandConfig:
         targets=tuple(targets),
         series_rule=rule,
         path=path,
+        **_series_keys(raw, path),
     )
 
 

@@ -7,8 +7,11 @@ The steps, each a function with a result you can show in a notebook:
    :class:`PerformanceModel` for the model and why it is that model).
 3. :func:`score_ideas` turns predictions into RICE scores (reach, impact, confidence, effort) with
    an exploration bonus, and a per-idea breakdown that explains every number.
-4. :func:`plan_sprint` picks ideas within capacity, pillar mix and cadence;
-   :func:`write_calendar_draft` writes ``calendar_draft.csv`` safe to open in Excel.
+4. :func:`plan_sprint` plans the month's registered tests first, then the best ideas within
+   capacity, pillar mix and cadence: one variant per idea (:func:`same_idea_groups`), no series
+   the retro says to sunset, each series on its weekday (:func:`series_weekdays`), and the
+   cadence slots left open per platform stated; :func:`write_calendar_draft` writes
+   ``calendar_draft.csv`` safe to open in Excel.
 5. :func:`calibrate` compares last sprint's predictions with what happened.
 
 Engagements are likes + comments + shares + saves over the parts a platform reports
@@ -20,7 +23,9 @@ post never sets an organic baseline.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +43,7 @@ from .schema import FORMATS, PLATFORMS
 
 __all__ = [
     "IDEA_STATUSES",
+    "OPTIONAL_IDEA_COLUMNS",
     "EXPOSURE",
     "IMPACT_SCALE",
     "load_ideas",
@@ -50,6 +56,8 @@ __all__ = [
     "Scores",
     "score_ideas",
     "SprintPlan",
+    "same_idea_groups",
+    "series_weekdays",
     "plan_sprint",
     "neutralise_cell",
     "write_calendar_draft",
@@ -60,6 +68,8 @@ __all__ = [
 ]
 
 IDEA_STATUSES: tuple[str, ...] = ("backlog", "planned", "shipped", "rejected")
+#: Columns of ideas.csv that may be left out of the file (read as empty).
+OPTIONAL_IDEA_COLUMNS: tuple[str, ...] = ("same_as",)
 _REQUIRED = ("id", "title", "platform", "format", "effort_hours")
 
 #: Exposure metric per platform, then the fallbacks used when the platform's own is missing.
@@ -94,7 +104,10 @@ def load_ideas(path: str | Path) -> pd.DataFrame:
     """Read and check an idea backlog (``ideas.csv`` or ``ideas.xlsx``).
 
     Columns are :data:`socialnb.config.IDEAS_COLUMNS`; ``id``, ``title``, ``platform``,
-    ``format`` and ``effort_hours`` are required in every row, the others may be empty.
+    ``format`` and ``effort_hours`` are required in every row, the others may be empty. The
+    optional columns :data:`OPTIONAL_IDEA_COLUMNS` may be left out of the file: ``same_as``
+    names the other variant(s) of the same idea (ids separated by ``;``), which the plan treats
+    as one choice (:func:`same_idea_groups`; older files say "same idea as ..." in ``notes``).
 
     Returns
     -------
@@ -108,7 +121,7 @@ def load_ideas(path: str | Path) -> pd.DataFrame:
     ConfigError
         Naming the file, row and column: a missing column or field, an unknown platform, format
         or status, an effort that is not a positive number of hours, a team confidence outside
-        0-100, or an id used twice.
+        0-100, an id used twice, or a ``same_as`` naming an unknown id or the idea itself.
     """
     path = Path(path)
     if path.is_dir():
@@ -122,10 +135,11 @@ def load_ideas(path: str | Path) -> pd.DataFrame:
                 path, 1, col, "this column is missing.",
                 f"add it; a backlog has the columns {', '.join(IDEAS_COLUMNS)}.",
             )  # fmt: skip
-    for col in IDEAS_COLUMNS:
+    columns = [*IDEAS_COLUMNS, *OPTIONAL_IDEA_COLUMNS]
+    for col in columns:
         if col not in frame:
             frame[col] = ""
-    frame = frame[list(IDEAS_COLUMNS)].astype(str).apply(lambda c: c.str.strip())
+    frame = frame[columns].fillna("").astype(str).apply(lambda c: c.str.strip())
     frame["row"] = range(2, len(frame) + 2)
     frame = frame[(frame.drop(columns="row") != "").any(axis=1)].reset_index(drop=True)
 
@@ -160,8 +174,20 @@ def load_ideas(path: str | Path) -> pd.DataFrame:
     check(
         "id", ~dup, "id {value!r} is already used by an earlier row.", "give every idea its own id."
     )
+    known = set(frame["id"])
+    refs = [_split_ids(v) for v in frame["same_as"]]
+    check("same_as", pd.Series([all(r in known for r in x) for x in refs]),
+          "{value!r} names an idea id that is not in the backlog.",
+          "write the id (or ids, separated by ';') of the other variant(s) of the same idea.")  # fmt: skip
+    check("same_as", pd.Series([i not in x for i, x in zip(frame["id"], refs, strict=True)]),
+          "{value!r} names the idea itself.", "name the other variant(s) of the idea.")  # fmt: skip
     frame["pillar"] = frame["pillar"].str.lower()
     return frame
+
+
+def _split_ids(value: Any) -> list[str]:
+    s = "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+    return [x for x in re.split(r"[;,\s]+", s.strip()) if x]
 
 
 # =========================================================================== outcomes
@@ -937,9 +963,230 @@ def score_ideas(
 
 
 # =========================================================================== the plan
+_SAME_IDEA = re.compile(r"same idea as\b(.*)", re.IGNORECASE | re.DOTALL)
+
+
+def _key(name: Any) -> str:
+    """A series or title compared the way people mean it: case and spacing ignored."""
+    if name is None or (isinstance(name, float) and math.isnan(name)) or name is pd.NA:
+        return ""
+    return " ".join(str(name).split()).casefold()
+
+
+def _text_col(frame: pd.DataFrame, col: str) -> pd.Series:
+    if col not in frame:
+        return pd.Series("", index=frame.index, dtype=object)
+    s = frame[col].astype(object)
+    return s.where(s.notna(), "").astype(str).str.strip().replace({"nan": "", "<NA>": ""})
+
+
+def same_idea_groups(ideas: pd.DataFrame) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """Which ideas are variants of one idea, so that a plan takes at most one of them.
+
+    Two ways to say it, both read:
+
+    * the optional ``same_as`` column (preferred): the id(s) of the other variant(s),
+      separated by ``;``;
+    * a note starting "same idea as ..." (older files): when the note names ids of the backlog,
+      those; otherwise the other ideas with the same title (case and spacing ignored), narrowed
+      to the format the note names when it names one ("same idea as a reel").
+
+    Links are symmetric and transitive (A = B and B = C make one group).
+
+    Returns
+    -------
+    (DataFrame, tuple of str)
+        One row per idea: ``id``, ``group`` (the member ids joined by " = "; the idea's own id
+        when it stands alone), ``group_size``, ``declared_by`` (``same_as``, ``notes`` or
+        empty); and the problems found (a note that matches no other idea), in words.
+    """
+    ids = _text_col(ideas, "id").tolist()
+    parent = {i: i for i in ids}
+
+    def root(i: str) -> str:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    declared = dict.fromkeys(ids, "")
+    problems: list[str] = []
+    titles = _text_col(ideas, "title").map(_key).tolist()
+    formats = _text_col(ideas, "format").str.lower().tolist()
+    notes = _text_col(ideas, "notes").tolist()
+    same_as = _text_col(ideas, "same_as").tolist()
+    known = set(ids)
+    for j, i in enumerate(ids):
+        links = [x for x in _split_ids(same_as[j]) if x in known and x != i]
+        how = "same_as" if links else ""
+        m = _SAME_IDEA.search(notes[j])
+        if not links and m:
+            rest = m.group(1)
+            words = set(re.findall(r"[\w-]+", rest))
+            links = [x for x in ids if x != i and x in words]
+            if not links:
+                links = [x for k, x in enumerate(ids) if x != i and titles[k] == titles[j]]
+                named = [f for f in FORMATS if re.search(rf"\b{re.escape(f)}s?\b", rest.lower())]
+                if named:
+                    links = [x for x in links if formats[ids.index(x)] in named]
+            how = "notes" if links else ""
+            if not links:
+                problems.append(
+                    f"{i}: its note says {notes[j]!r} but no other idea scored has that id or "
+                    "its title; it is planned as an idea of its own (name the other variant in "
+                    "a same_as column)."
+                )
+        for x in links:
+            parent[root(x)] = root(i)
+            declared[x] = declared[x] or how
+        declared[i] = declared[i] or how
+    members: dict[str, list[str]] = {}
+    for i in ids:
+        members.setdefault(root(i), []).append(i)
+    group = {i: " = ".join(sorted(members[root(i)])) for i in ids}
+    out = pd.DataFrame(
+        {
+            "id": ids,
+            "group": [group[i] for i in ids],
+            "group_size": [len(members[root(i)]) for i in ids],
+            "declared_by": [declared[i] if len(members[root(i)]) > 1 else "" for i in ids],
+        }
+    )
+    return out, tuple(problems)
+
+
+def series_weekdays(
+    posts: pd.DataFrame | None = None, configured: Mapping[str, Sequence[str]] | None = None
+) -> pd.DataFrame:
+    """The day(s) of the week each content series keeps.
+
+    From ``configured`` (brand.yaml ``series_days``, weekdays as ``mon`` ... ``sun``) when it
+    names the series; else from its history: the most common local weekday of its past posts
+    (``posts`` with ``series`` and ``published_local``). When two or more weekdays tie, all of
+    them are kept and the tie is said in ``evidence`` (set ``series_days`` to choose).
+
+    Returns
+    -------
+    DataFrame
+        ``series``, ``weekdays`` (tuple of ``mon`` ... ``sun``), ``days`` (the same for people:
+        "Fri", "Sat, Sun"), ``source`` (``brand.yaml`` or ``history``) and ``evidence`` in
+        words.
+    """
+    rows: dict[str, dict[str, Any]] = {}
+    if posts is not None and len(posts) and {"series", "published_local"} <= set(posts.columns):
+        p = posts[["series", "published_local"]].copy()
+        p["series"] = _text_col(p, "series")
+        p = p[p["series"] != ""]
+        local = pd.to_datetime(p["published_local"], errors="coerce")
+        p = p.assign(day=local.dt.day_of_week).dropna(subset=["day"])
+        for name, g in p.groupby(p["series"].map(_key), sort=True):
+            counts = g["day"].astype(int).value_counts()
+            top = counts[counts == counts.max()]
+            days = tuple(_WEEKDAYS[d] for d in sorted(top.index))
+            label = g["series"].mode().iloc[0] if len(g["series"].mode()) == 1 else name
+            tie = " (a tie: set series_days in brand.yaml to choose)" if len(days) > 1 else ""
+            rows[name] = {
+                "series": label,
+                "weekdays": days,
+                "source": "history",
+                "evidence": f"{int(top.iloc[0])} of its {len(g)} past posts on each of "
+                f"{', '.join(d.title() for d in days)}{tie}"
+                if len(days) > 1
+                else f"{int(top.iloc[0])} of its {len(g)} past posts on {days[0].title()}",
+            }
+    for name, days in (configured or {}).items():
+        rows[_key(name)] = {
+            "series": str(name),
+            "weekdays": tuple(days),
+            "source": "brand.yaml",
+            "evidence": "series_days in brand.yaml",
+        }
+    out = pd.DataFrame(list(rows.values()), columns=["series", "weekdays", "source", "evidence"])
+    out.insert(2, "days", [", ".join(d.title() for d in w) for w in out["weekdays"]])
+    return out
+
+
+def _get(obj: Any, name: str, default: Any = None) -> Any:
+    if isinstance(obj, Mapping):
+        return obj.get(name, default)
+    return getattr(obj, name, default)
+
+
+def _as_day(value: Any) -> dt.date | None:
+    if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip()[:10])
+    except ValueError as exc:
+        raise ParameterError(f"tests: {value!r} is not a date (write YYYY-MM-DD).") from exc
+
+
+def _month_tests(
+    tests: Any, first: dt.date, last: dt.date
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """The registered tests that run in the sprint: not concluded, dates overlapping it."""
+    if tests is None:
+        return [], []
+    if hasattr(tests, "registry"):
+        tests = tests.registry
+    if isinstance(tests, pd.DataFrame):
+        tests = tests.to_dict("records")
+    out, notes = [], []
+    for t in tests:
+        tid = str(_get(t, "id", "") or "")
+        status = str(_get(t, "status", "planned") or "planned")
+        if not tid or status == "concluded":
+            continue
+        start, end = _as_day(_get(t, "start")), _as_day(_get(t, "end"))
+        if start is None and end is None:
+            notes.append(f"Test {tid!r} ({status}) has no start or end date, so it is in no "
+                         "sprint: give it dates in experiments.yaml to plan its posts.")  # fmt: skip
+            continue
+        if (start is not None and start > last) or (end is not None and end < first):
+            continue
+        variants = []
+        for v in _get(t, "variants", ()) or ():
+            posts = _get(v, "posts", ()) or ()
+            variants.append((str(_get(v, "name", "")), [str(x).strip() for x in posts]))
+        out.append({"id": tid, "status": status, "start": max(start or first, first),
+                    "end": min(end or last, last), "platform": _get(t, "platform"),
+                    "variants": variants})  # fmt: skip
+    return out, notes
+
+
+def _last_sprint_mix(history: pd.DataFrame | None, sprint: str) -> tuple[dict[str, int], str]:
+    if history is None or history.empty or "published_local" not in history:
+        return {}, ""
+    month = pd.to_datetime(history["published_local"], errors="coerce").dt.strftime("%Y-%m")
+    before = month[month.notna() & (month < sprint)]
+    if before.empty:
+        return {}, ""
+    last = before.max()
+    counts = history.loc[before.index[before == last], "platform"].astype(str).value_counts()
+    return {p: int(counts[p]) for p in PLATFORMS if p in counts}, str(last)
+
+
+def _spread(days: list[dt.date], k: int) -> list[dt.date]:
+    """``k`` dates spread evenly over ``days`` (in order; repeats when k > len(days))."""
+    n = len(days)
+    return [days[min(int((j + 0.5) * n / k), n - 1)] for j in range(k)]
+
+
 @dataclass(frozen=True)
 class SprintPlan:
-    """The ideas chosen for a sprint and the constraints they respect."""
+    """The ideas chosen for a sprint, the constraints they respect and what is left open.
+
+    ``ideas`` holds the planned ideas in order of choice (the month's test posts first, then
+    best score first) with ``planned_date``, ``planned_because`` and, for test posts, ``test``;
+    ``skipped`` the open ideas left out with ``skipped_because``; ``shortfall`` one row per
+    platform: its cadence and where it comes from, the posts planned (of which test posts) and
+    the slots left ``open`` with why; ``series_days`` the weekday each planned series keeps;
+    ``notes`` every choice and ambiguity in words.
+    """
 
     sprint: str
     ideas: pd.DataFrame = field(repr=False)
@@ -950,64 +1197,100 @@ class SprintPlan:
     explore_cap_hours: float
     pillar_caps: Mapping[str, float]
     cadence: Mapping[str, int]
+    shortfall: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    series_days: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    notes: tuple[str, ...] = ()
 
     @property
     def ids(self) -> list[str]:
         return list(self.ideas["id"])
 
+    @property
+    def open_slots(self) -> int:
+        """Cadence slots no idea fills, over every platform with a cadence."""
+        if self.shortfall.empty:
+            return 0
+        return int(self.shortfall["open"].fillna(0).sum())
+
     def to_frame(self) -> pd.DataFrame:
         return self.ideas.copy()
 
+    def records(self) -> list[dict[str, Any]]:
+        """The planned posts in date order, JSON-ready (for ``socialnb.record``): date, weekday,
+        platform, title, format, series, effort hours, test and why it is in the plan."""
+        t = self.ideas.sort_values(["planned_date", "platform", "id"], kind="mergesort")
+        return [
+            {
+                "date": r["planned_date"],
+                "weekday": r["weekday"],
+                "platform": r["platform"],
+                "id": r["id"],
+                "title": r["title"],
+                "format": r["format"],
+                "series": _key(r.get("series")) and str(r.get("series")),
+                "effort_hours": float(r["effort_hours"]),
+                "test": r["test"],
+                "planned_because": r["planned_because"],
+            }
+            for _, r in t.iterrows()
+        ]
+
     def summary(self) -> pd.DataFrame:
-        """Hours per pillar against caps and posts per platform against cadence."""
+        """Hours per pillar against caps, posts per platform against cadence (with the slots
+        left open and why), exploration and total hours."""
         rows = []
         for k, cap in self.pillar_caps.items():
             h = float(self.ideas.loc[self.ideas["pillar"] == k, "effort_hours"].sum())
             rows.append({"constraint": f"pillar {k} hours", "used": h, "limit": cap})
+        short = self.shortfall.set_index("platform") if len(self.shortfall) else None
         for p, c in self.cadence.items():
             n = int((self.ideas["platform"] == p).sum())
-            rows.append({"constraint": f"{p} posts", "used": n, "limit": c})
+            row = {"constraint": f"{p} posts", "used": n, "limit": c}
+            if short is not None and p in short.index:
+                row["open"] = short.loc[p, "open"]
+                row["note"] = short.loc[p, "why"]
+            rows.append(row)
         rows.append({"constraint": "exploration hours", "used": self.explore_hours,
                      "limit": self.explore_cap_hours})  # fmt: skip
         rows.append({"constraint": "total hours", "used": self.hours, "limit": self.capacity_hours})
-        return pd.DataFrame(rows)
+        out = pd.DataFrame(rows, columns=["constraint", "used", "limit", "open", "note"])
+        out["note"] = out["note"].fillna("")
+        return out
 
     def calendar(self) -> pd.DataFrame:
-        """The plan as calendar rows (:data:`socialnb.config.CALENDAR_COLUMNS`), dates spread
-        evenly over the sprint per platform."""
-        y, m = int(self.sprint[:4]), int(self.sprint[5:7])
-        days = pd.Period(self.sprint, "M").days_in_month
+        """The plan as calendar rows (:data:`socialnb.config.CALENDAR_COLUMNS`) on the dates
+        :func:`plan_sprint` chose."""
         rows = []
-        for plat, g in self.ideas.groupby("platform", sort=True):
-            k = len(g)
-            for j, (_, r) in enumerate(g.iterrows()):
-                day = 1 + int((j + 0.5) * days / k)
-                rows.append(
-                    {
-                        "sprint": self.sprint,
-                        "planned_date": f"{y:04d}-{m:02d}-{min(day, days):02d}",
-                        "platform": plat,
-                        "pillar": r.get("pillar", ""),
-                        "series": r.get("series", ""),
-                        "format": r["format"],
-                        "idea_id": r["id"],
-                        "title": r["title"],
-                        "status": "planned",
-                        "post_id": "",
-                        "post_link": "",
-                        "owner": "",
-                        "effort_hours": f"{float(r['effort_hours']):g}",
-                    }
-                )
+        for _, r in self.ideas.iterrows():
+            rows.append(
+                {
+                    "sprint": self.sprint,
+                    "planned_date": r["planned_date"],
+                    "platform": r["platform"],
+                    "pillar": r.get("pillar", ""),
+                    "series": r.get("series", ""),
+                    "format": r["format"],
+                    "idea_id": r["id"],
+                    "title": r["title"],
+                    "status": "planned",
+                    "post_id": "",
+                    "post_link": "",
+                    "owner": "",
+                    "effort_hours": f"{float(r['effort_hours']):g}",
+                }
+            )
         frame = pd.DataFrame(rows, columns=list(CALENDAR_COLUMNS))
         if frame.empty:
             return frame
-        frame = frame.fillna("").replace({"unknown": "", "nan": ""})
+        frame = frame.fillna("").replace({"unknown": "", "nan": "", "<NA>": ""})
         return frame.sort_values(["planned_date", "platform", "idea_id"]).reset_index(drop=True)
 
 
+_PLAN_COLUMNS = ("id", "title", "platform", "format", "pillar", "series", "effort_hours", "score")
+
+
 def plan_sprint(
-    scores: Scores | pd.DataFrame,
+    scores: Scores | pd.DataFrame | None,
     brand: BrandConfig | None = None,
     *,
     sprint: str,
@@ -1016,21 +1299,57 @@ def plan_sprint(
     cadence: Mapping[str, int] | None = None,
     pillar_tolerance: float = 0.15,
     explore_share: float = 0.2,
+    history: pd.DataFrame | None = None,
+    sunset: Sequence[str] = (),
+    keep_series: Sequence[str] | None = None,
+    series_days: Mapping[str, Sequence[str]] | None = None,
+    tests: Any = None,
 ) -> SprintPlan:
-    """Pick ideas for ``sprint``, best score first, under hard constraints.
+    """Plan ``sprint``: the month's test posts first, then the best ideas that fit.
 
-    Greedy in score order (ties by id): an idea is taken when it fits all of
+    Parameters
+    ----------
+    scores
+        :func:`score_ideas` output (or its table: ``id``, ``title``, ``platform``, ``format``,
+        ``effort_hours``, ``score``; optional ``pillar``, ``series``, ``exploration``,
+        ``notes``, ``same_as``). ``None`` when the brand keeps no backlog: the plan is empty and
+        says so, every cadence slot open.
+    brand
+        Gives the defaults of ``capacity_hours``, ``pillars``, ``cadence``, ``keep_series`` and
+        ``series_days``.
+    history
+        The brand's posts (``Workspace.posts``): the cadence when none is given (the posts per
+        platform of the last sprint before ``sprint``) and the weekday of each series.
+    sunset
+        Series to stop (the retro's verdict, ``SeriesHealth.sunset_candidates``): their ideas
+        are not planned unless named in ``keep_series`` (brand.yaml).
+    tests
+        The registered content tests (``experiments.load_experiments`` or records with
+        ``id``, ``status``, ``start``, ``end``, ``variants``): a test that is not concluded and
+        whose dates overlap the sprint is *registered for the month*; its posts are the ideas
+        its variants list by id and the ideas whose ``notes`` name the test's id.
 
-    * total effort <= ``capacity_hours`` (default ``brand.capacity_hours``);
-    * its platform's count < ``cadence[platform]`` (posts per sprint from brand.yaml; a platform
-      missing from the cadence is not limited);
-    * its pillar's hours <= ``(share + pillar_tolerance) x capacity`` (shares from
-      ``brand.pillars``; ideas with a pillar outside those are not limited);
-    * exploratory ideas' hours <= ``explore_share x capacity``.
-
-    Skipped ideas are returned with the constraint that stopped them.
+    Rules
+    -----
+    1. Ideas of a sunset series (unless kept) are left out.
+    2. The month's tests come first: all of a test's ideas are planned (both variants even when
+       they are marked as the same idea), if their hours fit the capacity; they count towards
+       cadence, pillar and exploration use but are not stopped by them (a test needs its
+       posts).
+    3. Then greedy, best score first (ties by id): an idea is taken when no variant of the same
+       idea (:func:`same_idea_groups`) is already in the plan (so the better variant that fits
+       is the one taken) and it fits all of: total effort <= ``capacity_hours``; its
+       platform's posts < its cadence (``cadence``, else ``brand.cadence``, else the last
+       sprint's mix from ``history``; a platform without one is not limited); its pillar's
+       hours <= ``(share + pillar_tolerance) x capacity``; exploratory ideas' hours <=
+       ``explore_share x capacity``.
+    4. Dates: a series keeps its weekday (:func:`series_weekdays`: brand.yaml ``series_days``,
+       else its history); a test's posts fall within its dates; the other posts are spread
+       evenly over the sprint per platform.
+    5. ``shortfall`` says per platform how many cadence slots are left open and why (the
+       backlog ran out, or the ideas left were stopped by capacity, pillar or exploration
+       limits).
     """
-    table = scores.table if isinstance(scores, Scores) else scores
     next_month(sprint)
     cap = (
         capacity_hours if capacity_hours is not None else (brand.capacity_hours if brand else None)
@@ -1039,52 +1358,274 @@ def plan_sprint(
         raise ParameterError(f"capacity_hours={cap!r}: give a non-negative number of hours.")
     if not 0 <= explore_share <= 1:
         raise ParameterError(f"explore_share={explore_share!r}: give a share between 0 and 1.")
+    sunset = (sunset,) if isinstance(sunset, str) else tuple(sunset or ())
+    notes: list[str] = []
     pillars = dict(pillars if pillars is not None else (brand.pillars if brand else {}))
-    cadence = dict(cadence if cadence is not None else (brand.cadence if brand else {}))
+    cadence_from: dict[str, str] = {}
+    if cadence is not None:
+        cadence = dict(cadence)
+        cadence_from = dict.fromkeys(cadence, "given")
+    elif brand is not None and brand.cadence:
+        cadence = dict(brand.cadence)
+        cadence_from = dict.fromkeys(cadence, "brand.yaml")
+    else:
+        cadence, last = _last_sprint_mix(history, sprint)
+        cadence_from = dict.fromkeys(cadence, f"posts of {last}")
+        if cadence:
+            notes.append(f"No cadence in brand.yaml: each platform gets as many posts as it "
+                         f"had in {last}, the last sprint with posts.")  # fmt: skip
+        else:
+            notes.append("No cadence in brand.yaml and no earlier posts: the number of posts "
+                         "per platform is not limited.")  # fmt: skip
+    keep = list(keep_series if keep_series is not None else (brand.keep_series if brand else ()))
+    days_cfg = dict(
+        series_days if series_days is not None else (brand.series_days if brand else {})
+    )
     pillar_caps = {k: (s + pillar_tolerance) * cap for k, s in pillars.items()}
     explore_cap = explore_share * cap
+    first = dt.date(int(sprint[:4]), int(sprint[5:7]), 1)
+    n_days = pd.Period(sprint, "M").days_in_month
+    last_day = first + dt.timedelta(days=n_days - 1)
+
+    if scores is None:
+        table = pd.DataFrame(columns=list(_PLAN_COLUMNS))
+        notes.insert(0, "No idea backlog (ideas.csv): nothing to plan, every cadence slot is "
+                        "open. Keep the backlog in ideas.csv to get a plan.")  # fmt: skip
+    else:
+        table = scores.table if isinstance(scores, Scores) else scores
+        if table.empty:
+            notes.insert(0, "No open ideas (status backlog or planned) in the backlog: nothing "
+                            "to plan, every cadence slot is open.")  # fmt: skip
     t = table.sort_values(["score", "id"], ascending=[False, True], kind="mergesort")
+    t = t.reset_index(drop=True)
+    for col in ("pillar", "series", "notes", "same_as"):
+        if col not in t:
+            t[col] = ""
+    if "exploration" not in t:
+        t["exploration"] = False
+    series = _text_col(t, "series")
+    groups, group_problems = same_idea_groups(t)
+    group_of = dict(zip(groups["id"], groups["group"], strict=True))
+    notes.extend(group_problems)
+
+    # 1. sunset series
+    kept = {_key(s) for s in keep}
+    stop = {_key(s): str(s) for s in sunset if _key(s) and _key(s) not in kept}
+    for s in sunset:
+        if _key(s) in kept:
+            notes.append(f"Series {s}: the retro says sunset; kept because brand.yaml lists it "
+                         "in keep_series.")  # fmt: skip
+    reasons: dict[int, str] = {}
+    for i, s in enumerate(series):
+        if _key(s) in stop:
+            reasons[i] = f"series {s} is to be sunset (the retro's verdict)"
+    for k, name in stop.items():
+        gone = [t.at[i, "id"] for i in reasons if _key(series[i]) == k]
+        if gone:
+            notes.append(f"Series {name} is to be sunset (the retro's verdict): "
+                         f"{', '.join(gone)} left out. To keep the series, list it under "
+                         "keep_series in brand.yaml.")  # fmt: skip
+
     used = 0.0
     used_explore = 0.0
     pillar_used = dict.fromkeys(pillar_caps, 0.0)
     count = dict.fromkeys(cadence, 0)
-    chosen, skipped = [], []
+    chosen: list[int] = []
+    because: dict[int, str] = {}
+    test_of: dict[int, str] = {}
+    window: dict[int, tuple[dt.date, dt.date]] = {}
     eps = 1e-9
-    for _, r in t.iterrows():
-        e = float(r["effort_hours"])
-        p, k = r["platform"], r.get("pillar", "")
-        ex = bool(r.get("exploration", False))
-        reason = ""
-        if used + e > cap + eps:
-            reason = "capacity"
-        elif p in count and count[p] >= cadence[p]:
-            reason = f"{p} cadence ({cadence[p]} posts)"
-        elif k in pillar_caps and pillar_used[k] + e > pillar_caps[k] + eps:
-            reason = f"pillar {k} share"
-        elif ex and used_explore + e > explore_cap + eps:
-            reason = "exploration cap"
-        if reason:
-            skipped.append({**r.to_dict(), "skipped_because": reason})
-            continue
-        chosen.append(r.to_dict())
+
+    def take(i: int, why: str) -> None:
+        nonlocal used, used_explore
+        e = float(t.at[i, "effort_hours"])
+        p, k = t.at[i, "platform"], t.at[i, "pillar"]
+        chosen.append(i)
+        because[i] = why
         used += e
-        used_explore += e if ex else 0.0
+        used_explore += e if bool(t.at[i, "exploration"]) else 0.0
         if k in pillar_used:
             pillar_used[k] += e
         if p in count:
             count[p] += 1
+
+    # 2. the month's tests, first
+    month_tests, test_notes = _month_tests(tests, first, last_day)
+    notes.extend(test_notes)
+    ids = _text_col(t, "id").tolist()
+    note_text = _text_col(t, "notes").tolist()
+    for test in month_tests:
+        listed = {x for _, posts in test["variants"] for x in posts}
+        pat = re.compile(rf"(?<![\w-]){re.escape(test['id'])}(?![\w-])")
+        rows = [i for i, x in enumerate(ids) if x in listed or pat.search(note_text[i])]
+        rows = [i for i in rows if i not in chosen]
+        label = f"test {test['id']} ({test['start']:%d %b} to {test['end']:%d %b})"
+        if not rows:
+            notes.append(f"Test {test['id']!r} is registered for {sprint} but no open idea "
+                         "belongs to it: list its ideas' ids under its variants' posts, or name "
+                         "the test in the ideas' notes.")  # fmt: skip
+            continue
+        blocked = [i for i in rows if i in reasons]
+        if blocked:
+            for i in rows:
+                reasons.setdefault(i, f"{label}: part of its posts are in a sunset series")
+            notes.append(f"Test {test['id']!r} cannot run as registered: "
+                         f"{', '.join(ids[i] for i in blocked)} belong to a sunset series.")  # fmt: skip
+            continue
+        hours = float(t.loc[rows, "effort_hours"].sum())
+        if used + hours > cap + eps:
+            for i in rows:
+                reasons[i] = f"capacity: {label} needs {hours:g} hours"
+            notes.append(f"Test {test['id']!r} needs {hours:g} hours, more than the "
+                         f"{cap - used:g} left: its posts are not planned.")  # fmt: skip
+            continue
+        for i in rows:
+            take(i, label)
+            test_of[i] = test["id"]
+            window[i] = (test["start"], test["end"])
+        n_var = len(test["variants"])
+        msg = f"Test {test['id']!r} planned first: {', '.join(ids[i] for i in rows)}"
+        if n_var and len(rows) < n_var:
+            msg += (f"; it has {n_var} variants but only {len(rows)} idea(s) belong to it, add "
+                    "the missing variant's idea")  # fmt: skip
+        notes.append(msg + ".")
+        for p in {t.at[i, "platform"] for i in rows}:
+            if p in count and count[p] > cadence[p]:
+                notes.append(f"The test posts take {p} over its cadence ({count[p]} of "
+                             f"{cadence[p]}).")  # fmt: skip
+
+    # 3. greedy, best score first
+    for i in range(len(t)):
+        if i in chosen or i in reasons:
+            continue
+        e = float(t.at[i, "effort_hours"])
+        p, k = t.at[i, "platform"], t.at[i, "pillar"]
+        ex = bool(t.at[i, "exploration"])
+        twin = next((j for j in chosen if group_of.get(ids[j]) == group_of.get(ids[i])), None)
+        if twin is not None:
+            reasons[i] = f"same idea as {ids[twin]} (in the plan)"
+        elif used + e > cap + eps:
+            reasons[i] = "capacity"
+        elif p in count and count[p] >= cadence[p]:
+            reasons[i] = f"{p} cadence ({cadence[p]} posts)"
+        elif k in pillar_caps and pillar_used[k] + e > pillar_caps[k] + eps:
+            reasons[i] = f"pillar {k} share"
+        elif ex and used_explore + e > explore_cap + eps:
+            reasons[i] = "exploration cap"
+        else:
+            rank = t.at[i, "rank"] if "rank" in t else i + 1
+            take(i, f"score (rank {rank} of {len(t)})")
+    for i in chosen:
+        g = group_of.get(ids[i], ids[i])
+        if " = " in g:
+            others = [x for x in g.split(" = ") if x != ids[i]]
+            if test_of.get(i) and all(ids.index(x) in test_of for x in others if x in ids):
+                continue
+            how = f"a post of test {test_of[i]}" if i in test_of else "the best that fits"
+            notes.append(f"{ids[i]} and {', '.join(others)} are the same idea: {ids[i]} is "
+                         f"planned ({how}).")  # fmt: skip
+
+    # 4. dates
+    weekdays = series_weekdays(history, days_cfg)
+    wd_of = {_key(s): d for s, d in zip(weekdays["series"], weekdays["weekdays"], strict=True)}
+    sprint_days = [first + dt.timedelta(days=d) for d in range(n_days)]
+    allowed: dict[int, tuple[dt.date, ...]] = {}
+    planned_series = set()
+    for i in chosen:
+        lo, hi = window.get(i, (first, last_day))
+        days = [d for d in sprint_days if lo <= d <= hi]
+        s = _key(series[i])
+        if s:
+            planned_series.add(s)
+        if s and s in wd_of:
+            on_day = [d for d in days if _WEEKDAYS[d.weekday()] in wd_of[s]]
+            if on_day:
+                days = on_day
+            else:
+                notes.append(f"{ids[i]} ({series[i]}): no {'/'.join(wd_of[s])} between "
+                             f"{lo} and {hi}; dated without its weekday.")  # fmt: skip
+        elif s:
+            notes.append(f"Series {series[i]} has no past posts and no series_days in "
+                         f"brand.yaml: {ids[i]} is dated like a post outside a series.")  # fmt: skip
+        allowed[i] = tuple(days)
+    dates: dict[int, dt.date] = {}
+    buckets: dict[tuple, list[int]] = {}
+    for i in chosen:
+        buckets.setdefault((t.at[i, "platform"], allowed[i]), []).append(i)
+    for (_, days), members in buckets.items():
+        for i, d in zip(members, _spread(list(days), len(members)), strict=True):
+            dates[i] = d
+
+    # 5. the plan, what was left out and the shortfall
     cols = list(t.columns)
+    plan = t.loc[chosen, cols].copy() if chosen else pd.DataFrame(columns=cols)
+    plan["planned_date"] = [dates[i].isoformat() for i in chosen]
+    plan["weekday"] = [_WEEKDAYS[dates[i].weekday()] for i in chosen]
+    plan["planned_because"] = [because[i] for i in chosen]
+    plan["test"] = [test_of.get(i, "") for i in chosen]
+    plan["same_idea"] = [group_of.get(ids[i], ids[i]) for i in chosen]
+    plan = plan.reset_index(drop=True)
+    left = [i for i in range(len(t)) if i not in chosen]
+    skipped = t.loc[left, cols].copy() if left else pd.DataFrame(columns=cols)
+    skipped["skipped_because"] = [reasons.get(i, "") for i in left]
+    skipped = skipped.reset_index(drop=True)
+    shortfall = _shortfall(plan, skipped, cadence, cadence_from)
+    sd = weekdays[weekdays["series"].map(_key).isin(planned_series)].reset_index(drop=True)
     return SprintPlan(
         sprint=sprint,
-        ideas=pd.DataFrame(chosen, columns=cols),
-        skipped=pd.DataFrame(skipped, columns=[*cols, "skipped_because"]),
+        ideas=plan,
+        skipped=skipped,
         capacity_hours=float(cap),
         hours=float(used),
         explore_hours=float(used_explore),
         explore_cap_hours=float(explore_cap),
         pillar_caps=pillar_caps,
         cadence=cadence,
+        shortfall=shortfall,
+        series_days=sd,
+        notes=tuple(dict.fromkeys(notes)),
     )
+
+
+def _shortfall(
+    plan: pd.DataFrame,
+    skipped: pd.DataFrame,
+    cadence: Mapping[str, int],
+    cadence_from: Mapping[str, str],
+) -> pd.DataFrame:
+    plats = [p for p in PLATFORMS if p in cadence or (plan["platform"] == p).any()]
+    rows = []
+    for p in plats:
+        n = int((plan["platform"] == p).sum())
+        n_test = int(((plan["platform"] == p) & (plan["test"] != "")).sum())
+        c = cadence.get(p)
+        if c is None:
+            rows.append({"platform": p, "cadence": np.nan, "cadence_from": "none", "planned": n,
+                         "test_posts": n_test, "open": np.nan,
+                         "why": "no cadence: the number of posts is not limited"})  # fmt: skip
+            continue
+        gap = max(int(c) - n, 0)
+        why = ""
+        if gap:
+            left = skipped[skipped["platform"] == p]
+            left = left[
+                ~left["skipped_because"].astype(str).str.startswith(("same idea", "series "))
+            ]
+            if left.empty:
+                why = f"the backlog ran short: no other open {p} idea"
+            else:
+                counts = left["skipped_because"].astype(str).str.replace(r"^capacity.*", "capacity",
+                                                             regex=True).value_counts()  # fmt: skip
+                parts = ", ".join(f"{r} ({k})" for r, k in counts.items())
+                why = f"{len(left)} open {p} idea(s) left out: {parts}"
+                if gap > len(left):
+                    why += f"; the backlog has no idea for the other {gap - len(left)}"
+        elif n > c:
+            why = f"{n - c} over the cadence (test posts come first)"
+        rows.append({"platform": p, "cadence": int(c), "cadence_from": cadence_from.get(p, ""),
+                     "planned": n, "test_posts": n_test, "open": gap, "why": why})  # fmt: skip
+    cols = ["platform", "cadence", "cadence_from", "planned", "test_posts", "open", "why"]
+    return pd.DataFrame(rows, columns=cols)
 
 
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
