@@ -13,6 +13,7 @@ import contextlib
 import datetime as dt
 import json
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -31,12 +32,22 @@ HOSTILE = '<img src=x onerror="window.__pwned=1;alert(1)">'
 SCRIPT = "<script>window.__pwned=1</script>"
 
 
+SAMPLE_OCTOBER = ROOT / "data" / "fernway" / "raw" / "2026-10"
+#: The sample's Facebook posts of October 2026 (a report needs posts in its month).
+FACEBOOK_OCTOBER = "Oct-01-2026_Oct-31-2026_4568704152650398.csv"
+
+
 def _workspace(tmp: Path) -> Path:
+    """Brand ``demo``: a brand.yaml and one month of real-format Facebook posts, ingested."""
+    from socialnb import Workspace
+
     ws = tmp / "data"
-    (ws / "demo").mkdir(parents=True)
+    (ws / "demo" / "raw" / "2026-10").mkdir(parents=True)
     (ws / "demo" / "brand.yaml").write_text(
         "name: Demo <b>Outdoor</b>\ntimezone: Europe/London\n", encoding="utf-8"
     )
+    shutil.copy(SAMPLE_OCTOBER / FACEBOOK_OCTOBER, ws / "demo" / "raw" / "2026-10")
+    assert Workspace(ws).ingest().ok
     return ws
 
 
@@ -102,7 +113,11 @@ def test_int_is_accepted_for_a_float_and_command_line_text_is_converted():
 
 
 def test_bad_parameters_stop_the_run_before_anything_runs(tmp_path):
+    from socialnb import Workspace
+
     ws = _workspace(tmp_path)
+    new_file = "Oct-01-2026_Oct-31-2026_1635024010755473.csv"  # not ingested yet
+    shutil.copy(SAMPLE_OCTOBER / new_file, ws / "demo" / "raw" / "2026-10")
     out = tmp_path / "reports"
     for bad in ({"nope": 1}, {"fixture_report.alpha": "high"}):
         with pytest.raises(ParameterError):
@@ -115,7 +130,7 @@ def test_bad_parameters_stop_the_run_before_anything_runs(tmp_path):
                 parameters_from_text=True,
             )
     assert not out.exists()
-    assert not (ws / "warehouse.duckdb").exists()  # not even the ingest ran
+    assert len(Workspace(ws).ingest_log()) == 1  # not even the ingest ran
 
 
 def test_command_returns_2_and_explains_a_bad_month_or_brand(tmp_path):
@@ -148,9 +163,10 @@ def test_a_failing_notebook_does_not_stop_the_others(run):
     assert (run["dir"] / "broken_report.html").is_file()
     assert (run["dir"] / "broken_report.ipynb").is_file()
     out = "\n".join(run["lines"])
-    assert "broken_report.ipynb failed at cell 4" in out
+    assert 'demo/broken_report: section "Planted section" failed' in out
     assert "planted failure for the tests" in out
     assert "not_a_report" not in out
+    assert "1/2 notebooks ok" in out
 
 
 def test_summary_json_holds_status_error_parameters_and_results(run):
@@ -158,7 +174,7 @@ def test_summary_json_holds_status_error_parameters_and_results(run):
     ok = summary["fixture_report"]
     assert ok["status"] == "ok" and ok["error"] is None
     assert ok["parameters"] == {
-        "workspace": str(run["ws"].resolve()),
+        "workspace": "data",  # shown relative, never as a path of the machine
         "brand": "demo",
         "month": "2026-10",
         "alpha": 0.05,
@@ -169,7 +185,8 @@ def test_summary_json_holds_status_error_parameters_and_results(run):
     assert ok["results"]["top"] == {"posts": 12, "best formats": ["reel", "carousel"]}
     bad = summary["broken_report"]
     assert bad["status"] == "failed"
-    assert bad["error"] == "ValueError: planted failure for the tests"
+    assert bad["error"] == "ValueError: planted failure for the tests: no file planted.csv"
+    assert bad["section"] == "Planted section"
     assert bad["results"] == {"before_failure": 1}
     meta = summary["_run"]
     assert meta["month"] == "2026-10" and meta["brand"] == "demo"
@@ -195,10 +212,52 @@ def test_index_links_every_page_and_marks_the_failed_notebook(run):
     assert 'href="demo/2026-10/index.html"' in top
 
 
-def test_failed_page_says_where_it_failed(run):
+def test_failed_page_names_the_section_says_why_and_what_to_do_without_a_traceback(run):
     html = (run["dir"] / "broken_report.html").read_text(encoding="utf-8")
-    assert "This notebook failed" in html and "at cell 4" in html
-    assert "planted failure for the tests" in html
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    assert "The section \u201cPlanted section\u201d failed" in text
+    assert "Why: ValueError: planted failure for the tests: no file planted.csv" in text
+    assert "What to do: this is a fault in the notebook or in socialnb" in text
+    assert "broken_report.ipynb beside this page" in text
+    assert "Traceback" not in html and "raise ValueError" not in html
+    assert "Never reached" not in html  # the page stops at the failing cell
+    assert "This section fails on purpose" in html  # ...but keeps what ran before it
+    # the traceback stays in the executed notebook beside the page
+    executed = nbformat.read(run["dir"] / "broken_report.ipynb", as_version=4)
+    errors = [o for c in executed.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert errors and errors[0].traceback
+
+
+def test_no_page_holds_an_absolute_path_of_the_machine(run):
+    roots = {str(run["tmp"]), str(ROOT), str(Path.home()), str(FIXTURE_NOTEBOOKS)}
+    pages = list(run["dir"].glob("*.html")) + [run["tmp"] / "reports" / "index.html"]
+    assert len(pages) == 4
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        for root in roots:
+            assert root not in html, (page.name, root)
+
+
+def test_folders_are_shown_relative_and_other_paths_as_file_names(tmp_path, monkeypatch):
+    from socialnb import _html
+
+    monkeypatch.chdir(tmp_path)
+    ws, out = tmp_path / "data", tmp_path / "out" / "reports"
+    paths = report._report_paths(ws, out, "acme", "2026-10", out / "acme" / ".tmp-2026-10-1")
+    shown = report._scrub_value(
+        {"workspace": str(ws), "report_dir": str(out / "acme" / ".tmp-2026-10-1")}, paths
+    )
+    assert shown == {"workspace": "data", "report_dir": "out/reports/acme/2026-10"}
+    monkeypatch.chdir(ROOT)  # the folders are outside the current one: from their own name
+    paths = report._report_paths(ws, out, "acme", "2026-10")
+    assert report._scrub_value([str(ws), str(out / "acme" / "2026-10")], paths) == [
+        "data",
+        "reports/acme/2026-10",
+    ]
+    text = "KeyError reading /home/ana/brands/x.csv, see https://x.com/a/b and 1/2 of posts/week"
+    assert _html.scrub_paths(text) == (
+        "KeyError reading x.csv, see https://x.com/a/b and 1/2 of posts/week"
+    )
 
 
 def test_pages_hide_code_and_record_text_and_embed_figures(run):
