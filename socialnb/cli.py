@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from .errors import SocialnbError
+from .errors import ConfigError, SocialnbError
 
 __all__ = ["main"]
 
@@ -93,6 +93,12 @@ def ingest(
 
     try:
         ws = Workspace(workspace)
+        if brand is not None and brand not in ws.brands():
+            raise ConfigError(
+                f"unknown brand {brand!r}: the brands in {workspace} are "
+                f"{', '.join(ws.brands()) or 'none'}. What to do: pass one of them, or start a "
+                f"new one with `socialnb init --brand {brand}`."
+            )
         if rebuild and paths:
             raise click.UsageError("--rebuild reloads every raw/ folder; give no PATHS with it.")
         if mapping and not paths:
