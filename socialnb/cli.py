@@ -122,6 +122,62 @@ def ingest(
 
 
 @main.command()
+@click.option("--brand", "-b", required=True, help="Folder name (slug) of the brand.")
+@click.option(
+    "--workspace",
+    "-w",
+    default="data",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+)
+@click.option("--timezone", "-t", help="The brand's IANA time zone, e.g. Europe/London.")
+@click.option("--name", help="The brand's display name (default: the slug, capitalised).")
+def init(brand: str, workspace: Path, timezone: str | None, name: str | None) -> None:
+    """Start a brand: brand.yaml from the exports in data/<brand>/raw/, and starter plan files.
+
+    Reads every export already in data/<brand>/raw/ (platforms and accounts), writes brand.yaml
+    and calendar.csv, ideas.csv and experiments.yaml with their columns and one example row
+    each (marked so that no report counts it). An existing file is never overwritten.
+    """
+    from .scaffold import init_brand
+
+    def ask() -> str | None:
+        if not sys.stdin.isatty():
+            return None
+        click.echo(
+            "Meta exports (Facebook, Instagram) write local times without a zone, so socialnb "
+            "needs the brand's time zone."
+        )
+        return click.prompt(
+            "Time zone of the brand (IANA name, e.g. Europe/London; Enter for UTC)",
+            default="",
+            show_default=False,
+        )
+
+    try:
+        result = init_brand(workspace, brand, timezone=timezone, name=name, ask_timezone=ask)
+    except SocialnbError as exc:
+        _fail(exc)
+    frame = result.to_frame()
+    read = frame[frame["problem"].isna()]
+    for platform, files in read.groupby("platform", sort=True):
+        kinds = ", ".join(f"{n} {k}" for k, n in files["kind"].value_counts().sort_index().items())
+        accounts = result.platforms.get(platform, ())
+        named = f"; account {', '.join(accounts)}" if accounts else "; no account named"
+        click.echo(f"found    {platform}: {len(files)} file(s) ({kinds}){named}")
+    for path in result.written:
+        click.echo(f"wrote    {path}")
+    for path in result.skipped:
+        click.echo(f"skipped  {path} (it exists; nothing changed)")
+    for warning in result.warnings:
+        click.secho(f"warning: {warning}", fg="yellow", err=True)
+    click.echo(
+        f"next: check {workspace / brand / 'brand.yaml'}, then run `socialnb report --brand {brand}"
+        " --month YYYY-MM`."
+    )
+
+
+@main.command()
 def formats() -> None:
     """List the export formats socialnb recognises."""
     from .ingest import formats as list_formats

@@ -27,7 +27,7 @@ def _run(*args: str):
 
 
 def test_every_command_answers_help():
-    for command in ("sample", "ingest", "report", "formats"):
+    for command in ("sample", "init", "ingest", "report", "formats"):
         result = _run(command, "--help")
         assert result.exit_code == 0
         assert "Usage:" in result.output
