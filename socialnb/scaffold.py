@@ -175,7 +175,7 @@ def _brand_yaml(
     today = dt.date.today().isoformat()
     lines = [
         f"# {name}: written by `socialnb init` on {today} from the exports in raw/.",
-        "# Check the lines marked CHECK; every key is explained in README, 'Your own brand'.",
+        "# Check the lines marked CHECK; keys: README, 'Workspace files'.",
         f"name: {_q(name)}",
         "# The brand's local time zone (IANA name). Meta exports (Facebook, Instagram) write",
         "# local times without a zone: a wrong zone moves posts to other days and months.",
@@ -267,7 +267,7 @@ def _ideas_csv(platform: str) -> str:
 
 def _experiments_yaml(name: str, platform: str) -> str:
     exposure = _example(platform)[2]
-    return f"""# Content tests of {name} (README, 'Content tests'); written by `socialnb init`.
+    return f"""# Content tests of {name} (keys: README, 'Workspace files'); written by `socialnb init`.
 # The test below is an EXAMPLE with status planned: the content-tests page lists it as not
 # analysed and nothing else uses it. Delete it (every line from "- id: example" down) when
 # you register your first test; with no test at all, leave "experiments: []".
