@@ -458,10 +458,18 @@ def _section_of(nb: nbformat.NotebookNode, index: int | None) -> str | None:
     return None
 
 
+_ONE_LINE_MAX = 300
+
+
 def _one_line(text: str) -> str:
-    """The first non-empty line of an error message (a traceback never follows)."""
+    """An error message as one readable line: its first line, escaped newlines and runs of
+    spaces collapsed (a ``KeyError`` quotes its message), at most 300 characters."""
     lines = [line.strip() for line in str(text).splitlines() if line.strip()]
-    return lines[0] if lines else str(text).strip()
+    line = lines[0] if lines else str(text).strip()
+    line = re.sub(r"\s+", " ", line.replace("\\n", " "))
+    if len(line) > _ONE_LINE_MAX:
+        line = line[: _ONE_LINE_MAX - 1].rstrip() + "\u2026"
+    return line
 
 
 _WHAT_TO_DO = "What to do:"

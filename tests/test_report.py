@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import datetime as dt
+import html as html_lib
 import json
 import re
 import shutil
@@ -502,3 +503,59 @@ def test_a_cell_over_the_timeout_fails_its_notebook_with_a_clear_message(tmp_pat
     assert "longer than the 2 s timeout" in failed.error
     assert failed.cell == 3  # In [3]: parameters, injected parameters, then the slow cell
     assert (tmp_path / "reports" / "demo" / "2026-10" / "slow_report.html").is_file()
+
+
+def _failed_notebook(ename: str, evalue: str) -> nbformat.NotebookNode:
+    ok = new_code_cell("plot()")
+    ok.outputs = [new_output("stream", name="stdout", text="read /home/ana/acme/raw/posts.csv\n")]
+    bad = new_code_cell("engagement_table()")
+    bad.outputs = [
+        new_output(
+            "error",
+            ename=ename,
+            evalue=evalue,
+            traceback=["Traceback (most recent call last)", '  File "/home/ana/x.py", line 3'],
+        )
+    ]
+    return new_notebook(
+        cells=[
+            new_markdown_cell("# Overview"),
+            new_markdown_cell("## Posts per platform"),
+            ok,
+            new_markdown_cell("## Engagement by format\n\nHow each format did."),
+            bad,
+            new_markdown_cell("## Top posts"),
+        ]
+    )
+
+
+def test_a_failed_page_names_the_heading_above_the_failing_cell_and_shows_no_traceback():
+    nb = _failed_notebook("KeyError", "'format'")
+    html = report.render_notebook_html(
+        nb, title="Overview", error="KeyError: 'format'", notebook="overview"
+    )
+    assert "The section \u201cEngagement by format\u201d failed" in html
+    assert "Why:</strong> KeyError: 'format'." in html_lib.unescape(html)
+    assert "overview.ipynb beside this page" in html
+    assert "Traceback" not in html and "/home/ana" not in html
+    assert "read posts.csv" in html  # a path in an output is cut to its file name
+    assert "Top posts" not in html  # the sections after the failure did not run
+    assert report._section_of(nb, 4) == "Engagement by format"
+    assert report._section_of(nb, 2) == "Posts per platform"
+
+
+def test_a_socialnb_error_says_its_own_what_to_do_and_a_bug_points_at_the_executed_notebook():
+    why, todo = report._failure_advice(
+        "ConfigError: data/acme/ideas.csv, row 3: unknown format 'reels'. What to do: use reel.",
+        "ideation",
+    )
+    assert why == "ConfigError: data/acme/ideas.csv, row 3: unknown format 'reels'"
+    assert todo == "use reel."
+    why, todo = report._failure_advice("AnalysisError: only 3 posts", "retro")
+    assert "fix what the message names" in todo
+    why, todo = report._failure_advice("KeyError: 'format'", "overview")
+    assert "fault in the notebook or in socialnb" in todo and "overview.ipynb" in todo
+    long = report._one_line(
+        "KeyError: \"None of [Index(['id',\\n       'p'])] are in\"" + "x" * 400
+    )
+    assert "\\n" not in long and len(long) == 300
