@@ -243,8 +243,10 @@ def report(
     """Ingest new exports, run every report notebook, and render self-contained HTML.
 
     Writes reports/<brand>/<YYYY-MM>/ atomically (index.html, one page per notebook,
-    summary.json) and prints the index's path. Exits 1 if any notebook failed (its page still
-    shows the error), 2 on a usage error before anything ran.
+    summary.json) and prints the index's path. Exits 1 if any notebook failed (its page says
+    which section failed, why and what to do), 2 before any notebook ran on a usage error, an
+    unknown brand, an invalid brand.yaml, or a month with nothing to report (in the future,
+    after the brand's newest export, or without any post of the brand).
     """
     from .report import report_command
 

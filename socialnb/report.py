@@ -879,6 +879,8 @@ def check_reportable(
         A brand's ``brand.yaml`` is invalid (from :meth:`Workspace.brand`).
     """
     today = today or dt.date.today()
+    brands = list(brands)
+    others = " (or report the other brands with --brand)" if len(brands) > 1 else ""
     start = dt.date.fromisoformat(f"{month}-01")
     if start > today:
         raise ParameterError(
@@ -892,7 +894,7 @@ def check_reportable(
             raise ParameterError(
                 f"brand {brand!r} has no posts in the warehouse: nothing in {brand}/raw/ was "
                 f"read as posts. What to do: put the platforms' post exports in {brand}/raw/ "
-                "(README, 'Your own brand') and run again."
+                f"(README, 'Your own brand') and run again{others}."
             )
         exported = pd.to_datetime(posts["exported_at"], utc=True).max()
         newest = exported.tz_convert(config.timezone).date() if pd.notna(exported) else None
@@ -900,7 +902,7 @@ def check_reportable(
             raise ParameterError(
                 f"--month {month} begins after brand {brand!r}'s newest export (taken "
                 f"{newest:%Y-%m-%d}): there is nothing to report yet. What to do: put fresh "
-                f"exports in {brand}/raw/, or pick a month up to {newest:%Y-%m}."
+                f"exports in {brand}/raw/, or pick a month up to {newest:%Y-%m}{others}."
             )
         from .retro import sprint_of
 
@@ -910,7 +912,7 @@ def check_reportable(
             raise ParameterError(
                 f"brand {brand!r} has no posts in {month} (its posts run from {first} to "
                 f"{last}). What to do: pick a month with posts, e.g. --month {last}, or put the "
-                f"exports that cover {month} in {brand}/raw/."
+                f"exports that cover {month} in {brand}/raw/{others}."
             )
 
 

@@ -191,3 +191,15 @@ def test_report_with_an_invalid_brand_yaml_is_refused(x_workspace: Path, tmp_pat
     assert result.exit_code == 2
     assert "Mars/Olympus" in _refusal_line(result)
     assert not (tmp_path / "reports").exists()
+
+
+def test_a_brand_without_posts_refuses_an_every_brand_run_and_says_how_to_run_the_others(
+    x_workspace: Path, tmp_path: Path
+):
+    (x_workspace / "newco" / "raw").mkdir(parents=True)
+    (x_workspace / "newco" / "brand.yaml").write_text("name: NewCo\ntimezone: UTC\n")
+    result = _report(x_workspace, tmp_path / "reports", "--month", "2021-01")
+    assert result.exit_code == 2
+    line = _refusal_line(result)
+    assert "brand 'newco' has no posts" in line and "--brand" in line
+    assert not (tmp_path / "reports").exists()

@@ -170,6 +170,20 @@ def test_a_failing_notebook_does_not_stop_the_others(run):
     assert "1/2 notebooks ok" in out
 
 
+def test_failure_injection_one_plain_failed_page_the_others_ok_and_exit_1(run):
+    summary = json.loads((run["dir"] / "summary.json").read_text(encoding="utf-8"))
+    assert run["code"] == 1
+    assert {k: v["status"] for k, v in summary.items() if k != "_run"} == {
+        "fixture_report": "ok",
+        "broken_report": "failed",
+    }
+    failed = (run["dir"] / "broken_report.html").read_text(encoding="utf-8")
+    assert "Planted section" in failed and "What to do:" in failed
+    assert "Traceback" not in failed and 'class="ansi' not in failed
+    ok = (run["dir"] / "fixture_report.html").read_text(encoding="utf-8")
+    assert "notice failed" not in ok
+
+
 def test_summary_json_holds_status_error_parameters_and_results(run):
     summary = json.loads((run["dir"] / "summary.json").read_text(encoding="utf-8"))
     ok = summary["fixture_report"]

@@ -157,3 +157,16 @@ def test_a_bad_time_zone_or_slug_is_refused_and_nothing_is_written(
     result = CliRunner().invoke(main, ["init", "-w", str(tmp_path), "-b", brand, "-t", timezone])
     assert result.exit_code == 2 and needle in result.output
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_time_zone_is_asked_when_not_given_and_the_answer_is_written(x_brand):
+    asked = []
+
+    def ask() -> str:
+        asked.append(True)
+        return "America/Chicago"
+
+    result = init_brand(x_brand, "lisa", ask_timezone=ask)
+    assert asked and result.timezone == "America/Chicago" and not result.timezone_defaulted
+    assert load_brand(x_brand / "lisa").timezone == "America/Chicago"
+    assert not any("UTC" in w for w in result.warnings)
