@@ -459,20 +459,20 @@ def _section_of(nb: nbformat.NotebookNode, index: int | None) -> str | None:
 
 
 _ONE_LINE_MAX = 300
+_WHAT_TO_DO = "What to do:"
 
 
 def _one_line(text: str) -> str:
     """An error message as one readable line: its first line, escaped newlines and runs of
-    spaces collapsed (a ``KeyError`` quotes its message), at most 300 characters."""
+    spaces collapsed (a ``KeyError`` quotes its message), the part before any "What to do:" at
+    most 300 characters."""
     lines = [line.strip() for line in str(text).splitlines() if line.strip()]
     line = lines[0] if lines else str(text).strip()
     line = re.sub(r"\s+", " ", line.replace("\\n", " "))
-    if len(line) > _ONE_LINE_MAX:
-        line = line[: _ONE_LINE_MAX - 1].rstrip() + "\u2026"
-    return line
-
-
-_WHAT_TO_DO = "What to do:"
+    why, sep, todo = line.partition(_WHAT_TO_DO)
+    if len(why.rstrip()) > _ONE_LINE_MAX:
+        why = why[: _ONE_LINE_MAX - 1].rstrip() + "\u2026" + (" " if sep else "")
+    return why + sep + todo
 
 
 def _failure_advice(error: str | None, notebook: str) -> tuple[str, str]:
