@@ -171,9 +171,12 @@ def init(brand: str, workspace: Path, timezone: str | None, name: str | None) ->
         click.echo(f"skipped  {path} (it exists; nothing changed)")
     for warning in result.warnings:
         click.secho(f"warning: {warning}", fg="yellow", err=True)
+    months = result.months
+    month = months[-1] if months else "YYYY-MM"
+    span = f" (the exports have posts from {months[0]} to {months[-1]})" if months else ""
     click.echo(
         f"next: check {workspace / brand / 'brand.yaml'}, then run `socialnb report --brand {brand}"
-        " --month YYYY-MM`."
+        f" --month {month}`{span}."
     )
 
 

@@ -67,6 +67,7 @@ class DetectedExport:
     accounts: tuple[str, ...] = ()
     rows: int = 0
     problem: str | None = None
+    months: tuple[str, ...] = ()  # months (YYYY-MM, local time) the file has posts in
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,11 @@ class InitResult:
     written: tuple[Path, ...]
     skipped: tuple[Path, ...]
     warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def months(self) -> tuple[str, ...]:
+        """Every month (``YYYY-MM``, local time) in which the exports have posts, sorted."""
+        return tuple(sorted({m for e in self.exports for m in e.months}))
 
     @property
     def platforms(self) -> dict[str, tuple[str, ...]]:
@@ -136,6 +142,14 @@ def detect_exports(raw_folder: str | Path, *, tz: str = "UTC") -> tuple[Detected
                 if str(a).strip()
             }
         )
+        months = sorted(
+            {
+                str(m)
+                for f in frames
+                if f.attrs.get("kind") == "posts" and "published_local" in f
+                for m in pd.to_datetime(f["published_local"]).dt.strftime("%Y-%m").dropna()
+            }
+        )
         found.append(
             DetectedExport(
                 shown,
@@ -144,6 +158,7 @@ def detect_exports(raw_folder: str | Path, *, tz: str = "UTC") -> tuple[Detected
                 format="+".join(dict.fromkeys(f.attrs.get("format", "") for f in frames)),
                 accounts=tuple(accounts),
                 rows=int(sum(len(f) for f in frames)),
+                months=tuple(months),
             )
         )
     return tuple(found)

@@ -48,6 +48,17 @@ def test_init_on_real_x_exports_writes_a_brand_yaml_naming_the_platform_and_acco
     assert brand.name == "Lisa" and brand.timezone == "Europe/London"
     assert brand.platforms == {"x": {"account": "LisaDeBruine"}}
     assert result.warnings == ()
+    assert result.months == tuple(f"2021-{m:02d}" for m in range(1, 13))
+
+
+def test_the_command_says_what_it_found_wrote_and_which_month_to_report_next(x_brand):
+    result = CliRunner().invoke(
+        main, ["init", "-w", str(x_brand), "--brand", "lisa", "-t", "Europe/London"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "found    x: 24 file(s) (12 daily, 12 posts); account LisaDeBruine" in result.output
+    assert result.output.count("wrote") == len(STARTER_FILES)
+    assert "socialnb report --brand lisa --month 2021-12" in result.output
 
 
 def test_the_starter_files_load_and_their_example_rows_count_in_no_analysis(x_brand):
