@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from importlib import resources as importlib_resources
 from pathlib import Path
@@ -139,6 +140,41 @@ def _exporter(with_code: bool):
     return exporter
 
 
+#: An absolute POSIX path of at least two parts (``/home/ana/data/x.csv``) that is not part of a
+#: URL or a relative path; group 2 is its last part.
+_POSIX_PATH = re.compile(
+    r"(?<![\w.,:/~\\-])(/(?:[^\s/'\"<>()\[\]{},;:|]+/)+)([^\s/'\"<>()\[\]{},;:|]*)"
+)
+#: An absolute Windows path (``C:\\Users\\ana\\x.csv``); group 2 is its last part.
+_WINDOWS_PATH = re.compile(r"(?<![\w])([A-Za-z]:\\(?:[^\s\\'\"<>|]+\\)*)([^\s\\'\"<>|]*)")
+
+
+def scrub_paths(text: str, replacements: Iterable[tuple[str, str]] = ()) -> str:
+    """``text`` without any absolute path of the machine.
+
+    Each ``(prefix, shown)`` pair replaces an absolute folder (the workspace, the report being
+    built) by how the report shows it (``data``, ``reports/acme/2026-10``); any other absolute
+    path is cut to its last part (the file name).
+    """
+    text = str(text)
+    for prefix, shown in sorted(replacements, key=lambda r: -len(r[0])):
+        if prefix and prefix not in ("/", "."):
+            text = text.replace(prefix.rstrip("/\\"), shown)
+    text = _POSIX_PATH.sub(lambda m: m.group(2) or m.group(1).rstrip("/").rsplit("/", 1)[-1], text)
+    return _WINDOWS_PATH.sub(lambda m: m.group(2) or m.group(1), text)
+
+
+def _scrub_output(out: Any, scrub: Callable[[str], str]) -> None:
+    if out.get("output_type") == "stream":
+        out["text"] = scrub(out.get("text", ""))
+        return
+    data = out.get("data", {})
+    for mime in ("text/plain", "text/html", "text/markdown", "text/latex"):
+        if mime in data:
+            value = data[mime]
+            data[mime] = scrub("".join(value) if isinstance(value, list) else value)
+
+
 def _ends_with_record_call(source: str) -> bool:
     lines = [line for line in source.splitlines() if line.strip()]
     return (
@@ -147,18 +183,28 @@ def _ends_with_record_call(source: str) -> bool:
 
 
 def prepare_for_html(
-    nb: nbformat.NotebookNode, *, with_code: bool, title: str | None = None
+    nb: nbformat.NotebookNode,
+    *,
+    with_code: bool,
+    title: str | None = None,
+    failed_index: int | None = None,
+    scrub: Callable[[str], str] | None = None,
 ) -> nbformat.NotebookNode:
     """A copy of an executed notebook as stakeholders should see it.
 
     Drops ``socialnb.record`` outputs (the values are on the index), papermill's error banner
-    cells (the page header says what failed), the injected-parameters cell, and, unless
-    ``with_code``, stderr streams (warnings).
+    cells (the page header says what failed), the injected-parameters cell, every error output
+    (a traceback stays in the executed notebook, never on the page), the cells after the failing
+    cell ``failed_index`` (they did not run), and, unless ``with_code``, stderr streams
+    (warnings). ``scrub`` rewrites every text that remains (absolute paths out).
     """
     nb = nbformat.from_dict(nb)  # deep copy
+    scrub = scrub or scrub_paths
     cells = []
     seen_title = False
-    for cell in nb.cells:
+    for index, cell in enumerate(nb.cells):
+        if failed_index is not None and index > failed_index:
+            break
         if cell.cell_type == "markdown" and not seen_title and title:
             seen_title = True
             lines = cell.source.splitlines()
@@ -171,9 +217,14 @@ def prepare_for_html(
             continue
         if not with_code and "parameters" in tags:
             continue
+        if cell.cell_type == "markdown":
+            cell.source = scrub(cell.source)
         if cell.cell_type == "code":
+            cell.source = scrub(cell.source)
             outputs = []
             for out in cell.get("outputs", []):
+                if out.get("output_type") == "error":
+                    continue
                 if out.get("output_type") in ("display_data", "execute_result") and (
                     RECORD_MIMETYPE in out.get("data", {})
                 ):
@@ -188,6 +239,7 @@ def prepare_for_html(
                     and out.get("name") == "stderr"
                 ):
                     continue
+                _scrub_output(out, scrub)
                 outputs.append(out)
             cell.outputs = outputs
             if not with_code and not outputs:
@@ -207,18 +259,34 @@ def render_notebook(
     error: str | None = None,
     failed_cell: int | None = None,
     version: str = "",
+    section: str | None = None,
+    advice: str = "",
+    failed_index: int | None = None,
+    notebook: str = "",
+    scrub: Callable[[str], str] | None = None,
 ) -> str:
-    """Render an executed notebook to one self-contained HTML page (see module docstring)."""
+    """Render an executed notebook to one self-contained HTML page (see module docstring).
+
+    A failed notebook gets a plain notice: the section that failed (``section``, its heading),
+    why in one line (``error``), what to do (``advice``) and where the full error is kept (the
+    executed ``<notebook>.ipynb`` beside the page); the page stops at the failing cell.
+    """
+    scrub = scrub or scrub_paths
     exporter = _exporter(with_code)
     body, _ = exporter.from_notebook_node(
-        prepare_for_html(nb, with_code=with_code, title=title),
+        prepare_for_html(
+            nb, with_code=with_code, title=title, failed_index=failed_index, scrub=scrub
+        ),
         resources={
             "socialnb": {
                 "title": title,
                 "brand": brand,
                 "month": month,
                 "failed": error is not None,
-                "error": error or "",
+                "error": scrub(error or ""),
+                "section": section,
+                "advice": scrub(advice),
+                "notebook": notebook,
                 "failed_cell": failed_cell,
                 "css": house_css(),
                 "version": version,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from .errors import SocialnbError
+from .errors import ConfigError, SocialnbError
 
 __all__ = ["main"]
 
@@ -93,6 +93,12 @@ def ingest(
 
     try:
         ws = Workspace(workspace)
+        if brand is not None and brand not in ws.brands():
+            raise ConfigError(
+                f"unknown brand {brand!r}: the brands in {workspace} are "
+                f"{', '.join(ws.brands()) or 'none'}. What to do: pass one of them, or start a "
+                f"new one with `socialnb init --brand {brand}`."
+            )
         if rebuild and paths:
             raise click.UsageError("--rebuild reloads every raw/ folder; give no PATHS with it.")
         if mapping and not paths:
@@ -113,6 +119,65 @@ def ingest(
         click.secho(f"rejected {f.message}", fg="red", err=True)
     if not report.ok:
         sys.exit(1)
+
+
+@main.command()
+@click.option("--brand", "-b", required=True, help="Folder name (slug) of the brand.")
+@click.option(
+    "--workspace",
+    "-w",
+    default="data",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+)
+@click.option("--timezone", "-t", help="The brand's IANA time zone, e.g. Europe/London.")
+@click.option("--name", help="The brand's display name (default: the slug, capitalised).")
+def init(brand: str, workspace: Path, timezone: str | None, name: str | None) -> None:
+    """Start a brand: brand.yaml from the exports in data/<brand>/raw/, and starter plan files.
+
+    Reads every export already in data/<brand>/raw/ (platforms and accounts), writes brand.yaml
+    and calendar.csv, ideas.csv and experiments.yaml with their columns and one example row
+    each (marked so that no report counts it). An existing file is never overwritten.
+    """
+    from .scaffold import init_brand
+
+    def ask() -> str | None:
+        if not sys.stdin.isatty():
+            return None
+        click.echo(
+            "Meta exports (Facebook, Instagram) write local times without a zone, so socialnb "
+            "needs the brand's time zone."
+        )
+        return click.prompt(
+            "Time zone of the brand (IANA name, e.g. Europe/London; Enter for UTC)",
+            default="",
+            show_default=False,
+        )
+
+    try:
+        result = init_brand(workspace, brand, timezone=timezone, name=name, ask_timezone=ask)
+    except SocialnbError as exc:
+        _fail(exc)
+    frame = result.to_frame()
+    read = frame[frame["problem"].isna()]
+    for platform, files in read.groupby("platform", sort=True):
+        kinds = ", ".join(f"{n} {k}" for k, n in files["kind"].value_counts().sort_index().items())
+        accounts = result.platforms.get(platform, ())
+        named = f"; account {', '.join(accounts)}" if accounts else "; no account named"
+        click.echo(f"found    {platform}: {len(files)} file(s) ({kinds}){named}")
+    for path in result.written:
+        click.echo(f"wrote    {path}")
+    for path in result.skipped:
+        click.echo(f"skipped  {path} (it exists; nothing changed)")
+    for warning in result.warnings:
+        click.secho(f"warning: {warning}", fg="yellow", err=True)
+    months = result.months
+    month = months[-1] if months else "YYYY-MM"
+    span = f" (the exports have posts from {months[0]} to {months[-1]})" if months else ""
+    click.echo(
+        f"next: check {workspace / brand / 'brand.yaml'}, then run `socialnb report --brand {brand}"
+        f" --month {month}`{span}."
+    )
 
 
 @main.command()
@@ -181,8 +246,10 @@ def report(
     """Ingest new exports, run every report notebook, and render self-contained HTML.
 
     Writes reports/<brand>/<YYYY-MM>/ atomically (index.html, one page per notebook,
-    summary.json) and prints the index's path. Exits 1 if any notebook failed (its page still
-    shows the error), 2 on a usage error before anything ran.
+    summary.json) and prints the index's path. Exits 1 if any notebook failed (its page says
+    which section failed, why and what to do), 2 before any notebook ran on a usage error, an
+    unknown brand, an invalid brand.yaml, or a month with nothing to report (in the future,
+    after the brand's newest export, or without any post of the brand).
     """
     from .report import report_command
 

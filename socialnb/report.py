@@ -33,6 +33,7 @@ import concurrent.futures as cf
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -48,7 +49,7 @@ import pandas as pd
 
 from . import _html
 from ._record import RECORD_MIMETYPE, to_jsonable
-from .errors import ParameterError, SocialnbError
+from .errors import ConfigError, ParameterError, SocialnbError
 
 __all__ = [
     "ReportNotebook",
@@ -63,6 +64,7 @@ __all__ = [
     "render_executed",
     "write_top_index",
     "report_command",
+    "check_reportable",
     "STANDARD_PARAMETERS",
 ]
 
@@ -288,19 +290,19 @@ class NotebookResult:
     cell: int | None = None  # execution count ("In [n]") of the failing cell
     cell_source: str | None = None
     duration_s: float = 0.0
+    section: str | None = None  # heading of the section the failing cell belongs to
 
     @property
     def ok(self) -> bool:
         return self.status == "ok"
 
     def describe_failure(self) -> str:
-        """One line: which notebook failed, at which cell, with what."""
-        where = f"{self.brand}/{self.notebook}.ipynb"
-        if self.cell is not None:
+        """One line: which notebook failed, in which section (its heading), with what."""
+        where = f"{self.brand}/{self.notebook}"
+        if self.section:
+            where += f': section "{self.section}" failed'
+        elif self.cell is not None:
             where += f" failed at cell {self.cell}"
-            if self.cell_source:
-                first = self.cell_source.strip().splitlines()[0] if self.cell_source.strip() else ""
-                where += f" (`{first[:80]}`)"
         else:
             where += " failed"
         return f"{where}: {self.error}"
@@ -328,12 +330,13 @@ class ReportResult:
         return tuple(r for r in self.notebooks if not r.ok)
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per (brand, notebook): status, failing cell, error, seconds, page."""
+        """One row per (brand, notebook): status, failing section and cell, error, seconds, page."""
         rows = [
             {
                 "brand": r.brand,
                 "notebook": r.notebook,
                 "status": r.status,
+                "section": r.section,
                 "cell": r.cell,
                 "error": r.error,
                 "seconds": round(r.duration_s, 2),
@@ -341,9 +344,8 @@ class ReportResult:
             }
             for r in self.notebooks
         ]
-        return pd.DataFrame(
-            rows, columns=["brand", "notebook", "status", "cell", "error", "seconds", "html"]
-        )
+        columns = ["brand", "notebook", "status", "section", "cell", "error", "seconds", "html"]
+        return pd.DataFrame(rows, columns=columns)
 
 
 # --- executing one notebook -----------------------------------------------------------------
@@ -418,16 +420,89 @@ def collect_records(nb: nbformat.NotebookNode) -> dict[str, Any]:
     return results
 
 
-def _find_error(nb: nbformat.NotebookNode) -> tuple[int | None, str | None, str | None]:
-    for cell in nb.cells:
+def _find_failure(
+    nb: nbformat.NotebookNode,
+) -> tuple[int | None, int | None, str | None, str | None]:
+    """The failing cell of an executed notebook: (index, execution count, source, error)."""
+    for i, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
         for out in cell.get("outputs", []):
             if out.get("output_type") == "error":
-                return cell.get("execution_count"), cell.source, f"{out.ename}: {out.evalue}"
+                error = _one_line(f"{out.ename}: {out.evalue}")
+                return i, cell.get("execution_count"), cell.source, error
         if cell.get("metadata", {}).get("papermill", {}).get("exception"):
-            return cell.get("execution_count"), cell.source, None
-    return None, None, None
+            return i, cell.get("execution_count"), cell.source, None
+    return None, None, None, None
+
+
+def _find_error(nb: nbformat.NotebookNode) -> tuple[int | None, str | None, str | None]:
+    _index, count, source, error = _find_failure(nb)
+    return count, source, error
+
+
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")
+
+
+def _section_of(nb: nbformat.NotebookNode, index: int | None) -> str | None:
+    """The heading of the section cell ``index`` belongs to: the nearest markdown heading above
+    it (None when there is none)."""
+    if index is None:
+        return None
+    for cell in reversed(nb.cells[: index + 1]):
+        if cell.cell_type != "markdown":
+            continue
+        headings = [m.group(1) for m in map(_HEADING.match, cell.source.splitlines()) if m]
+        if headings:
+            return re.sub(r"[*_`]", "", headings[-1]).strip() or None
+    return None
+
+
+_ONE_LINE_MAX = 300
+_WHAT_TO_DO = "What to do:"
+
+
+def _one_line(text: str) -> str:
+    """An error message as one readable line: its first line, escaped newlines and runs of
+    spaces collapsed (a ``KeyError`` quotes its message), the part before any "What to do:" at
+    most 300 characters."""
+    lines = [line.strip() for line in str(text).splitlines() if line.strip()]
+    line = lines[0] if lines else str(text).strip()
+    line = re.sub(r"\s+", " ", line.replace("\\n", " "))
+    why, sep, todo = line.partition(_WHAT_TO_DO)
+    if len(why.rstrip()) > _ONE_LINE_MAX:
+        why = why[: _ONE_LINE_MAX - 1].rstrip() + "\u2026" + (" " if sep else "")
+    return why + sep + todo
+
+
+def _failure_advice(error: str | None, notebook: str) -> tuple[str, str]:
+    """Split a failure into (why, what to do) for a reader of the report.
+
+    An error raised on purpose by socialnb says what to do itself; anything else is a fault in
+    the notebook or the package, and the advice points at the executed notebook kept beside the
+    page (which holds the full traceback).
+    """
+    text = (error or "the notebook did not finish").strip()
+    if _WHAT_TO_DO in text:
+        why, todo = text.split(_WHAT_TO_DO, 1)
+        return why.strip().rstrip("."), todo.strip().rstrip(".") + "."
+    name = text.split(":", 1)[0]
+    if name in _SOCIALNB_ERRORS:
+        todo = "fix what the message names, then run `socialnb report` again."
+    else:
+        todo = (
+            "this is a fault in the notebook or in socialnb, not in your files. The executed "
+            f"notebook {notebook}.ipynb beside this page holds the full error: send it to "
+            "whoever maintains the report."
+        )
+    return text.rstrip("."), todo
+
+
+def _subclass_names(cls: type) -> set[str]:
+    return {cls.__name__}.union(*(_subclass_names(c) for c in cls.__subclasses__()))
+
+
+_SOCIALNB_ERRORS = frozenset(_subclass_names(SocialnbError))
 
 
 def _version() -> str:
@@ -448,6 +523,8 @@ def render_notebook_html(
     with_code: bool = False,
     error: str | None = None,
     failed_cell: int | None = None,
+    notebook: str = "",
+    paths: Iterable[tuple[str, str]] = (),
 ) -> str:
     """Render an executed notebook to one self-contained, script-free HTML page.
 
@@ -455,20 +532,44 @@ def render_notebook_html(
     piece of HTML from the notebook passes a tag whitelist that escapes anything else (so a
     caption ``<img src=x onerror=alert(1)>`` shows as text); figures are embedded PNG; the page
     carries a Content-Security-Policy that forbids scripts and requests to any other host.
+
+    A failed notebook (``error`` given) gets a plain notice instead of a traceback: the section
+    that failed (the heading above the failing cell), why in one line, and what to do; the page
+    stops at the failing cell, and error outputs are never shown (the executed notebook keeps
+    them). No absolute path of the machine reaches the page: each ``(folder, shown)`` pair of
+    ``paths`` is shown as ``shown``, any other absolute path as its file name.
     """
     if not isinstance(nb, nbformat.NotebookNode):
         path = Path(nb)
         nb = nbformat.read(path, as_version=4)
         title = title or _notebook_title(nb, path.stem)
+        notebook = notebook or path.stem
+    paths = tuple(paths)
+
+    def scrub(text: str) -> str:
+        return _html.scrub_paths(text, paths)
+
+    index = section = None
+    why, advice = None, ""
+    if error is not None:
+        index, count, _source, _found = _find_failure(nb)
+        failed_cell = failed_cell if failed_cell is not None else count
+        section = _section_of(nb, index)
+        why, advice = _failure_advice(_one_line(error), notebook or "the")
     return _html.render_notebook(
         nb,
         title=title or "Notebook",
         brand=brand,
         month=month,
         with_code=with_code,
-        error=error,
+        error=why,
         failed_cell=failed_cell,
         version=_version(),
+        section=section,
+        advice=advice,
+        failed_index=index,
+        notebook=notebook,
+        scrub=scrub,
     )
 
 
@@ -481,6 +582,7 @@ class _Task:
     timeout: int
     with_code: bool
     month: str
+    paths: tuple[tuple[str, str], ...] = ()  # absolute folder -> how pages show it
 
 
 def _run_task(task: _Task) -> NotebookResult:
@@ -506,7 +608,7 @@ def _run_task(task: _Task) -> NotebookResult:
             resources={"metadata": {"path": str(nb_path.parent)}},
         )
     except PapermillExecutionError as exc:
-        cell, source, error = exc.exec_count, exc.source, f"{exc.ename}: {exc.evalue}"
+        cell, source, error = exc.exec_count, exc.source, _one_line(f"{exc.ename}: {exc.evalue}")
         if exc.ename == "KeyboardInterrupt":  # interrupted by the cell timeout
             error = (
                 f"the cell ran longer than the {task.timeout} s timeout. What to do: make it "
@@ -519,10 +621,15 @@ def _run_task(task: _Task) -> NotebookResult:
     else:
         executed = nbformat.read(nb_path, as_version=4)
         nbformat.write(executed, out_path)
-    if error is not None and cell is None:
-        cell, source, found = _find_error(executed)
-        if found and "Timeout" not in error:
-            error = found
+    section = None
+    if error is not None:
+        index, count, found_source, found = _find_failure(executed)
+        if cell is None:
+            cell, source = count, found_source
+            if found and "Timeout" not in error:
+                error = found
+        section = _section_of(executed, index)
+        error = _html.scrub_paths(_one_line(error), task.paths)
     results = collect_records(executed)
     html = render_notebook_html(
         executed,
@@ -532,6 +639,8 @@ def _run_task(task: _Task) -> NotebookResult:
         with_code=task.with_code,
         error=error,
         failed_cell=cell,
+        notebook=task.notebook.name,
+        paths=task.paths,
     )
     (task.build_dir / f"{task.notebook.name}.html").write_text(html, encoding="utf-8")
     return NotebookResult(
@@ -545,6 +654,7 @@ def _run_task(task: _Task) -> NotebookResult:
         cell=cell,
         cell_source=source,
         duration_s=time.perf_counter() - start,
+        section=section,
     )
 
 
@@ -598,6 +708,7 @@ def _write_month_index(
     month: str,
     summary: dict[str, Any],
     tz: str,
+    paths: Iterable[tuple[str, str]] = (),
 ) -> None:
     run = summary[_SUMMARY_RUN_KEY]
     notebooks = []
@@ -612,8 +723,10 @@ def _write_month_index(
                 "status": entry["status"],
                 "error": entry.get("error"),
                 "cell": entry.get("cell"),
+                "section": entry.get("section"),
                 "parameters": entry.get("parameters", {}),
-                "results": entry.get("results", {}),
+                # a recorded value may name a file: pages show no path of the machine
+                "results": _scrub_value(entry.get("results", {}), paths),
             }
         )
     failed = [n["name"] for n in notebooks if n["status"] != "ok"]
@@ -710,6 +823,97 @@ def _pid_alive(pid: int) -> bool:
 
 
 # --- the run --------------------------------------------------------------------------------
+
+
+def _shown_path(path: str | Path, base: str | Path) -> str:
+    """How a report shows a folder of the machine: relative to the current folder when inside
+    it (``data``, ``.``), else from ``base``'s own name down (``reports/acme/2026-10``)."""
+    path, base = Path(path), Path(base)
+    try:
+        return path.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        pass
+    try:
+        return (Path(base.name) / path.relative_to(base)).as_posix()
+    except ValueError:
+        return path.name
+
+
+def _report_paths(
+    workspace: Path, reports_dir: Path, brand: str, month: str, build_dir: Path | None = None
+) -> tuple[tuple[str, str], ...]:
+    """``(absolute folder, how pages show it)`` for the folders a report names."""
+    final_dir = reports_dir / brand / month
+    pairs = [
+        (str(final_dir), _shown_path(final_dir, reports_dir)),
+        (str(reports_dir), _shown_path(reports_dir, reports_dir)),
+        (str(workspace), _shown_path(workspace, workspace)),
+    ]
+    if build_dir is not None:
+        pairs.insert(0, (str(build_dir), _shown_path(final_dir, reports_dir)))
+    return tuple(pairs)
+
+
+def _scrub_value(value: Any, paths: Iterable[tuple[str, str]]) -> Any:
+    if isinstance(value, str):
+        return _html.scrub_paths(value, paths)
+    if isinstance(value, dict):
+        return {k: _scrub_value(v, paths) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_scrub_value(v, paths) for v in value]
+    return value
+
+
+def check_reportable(
+    ws: Any, brands: Iterable[str], month: str, *, today: dt.date | None = None
+) -> None:
+    """Refuse a month there is nothing to report on, before anything runs.
+
+    Raises
+    ------
+    ParameterError
+        ``month`` is in the future; or, for a brand: no posts in the warehouse at all, ``month``
+        begins after the brand's newest export, or the brand has no post in ``month``. One line
+        each, saying what to do.
+    ConfigError
+        A brand's ``brand.yaml`` is invalid (from :meth:`Workspace.brand`).
+    """
+    today = today or dt.date.today()
+    brands = list(brands)
+    others = " (or report the other brands with --brand)" if len(brands) > 1 else ""
+    start = dt.date.fromisoformat(f"{month}-01")
+    if start > today:
+        raise ParameterError(
+            f"--month {month} is in the future (today is {today:%Y-%m-%d}). What to do: pick a "
+            f"month that has begun, e.g. the last complete one, {last_complete_month(today)}."
+        )
+    for brand in brands:
+        config = ws.brand(brand)  # an invalid brand.yaml stops here (ConfigError)
+        posts = ws.posts(brand) if ws.warehouse_path.exists() else pd.DataFrame()
+        if not len(posts):
+            raise ParameterError(
+                f"brand {brand!r} has no posts in the warehouse: nothing in {brand}/raw/ was "
+                f"read as posts. What to do: put the platforms' post exports in {brand}/raw/ "
+                f"(README, 'Your own brand') and run again{others}."
+            )
+        exported = pd.to_datetime(posts["exported_at"], utc=True).max()
+        newest = exported.tz_convert(config.timezone).date() if pd.notna(exported) else None
+        if newest is not None and start > newest:
+            raise ParameterError(
+                f"--month {month} begins after brand {brand!r}'s newest export (taken "
+                f"{newest:%Y-%m-%d}): there is nothing to report yet. What to do: put fresh "
+                f"exports in {brand}/raw/, or pick a month up to {newest:%Y-%m}{others}."
+            )
+        from .retro import sprint_of
+
+        sprints = sprint_of(posts).dropna()
+        if not (sprints == month).any():
+            first, last = sprints.min(), sprints.max()
+            raise ParameterError(
+                f"brand {brand!r} has no posts in {month} (its posts run from {first} to "
+                f"{last}). What to do: pick a month with posts, e.g. --month {last}, or put the "
+                f"exports that cover {month} in {brand}/raw/{others}."
+            )
 
 
 def _open_workspace(workspace: Path):
@@ -862,11 +1066,18 @@ def run_report(
             given = {k: v for k, v in standard.items() if k in nb.parameters}
             typed = validate_parameters(nb, given)
             typed.update(validate_parameters(nb, user[nb.name], from_text=parameters_from_text))
-            tasks.append(_Task(brand, nb, typed, build_dirs[brand], timeout, with_code, month))
+            paths = _report_paths(workspace, reports_dir, brand, month, build_dirs[brand])
+            tasks.append(
+                _Task(brand, nb, typed, build_dirs[brand], timeout, with_code, month, paths)
+            )
 
     rejected: list[str] = []
-    if ingest and ws is not None:
-        rejected = _ingest(ws, chosen, echo)
+    if ws is not None:
+        for brand in chosen:
+            ws.brand(brand)  # an invalid brand.yaml stops the run here (ConfigError)
+        if ingest:
+            rejected = _ingest(ws, chosen, echo)
+        check_reportable(ws, chosen, month)
 
     for build_dir in build_dirs.values():
         _remove_stale_builds(build_dir.parent, month)
@@ -899,7 +1110,7 @@ def run_report(
                     status="failed",
                     parameters=dict(task.parameters),
                     results={},
-                    error=f"{type(exc).__name__}: {exc}",
+                    error=_html.scrub_paths(_one_line(f"{type(exc).__name__}: {exc}"), task.paths),
                 )
             results.append(res)
             if bar is not None:
@@ -962,17 +1173,19 @@ def _finish_brand(
     tz = getattr(config, "timezone", "UTC") or "UTC"
     brand_name = getattr(config, "name", brand) or brand
     summary: dict[str, Any] = {}
+    paths = _report_paths(workspace, reports_dir, brand, month, build_dir)
     for r in results:
         params = dict(defaults.get(r.notebook, {})) | dict(r.parameters)
         if "report_dir" in params:
             params["report_dir"] = str(reports_dir / brand / month)
         summary[r.notebook] = {
             "status": r.status,
-            "error": r.error,
+            "error": None if r.error is None else _html.scrub_paths(r.error, paths),
+            "section": r.section,
             "cell": r.cell,
             "title": r.title,
             "seconds": round(r.duration_s, 2),
-            "parameters": to_jsonable(params),
+            "parameters": _scrub_value(to_jsonable(params), paths),
             "results": to_jsonable(dict(r.results)),
         }
     freshness = _freshness(ws, brand, month, tz)
@@ -991,7 +1204,13 @@ def _finish_brand(
         json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8"
     )
     _write_month_index(
-        build_dir, brand=brand, brand_name=brand_name, month=month, summary=summary, tz=tz
+        build_dir,
+        brand=brand,
+        brand_name=brand_name,
+        month=month,
+        summary=summary,
+        tz=tz,
+        paths=paths,
     )
     final_dir = reports_dir / brand / month
     _swap_into_place(build_dir, final_dir, reports_dir / brand / ".history" / month)
@@ -1183,7 +1402,8 @@ def report_command(
     """Body of ``socialnb report``: run, print a summary, and return the exit code.
 
     Returns 0 when every notebook ran; 1 when any failed (each failure printed with notebook
-    and cell); 2 on invalid input (parameters, month, brand), before anything ran.
+    and section); 2 on invalid input (parameters, month, brand, brand.yaml) or a month with
+    nothing to report (see :func:`check_reportable`), before any notebook ran.
     """
     if echo is None:
         import click
@@ -1208,7 +1428,7 @@ def report_command(
             progress=progress,
             echo=echo,
         )
-    except ParameterError as exc:
+    except (ParameterError, ConfigError) as exc:
         echo(f"error: {exc}")
         return 2
     for brand, path in result.index_paths.items():

@@ -27,7 +27,7 @@ def _run(*args: str):
 
 
 def test_every_command_answers_help():
-    for command in ("sample", "ingest", "report", "formats"):
+    for command in ("sample", "init", "ingest", "report", "formats"):
         result = _run(command, "--help")
         assert result.exit_code == 0
         assert "Usage:" in result.output
@@ -102,3 +102,104 @@ def test_report_with_a_malformed_month_exits_two_before_running_anything(
     assert result.exit_code == 2
     assert "month" in result.output.lower()
     assert not (tmp_path / "r" / "acme").exists()
+
+
+# --- refusals: exit 2, one line saying why, nothing written ---------------------------------
+
+
+@pytest.fixture()
+def x_workspace(tmp_path: Path) -> Path:
+    """Brand ``lisa`` made of two real X exports (January and March 2021 files)."""
+    ws = tmp_path / "data"
+    raw = ws / "lisa" / "raw"
+    raw.mkdir(parents=True)
+    (ws / "lisa" / "brand.yaml").write_text("name: Lisa\ntimezone: Europe/London\n")
+    for f in sorted(X_EXPORTS.glob("*.csv")):
+        if "_20210101_" in f.name or "_20210301_" in f.name:
+            shutil.copy(f, raw / f.name)
+    return ws
+
+
+def _report(ws: Path, out: Path, *args: str):
+    return CliRunner().invoke(
+        main,
+        ["report", "--workspace", str(ws), "--reports", str(out), "--quiet", *args],
+        catch_exceptions=False,
+    )
+
+
+def _refusal_line(result) -> str:
+    lines = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert len(lines) == 1, result.output
+    return lines[0]
+
+
+def test_report_of_a_month_in_the_future_is_refused(x_workspace: Path, tmp_path: Path):
+    result = _report(x_workspace, tmp_path / "reports", "--month", "2999-01")
+    assert result.exit_code == 2
+    assert "2999-01 is in the future" in _refusal_line(result)
+    assert not (tmp_path / "reports").exists()
+
+
+def test_report_of_a_month_after_the_newest_export_is_refused(x_workspace: Path, tmp_path: Path):
+    result = _report(x_workspace, tmp_path / "reports", "--month", "2021-06")
+    assert result.exit_code == 2
+    line = _refusal_line(result)
+    assert "2021-06 begins after brand 'lisa'" in line and "newest export" in line
+    assert "pick a month up to 2021-0" in line
+    assert not (tmp_path / "reports").exists()
+
+
+def test_report_of_a_month_without_posts_is_refused(x_workspace: Path, tmp_path: Path):
+    result = _report(x_workspace, tmp_path / "reports", "--month", "2020-11")
+    assert result.exit_code == 2
+    line = _refusal_line(result)
+    assert "brand 'lisa' has no posts in 2020-11" in line
+    assert "from 2021-01 to 2021-03" in line
+    assert not (tmp_path / "reports").exists()
+
+
+def test_report_of_a_brand_without_any_posts_is_refused(workspace: Path, tmp_path: Path):
+    result = _report(workspace, tmp_path / "reports", "--month", "2021-02")
+    assert result.exit_code == 2
+    assert "brand 'acme' has no posts in the warehouse" in _refusal_line(result)
+    assert not (tmp_path / "reports").exists()
+
+
+def test_report_of_an_unknown_brand_is_refused_listing_the_known_ones(
+    x_workspace: Path, tmp_path: Path
+):
+    result = _report(x_workspace, tmp_path / "reports", "--month", "2021-01", "--brand", "lsia")
+    assert result.exit_code == 2
+    line = _refusal_line(result)
+    assert "lsia" in line and "Brands there: lisa" in line
+    assert not (tmp_path / "reports").exists()
+    assert not (x_workspace / "warehouse.duckdb").exists()
+
+
+def test_ingest_of_an_unknown_brand_is_refused_listing_the_known_ones(x_workspace: Path):
+    result = _run("ingest", "--workspace", str(x_workspace), "--brand", "lsia", "--quiet")
+    assert result.exit_code == 2
+    line = _refusal_line(result)
+    assert "unknown brand 'lsia'" in line and "are lisa" in line
+    assert not (x_workspace / "warehouse.duckdb").exists()
+
+
+def test_report_with_an_invalid_brand_yaml_is_refused(x_workspace: Path, tmp_path: Path):
+    (x_workspace / "lisa" / "brand.yaml").write_text("name: Lisa\ntimezone: Mars/Olympus\n")
+    result = _report(x_workspace, tmp_path / "reports", "--month", "2021-01")
+    assert result.exit_code == 2
+    assert "Mars/Olympus" in _refusal_line(result)
+    assert not (tmp_path / "reports").exists()
+
+
+def test_a_brand_without_posts_refuses_an_every_brand_run_and_says_how_to_run_the_others(
+    x_workspace: Path, tmp_path: Path
+):
+    (x_workspace / "newco" / "raw").mkdir(parents=True)
+    (x_workspace / "newco" / "brand.yaml").write_text("name: NewCo\ntimezone: UTC\n")
+    result = _report(x_workspace, tmp_path / "reports", "--month", "2021-01")
+    assert result.exit_code == 2
+    line = _refusal_line(result)
+    assert "brand 'newco' has no posts" in line and "--brand" in line
+    assert not (tmp_path / "reports").exists()

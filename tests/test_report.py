@@ -11,8 +11,10 @@ from __future__ import annotations
 import ast
 import contextlib
 import datetime as dt
+import html as html_lib
 import json
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -31,12 +33,22 @@ HOSTILE = '<img src=x onerror="window.__pwned=1;alert(1)">'
 SCRIPT = "<script>window.__pwned=1</script>"
 
 
+SAMPLE_OCTOBER = ROOT / "data" / "fernway" / "raw" / "2026-10"
+#: The sample's Facebook posts of October 2026 (a report needs posts in its month).
+FACEBOOK_OCTOBER = "Oct-01-2026_Oct-31-2026_4568704152650398.csv"
+
+
 def _workspace(tmp: Path) -> Path:
+    """Brand ``demo``: a brand.yaml and one month of real-format Facebook posts, ingested."""
+    from socialnb import Workspace
+
     ws = tmp / "data"
-    (ws / "demo").mkdir(parents=True)
+    (ws / "demo" / "raw" / "2026-10").mkdir(parents=True)
     (ws / "demo" / "brand.yaml").write_text(
         "name: Demo <b>Outdoor</b>\ntimezone: Europe/London\n", encoding="utf-8"
     )
+    shutil.copy(SAMPLE_OCTOBER / FACEBOOK_OCTOBER, ws / "demo" / "raw" / "2026-10")
+    assert Workspace(ws).ingest().ok
     return ws
 
 
@@ -102,7 +114,11 @@ def test_int_is_accepted_for_a_float_and_command_line_text_is_converted():
 
 
 def test_bad_parameters_stop_the_run_before_anything_runs(tmp_path):
+    from socialnb import Workspace
+
     ws = _workspace(tmp_path)
+    new_file = "Oct-01-2026_Oct-31-2026_1635024010755473.csv"  # not ingested yet
+    shutil.copy(SAMPLE_OCTOBER / new_file, ws / "demo" / "raw" / "2026-10")
     out = tmp_path / "reports"
     for bad in ({"nope": 1}, {"fixture_report.alpha": "high"}):
         with pytest.raises(ParameterError):
@@ -115,7 +131,7 @@ def test_bad_parameters_stop_the_run_before_anything_runs(tmp_path):
                 parameters_from_text=True,
             )
     assert not out.exists()
-    assert not (ws / "warehouse.duckdb").exists()  # not even the ingest ran
+    assert len(Workspace(ws).ingest_log()) == 1  # not even the ingest ran
 
 
 def test_command_returns_2_and_explains_a_bad_month_or_brand(tmp_path):
@@ -148,9 +164,24 @@ def test_a_failing_notebook_does_not_stop_the_others(run):
     assert (run["dir"] / "broken_report.html").is_file()
     assert (run["dir"] / "broken_report.ipynb").is_file()
     out = "\n".join(run["lines"])
-    assert "broken_report.ipynb failed at cell 4" in out
+    assert 'demo/broken_report: section "Planted section" failed' in out
     assert "planted failure for the tests" in out
     assert "not_a_report" not in out
+    assert "1/2 notebooks ok" in out
+
+
+def test_failure_injection_one_plain_failed_page_the_others_ok_and_exit_1(run):
+    summary = json.loads((run["dir"] / "summary.json").read_text(encoding="utf-8"))
+    assert run["code"] == 1
+    assert {k: v["status"] for k, v in summary.items() if k != "_run"} == {
+        "fixture_report": "ok",
+        "broken_report": "failed",
+    }
+    failed = (run["dir"] / "broken_report.html").read_text(encoding="utf-8")
+    assert "Planted section" in failed and "What to do:" in failed
+    assert "Traceback" not in failed and 'class="ansi' not in failed
+    ok = (run["dir"] / "fixture_report.html").read_text(encoding="utf-8")
+    assert "notice failed" not in ok
 
 
 def test_summary_json_holds_status_error_parameters_and_results(run):
@@ -158,7 +189,7 @@ def test_summary_json_holds_status_error_parameters_and_results(run):
     ok = summary["fixture_report"]
     assert ok["status"] == "ok" and ok["error"] is None
     assert ok["parameters"] == {
-        "workspace": str(run["ws"].resolve()),
+        "workspace": "data",  # shown relative, never as a path of the machine
         "brand": "demo",
         "month": "2026-10",
         "alpha": 0.05,
@@ -169,7 +200,8 @@ def test_summary_json_holds_status_error_parameters_and_results(run):
     assert ok["results"]["top"] == {"posts": 12, "best formats": ["reel", "carousel"]}
     bad = summary["broken_report"]
     assert bad["status"] == "failed"
-    assert bad["error"] == "ValueError: planted failure for the tests"
+    assert bad["error"] == "ValueError: planted failure for the tests: no file planted.csv"
+    assert bad["section"] == "Planted section"
     assert bad["results"] == {"before_failure": 1}
     meta = summary["_run"]
     assert meta["month"] == "2026-10" and meta["brand"] == "demo"
@@ -195,10 +227,52 @@ def test_index_links_every_page_and_marks_the_failed_notebook(run):
     assert 'href="demo/2026-10/index.html"' in top
 
 
-def test_failed_page_says_where_it_failed(run):
+def test_failed_page_names_the_section_says_why_and_what_to_do_without_a_traceback(run):
     html = (run["dir"] / "broken_report.html").read_text(encoding="utf-8")
-    assert "This notebook failed" in html and "at cell 4" in html
-    assert "planted failure for the tests" in html
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    assert "The section \u201cPlanted section\u201d failed" in text
+    assert "Why: ValueError: planted failure for the tests: no file planted.csv" in text
+    assert "What to do: this is a fault in the notebook or in socialnb" in text
+    assert "broken_report.ipynb beside this page" in text
+    assert "Traceback" not in html and "raise ValueError" not in html
+    assert "Never reached" not in html  # the page stops at the failing cell
+    assert "This section fails on purpose" in html  # ...but keeps what ran before it
+    # the traceback stays in the executed notebook beside the page
+    executed = nbformat.read(run["dir"] / "broken_report.ipynb", as_version=4)
+    errors = [o for c in executed.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert errors and errors[0].traceback
+
+
+def test_no_page_holds_an_absolute_path_of_the_machine(run):
+    roots = {str(run["tmp"]), str(ROOT), str(Path.home()), str(FIXTURE_NOTEBOOKS)}
+    pages = list(run["dir"].glob("*.html")) + [run["tmp"] / "reports" / "index.html"]
+    assert len(pages) == 4
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        for root in roots:
+            assert root not in html, (page.name, root)
+
+
+def test_folders_are_shown_relative_and_other_paths_as_file_names(tmp_path, monkeypatch):
+    from socialnb import _html
+
+    monkeypatch.chdir(tmp_path)
+    ws, out = tmp_path / "data", tmp_path / "out" / "reports"
+    paths = report._report_paths(ws, out, "acme", "2026-10", out / "acme" / ".tmp-2026-10-1")
+    shown = report._scrub_value(
+        {"workspace": str(ws), "report_dir": str(out / "acme" / ".tmp-2026-10-1")}, paths
+    )
+    assert shown == {"workspace": "data", "report_dir": "out/reports/acme/2026-10"}
+    monkeypatch.chdir(ROOT)  # the folders are outside the current one: from their own name
+    paths = report._report_paths(ws, out, "acme", "2026-10")
+    assert report._scrub_value([str(ws), str(out / "acme" / "2026-10")], paths) == [
+        "data",
+        "reports/acme/2026-10",
+    ]
+    text = "KeyError reading /home/ana/brands/x.csv, see https://x.com/a/b and 1/2 of posts/week"
+    assert _html.scrub_paths(text) == (
+        "KeyError reading x.csv, see https://x.com/a/b and 1/2 of posts/week"
+    )
 
 
 def test_pages_hide_code_and_record_text_and_embed_figures(run):
@@ -443,3 +517,59 @@ def test_a_cell_over_the_timeout_fails_its_notebook_with_a_clear_message(tmp_pat
     assert "longer than the 2 s timeout" in failed.error
     assert failed.cell == 3  # In [3]: parameters, injected parameters, then the slow cell
     assert (tmp_path / "reports" / "demo" / "2026-10" / "slow_report.html").is_file()
+
+
+def _failed_notebook(ename: str, evalue: str) -> nbformat.NotebookNode:
+    ok = new_code_cell("plot()")
+    ok.outputs = [new_output("stream", name="stdout", text="read /home/ana/acme/raw/posts.csv\n")]
+    bad = new_code_cell("engagement_table()")
+    bad.outputs = [
+        new_output(
+            "error",
+            ename=ename,
+            evalue=evalue,
+            traceback=["Traceback (most recent call last)", '  File "/home/ana/x.py", line 3'],
+        )
+    ]
+    return new_notebook(
+        cells=[
+            new_markdown_cell("# Overview"),
+            new_markdown_cell("## Posts per platform"),
+            ok,
+            new_markdown_cell("## Engagement by format\n\nHow each format did."),
+            bad,
+            new_markdown_cell("## Top posts"),
+        ]
+    )
+
+
+def test_a_failed_page_names_the_heading_above_the_failing_cell_and_shows_no_traceback():
+    nb = _failed_notebook("KeyError", "'format'")
+    html = report.render_notebook_html(
+        nb, title="Overview", error="KeyError: 'format'", notebook="overview"
+    )
+    assert "The section \u201cEngagement by format\u201d failed" in html
+    assert "Why:</strong> KeyError: 'format'." in html_lib.unescape(html)
+    assert "overview.ipynb beside this page" in html
+    assert "Traceback" not in html and "/home/ana" not in html
+    assert "read posts.csv" in html  # a path in an output is cut to its file name
+    assert "Top posts" not in html  # the sections after the failure did not run
+    assert report._section_of(nb, 4) == "Engagement by format"
+    assert report._section_of(nb, 2) == "Posts per platform"
+
+
+def test_a_socialnb_error_says_its_own_what_to_do_and_a_bug_points_at_the_executed_notebook():
+    why, todo = report._failure_advice(
+        "ConfigError: data/acme/ideas.csv, row 3: unknown format 'reels'. What to do: use reel.",
+        "ideation",
+    )
+    assert why == "ConfigError: data/acme/ideas.csv, row 3: unknown format 'reels'"
+    assert todo == "use reel."
+    why, todo = report._failure_advice("AnalysisError: only 3 posts", "retro")
+    assert "fix what the message names" in todo
+    why, todo = report._failure_advice("KeyError: 'format'", "overview")
+    assert "fault in the notebook or in socialnb" in todo and "overview.ipynb" in todo
+    long = report._one_line(
+        "KeyError: \"None of [Index(['id',\\n       'p'])] are in\"" + "x" * 400
+    )
+    assert "\\n" not in long and len(long) == 300
