@@ -330,6 +330,8 @@ def _fast_table(raw: RawFile, delimiter: str | None, usecols, numeric) -> Table 
     uses the exact csv-module path, which reports the problem with its line and column."""
     import duckdb
 
+    from ._convert import PLAIN_NUMBER
+
     if raw.container is not None or not raw.path.is_file():
         return None
     first = raw.text.split("\n", 1)[0].rstrip("\r")
@@ -347,6 +349,7 @@ def _fast_table(raw: RawFile, delimiter: str | None, usecols, numeric) -> Table 
     quote = '"'
     tokens = ", ".join(f"'{t}'" for t in sorted(MISSING_TOKENS))
     missing = {i: f"(c{i} IS NULL OR lower(trim(c{i})) IN ({tokens}))" for i in numeric_cols}
+    plain = PLAIN_NUMBER
     con = duckdb.connect()
     try:
         con.execute("SET enable_progress_bar = false")
@@ -359,8 +362,12 @@ def _fast_table(raw: RawFile, delimiter: str | None, usecols, numeric) -> Table 
         if (
             numeric_cols
         ):  # a cell that is neither missing nor a plain number: the exact path reports it
+            # Only plain numbers are converted here (DuckDB's cast also takes '1_000', 'NaN',
+            # 'inf' and spaces); every other cell goes to the exact path, whose cell contract
+            # (socialnb.ingest._convert.number_cells) accepts or refuses it.
             odd = " OR ".join(
-                f"(NOT {missing[i]} AND TRY_CAST(c{i} AS DOUBLE) IS NULL)" for i in numeric_cols
+                f"(NOT {missing[i]} AND NOT regexp_full_match(c{i}, '{plain}'))"
+                for i in numeric_cols
             )
             if con.execute(f"SELECT count(*) FROM t WHERE {odd}").fetchall()[0][0]:
                 return None

@@ -47,8 +47,8 @@ import yaml
 from ..errors import ExportError
 from ..schema import DAILY_METRICS, FORMATS, PLATFORMS, POST_METRIC_FIELDS
 from ._base import ExportFormat, Parsed
-from ._convert import localise
-from ._raw import MISSING_TOKENS, RawFile, Table, normalise_header, read_csv_table
+from ._convert import MEASURES, cell_problem, localise, number_cells
+from ._raw import RawFile, Table, normalise_header, read_csv_table
 
 __all__ = [
     "Mapping",
@@ -292,14 +292,15 @@ def read_mapped(raw: RawFile, mapping: Mapping, *, tz: str, account: str | None 
         if pos is None:
             continue
         col = table.column(pos[0]).astype(str).str.strip()
-        missing = col.str.casefold().isin(MISSING_TOKENS).to_numpy()
-        values = pd.to_numeric(
-            col.str.replace(",", "", regex=False).where(~missing, None), errors="coerce"
+        values, why = number_cells(  # the same cell contract as every export reader
+            col, negative_ok=field in negative_ok, integer=field not in MEASURES
         )
-        mark((values.isna().to_numpy() & ~missing), pos[0], "a number", col)
-        if field not in negative_ok:
-            mark((values < 0).fillna(False).to_numpy(), pos[0], "a non-negative count", col)
-        frame[field] = values.astype("float64")
+        for i in np.flatnonzero((why != "") & ~bad):
+            reasons[i] = (
+                f"column {table.headers[pos[0]]!r}: {cell_problem(col.iloc[i], why[i]).rstrip('.')}"
+            )
+        bad[:] |= why != ""
+        frame[field] = values
     for field in _TEXT_FIELDS:
         pos = _cols(table, mapping, field)
         if pos is not None:

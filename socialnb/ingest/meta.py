@@ -8,7 +8,7 @@ import pandas as pd
 
 from ..errors import ExportError
 from ._base import ExportFormat, Parsed, column_map, register, require
-from ._convert import ids, localise, map_values, numbers, texts, timestamps
+from ._convert import MEASURES, ids, localise, map_values, numbers, texts, timestamps
 from ._raw import RawFile, csv_header, normalise_header, read_csv_table
 from .aliases import ALIASES
 
@@ -72,7 +72,9 @@ def _metric_columns(table, found, names, *, negative_ok=()) -> dict[str, pd.Seri
     out = {}
     for name in names:
         if name in found:
-            out[name] = numbers(table, found[name], negative_ok=name in negative_ok)
+            out[name] = numbers(
+                table, found[name], negative_ok=name in negative_ok, integer=name not in MEASURES
+            )
     return out
 
 

@@ -123,7 +123,7 @@ class YouTubeTable(ExportFormat):
         if "follows" in found:  # net subscribers: can be negative
             frame["follows"] = numbers(table, found["follows"], negative_ok=True)
         if "watch_hours" in found:
-            frame["watch_time_s"] = numbers(table, found["watch_hours"]) * 3600.0
+            frame["watch_time_s"] = numbers(table, found["watch_hours"], integer=False) * 3600.0
         elif "avg_view" in found and "views" in frame:
             frame["watch_time_s"] = self._avg(table, found["avg_view"]) * frame["views"]
         if "avg_view" in found:
