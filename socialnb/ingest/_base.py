@@ -42,6 +42,9 @@ class ExportFormat:
     description: ClassVar[str]
     #: Formats with a higher priority are tried first (specific before general).
     priority: ClassVar[int] = 0
+    #: The platform always ends a CSV export with a line end, so a text file without one was cut
+    #: short (a value of its last row may be cut: Saves 17 read as 1). False for hand-made files.
+    ends_with_line_end: ClassVar[bool] = True
 
     def sniff(self, raw: RawFile) -> bool:  # pragma: no cover - interface
         raise NotImplementedError

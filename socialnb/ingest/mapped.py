@@ -399,6 +399,7 @@ class MappedFormat(ExportFormat):
 
     id = "mapped_csv"
     platform = ""
+    ends_with_line_end = False  # hand-made: the file may end without one
     kind = "posts"
     description = (
         "A hand-made CSV read through a YAML mapping (socialnb/mappings/ or <file>.mapping.yaml)"

@@ -1,0 +1,124 @@
+"""Issue 11, parser side: truncated files, zip limits, CR-only line ends, blank ids, self-referring
+mappings, LinkedIn day/month order and messages that name the real cause."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import socialnb
+from socialnb.errors import ExportError
+from socialnb.ingest import _raw, read_frames
+
+ROOT = Path(__file__).resolve().parents[1]
+BAD = ROOT / "tests" / "bad_files"
+GOOD = ROOT / "tests" / "fixtures" / "exports"
+
+
+def test_a_csv_export_cut_inside_its_last_value_is_refused_not_read_as_a_smaller_number(tmp_path):
+    whole = (GOOD / "instagram_pt.csv").read_bytes()
+    assert whole.endswith(b"\n")
+    cut = tmp_path / "instagram_pt.csv"
+    cut.write_bytes(whole[:-2])  # the last value loses its last digit and the line end
+    lines = whole.count(b"\n")
+    with pytest.raises(ExportError, match="cut short inside its last line") as info:
+        socialnb.read_export(cut, tz="Europe/London")
+    assert info.value.line == lines
+    assert len(socialnb.read_export(GOOD / "instagram_pt.csv", tz="Europe/London"))
+
+
+def test_a_hand_made_file_through_a_mapping_may_end_without_a_line_end(tmp_path):
+    data = tmp_path / "posts.csv"
+    data.write_text("id,when,views\n1,2026-01-02,10\n2,2026-01-03,12")  # no final line end
+    mapping = tmp_path / "posts.mapping.yaml"
+    mapping.write_text(
+        "platform: facebook\ncolumns: {post_id: id, published: when, views: views}\n"
+        "date_formats: ['%Y-%m-%d']\n"
+    )
+    frame = socialnb.read_export(data, mapping=mapping)
+    assert frame["views"].tolist() == [10.0, 12.0]
+
+
+def test_a_daily_series_with_old_mac_line_ends_is_read_not_called_cut_short(tmp_path):
+    text = 'sep=,\r"Facebook Link Clicks"\r"Date","Primary"\r"2025-09-20T00:00:00","0"\r"2025-09-21T00:00:00","4"\r'
+    path = tmp_path / "Link clicks.csv"
+    path.write_bytes(text.encode("utf-16"))
+    frame = socialnb.read_export(path, tz="Europe/London")
+    assert frame["link_clicks"].tolist() == [0.0, 4.0]
+    assert frame["source_row"].tolist() == [4, 5]
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
+def test_zip_limits_are_checked_before_anything_is_extracted(tmp_path, monkeypatch):
+    # the total: a zip of ordinary text whose members add up to more than the cap
+    text = "".join(f"{i},{i * 7919 % 1000003},caption {i * 31 % 997}\n" for i in range(40_000))
+    path = tmp_path / "Content.zip"
+    path.write_bytes(_zip({f"Content_{i}.csv": text.encode() for i in range(3)}))
+    extracted = []
+    real = zipfile.ZipFile.open
+    monkeypatch.setattr(
+        zipfile.ZipFile, "open", lambda self, *a, **k: extracted.append(a) or real(self, *a, **k)
+    )
+    with pytest.raises(ExportError, match="zip bomb"):
+        socialnb.read_export(BAD / "44_zip_bomb.zip")
+    with pytest.raises(ExportError, match="zip bomb"):
+        socialnb.read_export(BAD / "45_xlsx_bomb.xlsx")
+    monkeypatch.setattr(_raw, "MAX_UNZIPPED_BYTES", 2 * 1024**2)
+    with pytest.raises(ExportError, match="would unpack to 3 MiB") as info:
+        socialnb.read_export(path)
+    assert "limit 2 MiB" in str(info.value)
+    assert extracted == []
+
+
+def test_the_real_zip_fixtures_pass_the_limits():
+    for name in ("YouTube Content 2025-12-01_2025-12-31.zip", "Content_2026-01-01_2026-01-02.zip"):
+        assert len(read_frames(GOOD / name, tz="Europe/London"))
+
+
+def test_a_truncated_zip_is_told_it_is_cut_short_not_to_save_it_again_as_xlsx(tmp_path):
+    data = (GOOD / "YouTube Content 2025-12-01_2025-12-31.zip").read_bytes()
+    path = tmp_path / "YouTube Content 2025-12-01_2025-12-31.zip"
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(ExportError) as info:
+        socialnb.read_export(path)
+    message = str(info.value)
+    assert "zip archive" in message and "cut short" in message
+    assert ".xlsx" not in message
+
+
+def test_an_unclosed_quote_is_reported_at_the_line_where_it_opens(tmp_path):
+    head = (BAD / "03_header_only.csv").read_text(encoding="utf-8-sig")
+    good = (BAD / "11_non_numeric_count.csv").read_text(encoding="utf-8-sig").split("\n")[1]
+    rows = [good.replace("1262357368250013", str(1262357368250013 + i)) for i in range(10)]
+    rows[2] = rows[2].replace('"Gear Friday"', '"Gear Friday')  # line 4 opens a quote
+    path = tmp_path / "Oct-01-2026_Oct-31-2026_1.csv"
+    path.write_text(head + "\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(ExportError, match="quote") as info:
+        socialnb.read_export(path, tz="Europe/London")
+    assert info.value.line == 4
+
+
+def test_a_bad_file_inside_a_run_does_not_stop_the_good_files(tmp_path):
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    for name in ("44_zip_bomb.zip", "42_cut_in_last_field.csv"):
+        shutil.copy(BAD / name, drop / name)
+    shutil.copy(GOOD / "instagram_pt.csv", drop / "instagram_pt.csv")
+    (tmp_path / "ws").mkdir()
+    report = socialnb.Workspace(tmp_path / "ws").ingest([drop])
+    assert {Path(f.path).name: f.status for f in report.files} == {
+        "44_zip_bomb.zip": "rejected",
+        "42_cut_in_last_field.csv": "rejected",
+        "instagram_pt.csv": "loaded",
+    }
