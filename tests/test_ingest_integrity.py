@@ -122,3 +122,67 @@ def test_a_bad_file_inside_a_run_does_not_stop_the_good_files(tmp_path):
         "42_cut_in_last_field.csv": "rejected",
         "instagram_pt.csv": "loaded",
     }
+
+
+def _blank_id_files(tmp_path: Path) -> dict[str, tuple[Path, int]]:
+    """Per platform: a file with rows that have metrics but a blank post id, and how many."""
+    out = {}
+    meta = (BAD / "11_non_numeric_count.csv").read_text(encoding="utf-8-sig").split("\n")
+    good = meta[1]
+    rows = [
+        meta[0],
+        good,
+        good.replace("1262357368250013", ""),
+        good.replace("1262357368250013", "  "),
+    ]
+    path = tmp_path / "meta" / "Oct-01-2026_Oct-31-2026_1.csv"
+    path.parent.mkdir()
+    path.write_text("\ufeff" + "\n".join(rows) + "\n", encoding="utf-8")
+    out["facebook"] = (path, 2)
+    xl = (GOOD / "tweet_activity_metrics_fernway_20210101_20210201_pt.csv").read_text().split("\n")
+    head, first = xl[0], xl[1]
+    tid = first.split(",", 1)[0].strip('"')
+    x_rows = [head, first, first.replace(tid, "", 1), first.replace(tid, "", 1)]
+    path = tmp_path / "x" / "tweet_activity_metrics_fernway_20210101_20210201_pt.csv"
+    path.parent.mkdir()
+    path.write_text("\n".join(x_rows) + "\n", encoding="utf-8")
+    out["x"] = (path, 2)
+    yt = (BAD / "29_youtube_bad_id.csv").read_text().split("\n")
+    y_rows = [
+        yt[0],
+        yt[1],
+        'abcdefghijk,T,"Dec 15, 2023",60,10,1.0,1,100,1.0',
+        ',U,"Dec 16, 2023",60,12,1.0,1,100,1.0',
+    ]
+    path = tmp_path / "yt" / "Table data.csv"
+    path.parent.mkdir()
+    path.write_text("\n".join(y_rows) + "\n", encoding="utf-8")
+    out["youtube"] = (path, 1)
+    return out
+
+
+def test_rows_with_metrics_but_no_post_id_are_quarantined_never_dropped_or_merged(tmp_path):
+    for platform, (path, n) in _blank_id_files(tmp_path).items():
+        frame = socialnb.read_export(path, tz="Europe/London")
+        assert len(frame) == 1, platform
+        assert not frame["post_id"].str.strip().eq("").any(), platform
+        rejected = frame.attrs["rejected_rows"]
+        assert len(rejected) == n, (platform, rejected)
+        assert all("no " in why and "id" in why and "metrics" in why for _, why in rejected)
+        assert any("quarantined" in note for note in frame.attrs["notes"]), platform
+
+
+def test_a_quarantined_blank_id_row_is_counted_in_ingest_log(tmp_path):
+    files = _blank_id_files(tmp_path)
+    (tmp_path / "ws").mkdir()
+    ws = socialnb.Workspace(tmp_path / "ws")
+    report = ws.ingest([files["x"][0]])
+    assert report.ok and "2 row(s) quarantined" in report.files[0].message
+    con = ws.connect()
+    try:
+        loaded, rejected, detail = con.execute(
+            "SELECT rows_loaded, rows_rejected, detail FROM ingest_log"
+        ).fetchone()
+    finally:
+        con.close()
+    assert (loaded, rejected) == (1, 2) and "no tweet id" in detail

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ExportError
-from ._base import ExportFormat, Parsed, column_map, register, require
+from ._base import ExportFormat, Parsed, column_map, quarantine_blank_ids, register, require
 from ._convert import ids, numbers, texts, timestamps
 from ._raw import RawFile, Table, read_csv_table
 from ._raw import has_any as _any
@@ -104,8 +104,13 @@ class XTweetActivity(ExportFormat):
             boosted = np.zeros(len(frame), dtype=bool)
         frame["distribution"] = np.where(boosted, "boosted", "organic")
         frame["metric_era"] = ""
+        frame, rejected, notes = quarantine_blank_ids(frame, what="tweet id")
         return Parsed(
-            "posts", frame, raw_headers=tuple(table.headers[p] for p in sorted(found.values()))
+            "posts",
+            frame,
+            raw_headers=tuple(table.headers[p] for p in sorted(found.values())),
+            notes=notes,
+            rejected_rows=rejected,
         )
 
 
@@ -225,8 +230,13 @@ class XPremiumContent(ExportFormat):
         )
         if "link_clicks" in frame:
             frame["clicks"] = frame["link_clicks"]
+        frame, rejected, notes = quarantine_blank_ids(frame)
         return Parsed(
-            "posts", frame, raw_headers=tuple(table.headers[p] for p in sorted(found.values()))
+            "posts",
+            frame,
+            raw_headers=tuple(table.headers[p] for p in sorted(found.values())),
+            notes=notes,
+            rejected_rows=rejected,
         )
 
 
