@@ -186,3 +186,30 @@ def test_a_quarantined_blank_id_row_is_counted_in_ingest_log(tmp_path):
     finally:
         con.close()
     assert (loaded, rejected) == (1, 2) and "no tweet id" in detail
+
+
+@pytest.mark.parametrize("cycle", [False, True])
+def test_a_mapping_that_uses_itself_is_a_config_error_and_the_other_files_still_load(
+    tmp_path, cycle
+):
+    from socialnb.errors import ConfigError
+    from socialnb.ingest import load_mapping
+
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    data = drop / "posts.csv"
+    data.write_text("id,when,views\n1,2026-01-02,10\n")
+    if cycle:
+        (drop / "a.yaml").write_text("use: b.yaml\n")
+        (drop / "b.yaml").write_text("use: a.yaml\n")
+        (drop / "posts.csv.mapping.yaml").write_text("use: a.yaml\n")
+    else:
+        (drop / "posts.csv.mapping.yaml").write_text("use: posts.csv.mapping.yaml\n")
+    with pytest.raises(ConfigError, match="leads back to a mapping already used"):
+        load_mapping(drop / "posts.csv.mapping.yaml")
+    shutil.copy(GOOD / "instagram_pt.csv", drop / "zz_instagram_pt.csv")
+    (tmp_path / "ws").mkdir()
+    report = socialnb.Workspace(tmp_path / "ws").ingest([drop])
+    status = {Path(f.path).name: f.status for f in report.files}
+    assert status["posts.csv"] == "rejected" and status["zz_instagram_pt.csv"] == "loaded"
+    assert "What to do:" in next(f.message for f in report.files if f.status == "rejected")

@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from ..errors import ExportError
+from ..errors import ConfigError, ExportError
 from ..schema import DAILY_METRICS, FORMATS, PLATFORMS, POST_METRIC_FIELDS
 from ._base import ExportFormat, Parsed
 from ._convert import MEASURES, cell_problem, localise, number_cells
@@ -109,15 +109,22 @@ def _fail(
     raise ExportError(path, problem, fix=fix)
 
 
-def load_mapping(spec: str | Path) -> Mapping:
+def load_mapping(spec: str | Path, *, _chain: tuple[Path, ...] = ()) -> Mapping:
     """Load and validate a mapping from a path or a shipped mapping name.
+
+    ``use: <mapping>`` starts from another mapping (a path relative to this mapping's folder, or a
+    shipped name) and overrides its keys.
 
     Raises
     ------
     ExportError
         Naming the mapping file and the key at fault.
+    ConfigError
+        When ``use:`` leads back to a mapping already in the chain (itself, or a cycle).
     """
     p = Path(spec)
+    if _chain and not p.is_absolute() and (_chain[-1].parent / p).exists():
+        p = _chain[-1].parent / p
     if not p.exists():
         name = str(spec).removesuffix(".yaml")
         shipped = resources.files("socialnb") / "mappings" / f"{name}.yaml"
@@ -128,6 +135,14 @@ def load_mapping(spec: str | Path) -> Mapping:
                 f"give a path to a YAML mapping or one of the shipped names: {', '.join(shipped_mappings())}.",
             )
         p = Path(str(shipped))
+    here = p.resolve()
+    if here in _chain:
+        names = " -> ".join(str(c) for c in (*_chain, here))
+        raise ConfigError(
+            f"{_chain[-1]}: key 'use': {str(spec)!r} leads back to a mapping already used "
+            f"({names}), so the mapping never ends. What to do: point `use:` at a shipped "
+            "mapping or another file, or remove it and write the keys here."
+        )
     data_bytes = p.read_bytes()
     try:
         data = yaml.safe_load(data_bytes) or {}
@@ -138,7 +153,11 @@ def load_mapping(spec: str | Path) -> Mapping:
     if not isinstance(data, dict):
         _fail(p, "must be a YAML mapping of keys (platform, columns, ...).")
     if "use" in data:
-        inner = load_mapping(data["use"])
+        if not isinstance(data["use"], str) or not data["use"].strip():
+            _fail(
+                p, f"key 'use' must name a mapping (a file or a shipped name), not {data['use']!r}."
+            )
+        inner = load_mapping(data["use"], _chain=(*_chain, here))
         inner.update({k: v for k, v in data.items() if k != "use"})
         data = dict(inner)
     unknown = set(data) - _KEYS
