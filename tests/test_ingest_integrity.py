@@ -213,3 +213,47 @@ def test_a_mapping_that_uses_itself_is_a_config_error_and_the_other_files_still_
     status = {Path(f.path).name: f.status for f in report.files}
     assert status["posts.csv"] == "rejected" and status["zz_instagram_pt.csv"] == "loaded"
     assert "What to do:" in next(f.message for f in report.files if f.status == "rejected")
+
+
+def _linkedin(path: Path, created: list[str], metric_days: list[str] | None) -> Path:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "All posts"
+    ws.append(["Engagement metrics for individual posts."])
+    ws.append(["Post title", "Post link", "Created date", "Impressions", "Clicks", "Post type"])
+    for i, day in enumerate(created):
+        link = f"https://www.linkedin.com/feed/update/urn:li:activity:71012345678901234{i:02d}"
+        ws.append(["Hi", link, day, 100 + i, 3, "Image"])
+    if metric_days is not None:
+        m = wb.create_sheet("Metrics")
+        m.append(["Aggregated metrics."])
+        m.append(["Date", "Impressions (total)", "Clicks (total)"])
+        for day in metric_days:
+            m.append([day, 50, 2])
+    wb.save(path)
+    return path
+
+
+def test_linkedin_day_month_order_comes_from_the_metrics_sheet_of_the_same_workbook(tmp_path):
+    days = [f"{d:02d}/10/2026" for d in range(1, 29)]  # DD/MM: 25/10 proves it
+    path = _linkedin(tmp_path / "page_content.xlsx", ["07/10/2026", "03/10/2026"], days)
+    posts, daily = read_frames(path)
+    assert posts["published_local"].dt.strftime("%Y-%m-%d").tolist() == [
+        "2026-10-07",
+        "2026-10-03",
+    ]
+    assert any("DD/MM/YYYY" in n and "Metrics" in n for n in posts.attrs["notes"])
+    assert daily["date"].max().strftime("%Y-%m-%d") == "2026-10-28"
+
+
+def test_linkedin_dates_nothing_proves_are_refused_not_guessed(tmp_path):
+    path = _linkedin(tmp_path / "page_content.xlsx", ["07/10/2026", "03/10/2026"], None)
+    with pytest.raises(ExportError, match="ambiguous") as info:
+        read_frames(path)
+    assert info.value.line == 3 and "7 October or 10 July" in str(info.value)
+    # MM/DD proved by the posts themselves still reads without the Metrics sheet
+    path = _linkedin(tmp_path / "page_content2.xlsx", ["10/07/2026", "10/25/2026"], None)
+    posts = read_frames(path)[0]
+    assert posts["published_local"].dt.strftime("%m-%d").tolist() == ["10-07", "10-25"]

@@ -165,7 +165,9 @@ FILES: dict[str, bytes] = {
     "32_linkedin_no_urn.xlsx": xlsx(
         {"All posts": [LI_NOTE, LI_HEAD, li_row(link="https://example.com/post/1")]}
     ),
-    "33_linkedin_bad_rate.xlsx": xlsx({"All posts": [LI_NOTE, LI_HEAD, li_row(rate="high")]}),
+    "33_linkedin_bad_rate.xlsx": xlsx(
+        {"All posts": [LI_NOTE, LI_HEAD, li_row(rate="high", created="10/25/2026")]}
+    ),
     "34_corrupt_xlsx.xlsx": xlsx({"All posts": [LI_NOTE, LI_HEAD, li_row()]})[:400],
     "35_meta_daily_unknown_title.csv": (
         'sep=,\n"Mystery metric"\n"Date","Primary"\n"2025-09-20T00:00:00","20"\n'
@@ -196,6 +198,20 @@ FILES: dict[str, bytes] = {
     "46_unclosed_quote_to_the_end.csv": fb(
         fb_row(), fb_row(pid="1222718636357258", title="Broken"), fb_row(pid="1222718636357259")
     ).replace(b'"Broken"', b'"Broken', 1),
+    "48_linkedin_ambiguous_dates.xlsx": xlsx({"All posts": [LI_NOTE, LI_HEAD, li_row()]}),
+    "49_linkedin_contradictory_dates.xlsx": xlsx(
+        {
+            "All posts": [
+                LI_NOTE,
+                LI_HEAD,
+                li_row(created="25/10/2026"),
+                li_row(
+                    link="https://www.linkedin.com/feed/update/urn:li:activity:7101234567890123457",
+                    created="10/26/2026",
+                ),
+            ]
+        }
+    ),
     "47_quote_never_closed.csv": fb(fb_row(), fb_row(pid="1222718636357258")[:-2] + '"38'),
 }
 
@@ -248,6 +264,8 @@ EXPECT: dict[str, tuple[int | None, str]] = {
     "45_xlsx_bomb.xlsx": (None, "zip bomb"),
     "46_unclosed_quote_to_the_end.csv": (3, "unclosed or stray quote"),
     "47_quote_never_closed.csv": (3, "never closed"),
+    "48_linkedin_ambiguous_dates.xlsx": (3, "the dates are ambiguous: no day is above 12"),
+    "49_linkedin_contradictory_dates.xlsx": (3, "day/month order contradicts itself"),
 }
 
 
