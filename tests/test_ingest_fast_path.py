@@ -161,7 +161,8 @@ def test_the_duckdb_ingest_gives_the_same_tables_as_the_exact_path(edge_csv, tmp
     assert (snap["account"] == "Demo Outdoors").sum() == 2
     assert (snap["distribution"] == "boosted").sum() == 2
     assert snap["text"].eq("Described here").sum() == 1
-    assert snap["format"].isna().sum() == 1
+    assert snap["format"].isna().sum() == 0 and (snap["format"] == "unknown").sum() == 1
+    assert set(snap["format_source"]) == {"exported", "unknown"}
     for name in fast:
         pd.testing.assert_frame_equal(fast[name], exact[name], check_dtype=True)
 

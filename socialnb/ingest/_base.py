@@ -13,6 +13,7 @@ import pandas as pd
 
 from ..errors import ExportError
 from ..schema import POST_METRIC_FIELDS, conform_daily, conform_posts
+from ._formats import settle_formats
 from ._raw import RawFile, Table, normalise_header
 
 __all__ = ["ExportFormat", "register", "registry", "Parsed", "column_map", "quarantine_blank_ids"]
@@ -200,7 +201,7 @@ def finish(raw: RawFile, fmt: ExportFormat, parsed: Parsed, tz: str) -> pd.DataF
     frame["assumed_tz"] = tz
     if parsed.kind == "posts":
         frame["raw_headers"] = "|".join(parsed.raw_headers)
-        out = conform_posts(frame)
+        out = conform_posts(settle_formats(frame))  # every post has a format (or "unknown")
     else:
         out = conform_daily(frame)
     out.attrs["kind"] = parsed.kind

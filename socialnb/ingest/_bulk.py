@@ -35,6 +35,7 @@ from ..errors import SocialnbError, WarehouseError
 from ..schema import POST_FIELDS, POST_METRIC_FIELDS
 from ._base import Parsed, export_time
 from ._convert import MEASURES, localise
+from ._formats import EXPORTED, UNKNOWN
 from ._raw import MAX_FIELD_CHARS, MISSING_TOKENS, RawFile, _sniff_delimiter, normalise_header
 from .meta import metric_era
 
@@ -406,7 +407,10 @@ def _load(
         "published_local": "pl",
         "text": body,
         "permalink": text("permalink"),
-        "format": case_format,
+        # as socialnb.ingest._formats.settle_formats with no rules: named, else "unknown"
+        "format": f"coalesce({case_format}, {_lit(UNKNOWN)})",
+        "format_source": f"(CASE WHEN {case_format} IS NULL THEN {_lit(UNKNOWN)} "
+        f"ELSE {_lit(EXPORTED)} END)",
         "distribution": distribution,
         "source_row": f"({source_row})::BIGINT",
     }

@@ -13,6 +13,7 @@ from ..errors import ExportError
 from ._base import ExportFormat, Parsed, column_map, register, require
 from ._convert import numbers, rates, texts
 from ._dates import day_month_order, excel_serial, has_day_month_cells, resolve_day_month
+from ._formats import settle_formats
 from ._raw import RawFile, Table, normalise_header
 from ._workbook import is_spreadsheet_xml, is_workbook, sheet_table, sheets
 from .aliases import ALIASES
@@ -279,6 +280,9 @@ class LinkedInPage(ExportFormat):
                 frame[key] = numbers(table, found[key])
         if "engagement_rate" in found:
             rates(table, found["engagement_rate"])  # validate 0.36 / 0.36% / "6.14%"
+        # Without a Content Type: views are video views (LinkedIn counts views of videos only),
+        # else a link in the text (socialnb.ingest._formats).
+        frame = settle_formats(frame, rules=("video views", "link"), video=frame.get("views"))
         notes = [f"sheet {title!r}: created dates read in UTC (LinkedIn reports in UTC)"]
         if note:
             notes.append(f"sheet {title!r}: {note}")

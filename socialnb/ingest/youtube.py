@@ -119,6 +119,7 @@ class YouTubeTable(ExportFormat):
                 "text": texts(table, found.get("text")),
                 "permalink": "https://www.youtube.com/watch?v=" + vid,
                 "format": "video",
+                "format_source": "inferred: YouTube lists videos only",
                 "distribution": "organic",
                 "account": account,
                 "source_row": table.lines,
