@@ -357,3 +357,16 @@ def test_the_duckdb_ingest_and_the_exact_path_accept_and_refuse_the_same_cells(
             pd.testing.assert_frame_equal(fast[1][name], exact[1][name])
     else:
         assert fast[1] == exact[1]
+
+
+def test_a_large_file_cut_inside_its_last_value_is_refused_on_every_path(
+    small_csv, tmp_path, monkeypatch
+):
+    cut = tmp_path / "src" / small_csv.name
+    cut.parent.mkdir()
+    cut.write_bytes(small_csv.read_bytes()[:-2])  # "…,123\n" -> "…,12"
+    with pytest.raises(ExportError, match="cut short inside its last line"):
+        _read(cut, True, monkeypatch)
+    for bulk in (True, False):
+        outcome = _bulk_outcome(tmp_path / f"ws{bulk}", cut, bulk, monkeypatch)
+        assert outcome[0] == "refused" and "cut short inside its last line" in outcome[1]

@@ -189,8 +189,8 @@ def ingest_file(
     scan = _scan(path)
     if scan.sha256 in known:
         return BulkOutcome("skipped", scan.sha256)
-    if scan.has_nul:
-        return None
+    if scan.has_nul or not scan.ends_with_newline:
+        return None  # the exact path reports it (a file cut inside its last line is refused)
     got = _head_raw(path, scan)
     if got is None:
         return None
