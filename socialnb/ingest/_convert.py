@@ -65,9 +65,8 @@ def number_cells(
     is checked the same way.
     """
     reasons = np.full(len(col), "", dtype=object)
-    if col.dtype.kind == "f":
+    if col.dtype.kind == "f":  # converted by a fast path from plain-number cells only
         values = col.to_numpy(dtype="float64").copy()
-        text = col.astype(str)
     else:
         text = col.astype(str)
         values = pd.to_numeric(text, errors="coerce").to_numpy(dtype="float64", copy=True)
