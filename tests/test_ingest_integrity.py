@@ -257,3 +257,14 @@ def test_linkedin_dates_nothing_proves_are_refused_not_guessed(tmp_path):
     path = _linkedin(tmp_path / "page_content2.xlsx", ["10/07/2026", "10/25/2026"], None)
     posts = read_frames(path)[0]
     assert posts["published_local"].dt.strftime("%m-%d").tolist() == ["10-07", "10-25"]
+
+
+def test_legacy_facebook_rows_without_a_post_id_are_quarantined_not_dropped(tmp_path):
+    name = "Facebook Insights Data Export (Post Level) - Fernway - 2019-04-01.csv"
+    lines = (GOOD / name).read_text().split("\n")
+    lines[3] = lines[3].replace("123456789012345_987654321000002", "")
+    path = tmp_path / name
+    path.write_text("\n".join(lines))
+    posts = socialnb.read_export(path, tz="Europe/London")
+    assert len(posts) == 1
+    assert [line for line, _ in posts.attrs["rejected_rows"]] == [4]
