@@ -268,3 +268,12 @@ def test_legacy_facebook_rows_without_a_post_id_are_quarantined_not_dropped(tmp_
     posts = socialnb.read_export(path, tz="Europe/London")
     assert len(posts) == 1
     assert [line for line, _ in posts.attrs["rejected_rows"]] == [4]
+
+
+def test_legacy_facebook_ambiguous_dates_are_said_out_loud(tmp_path):
+    name = "Facebook Insights Data Export (Post Level) - Fernway - 2019-04-01.csv"
+    text = (GOOD / name).read_text().replace("03/14/2019", "03/04/2019")
+    path = tmp_path / name
+    path.write_text(text)
+    posts = socialnb.read_export(path, tz="Europe/London")
+    assert any("ambiguous" in note and "MM/DD/YYYY" in note for note in posts.attrs["notes"])

@@ -15,7 +15,7 @@ import pandas as pd
 from ..errors import ExportError
 from ._base import ExportFormat, Parsed, column_map, quarantine_blank_ids, register, require
 from ._convert import ids, localise, numbers, texts, timestamps
-from ._dates import excel_serial, resolve_day_month
+from ._dates import day_month_order, excel_serial, has_day_month_cells, resolve_day_month
 from ._raw import RawFile, Table, csv_header, normalise_header, read_csv_table
 from ._workbook import is_workbook, sheet_table, sheets
 
@@ -223,6 +223,22 @@ class FacebookInsightsLegacy(ExportFormat):
         if m:
             exported = pd.Timestamp(m.group(2)).tz_localize(tz).tz_convert("UTC") + pd.Timedelta(
                 days=1
+            )
+        posted = table.column(found["published_local"]).astype(str).str.strip()
+        order = day_month_order(posted) if has_day_month_cells(posted) else "none"
+        if order is None:  # said out loud: the export's own order, no day above 12 proves it
+            blank_notes = (
+                *blank_notes,
+                "Posted dates are ambiguous (no day above 12): read as MM/DD/YYYY, the order "
+                "Facebook's legacy Insights export writes",
+            )
+        elif order == "both":
+            raise ExportError(
+                raw.path,
+                "its Posted dates contradict each other: some have a first number above 12, "
+                "others a second number above 12.",
+                column=table.headers[found["published_local"]],
+                fix="download the export again without re-saving it in a spreadsheet.",
             )
         notes = (
             "legacy Insights 'Lifetime Engaged Users' counts people, not actions: it is not loaded as engagements",
