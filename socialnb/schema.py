@@ -27,8 +27,21 @@ __all__ = [
 #: Platforms socialnb knows, in display order.
 PLATFORMS: tuple[str, ...] = ("facebook", "instagram", "x", "linkedin", "tiktok", "youtube")
 
-#: Canonical content formats.
-FORMATS: tuple[str, ...] = ("image", "carousel", "video", "reel", "story", "link", "text", "live")
+#: Canonical content formats. ``media``: a photo, video or GIF whose kind the export does not
+#: name (X legacy's media columns); ``unknown``: the export names no format and nothing it carries
+#: tells (``format_source`` says how each post's format is known).
+FORMATS: tuple[str, ...] = (
+    "image",
+    "carousel",
+    "video",
+    "reel",
+    "story",
+    "link",
+    "text",
+    "live",
+    "media",
+    "unknown",
+)
 
 DISTRIBUTIONS: tuple[str, ...] = ("organic", "boosted")
 
@@ -75,6 +88,10 @@ POST_LINEAGE_FIELDS: tuple[str, ...] = (
     "raw_headers",  # the header names that were matched, "|"-joined
     "assumed_tz",  # IANA zone used for times without a zone ("UTC" when the export says UTC)
     "metric_era",  # "impressions" (before Meta's 2025 change), "views" (after), or "" elsewhere
+    # How the format is known: "exported" (the export names it), "inferred: <rule>" (from what
+    # the export carries: media views, video views, a link in the text) or "unknown". Last, so
+    # that a warehouse made before it gains it as its last column.
+    "format_source",
 )
 
 POST_FIELDS: tuple[str, ...] = POST_TEXT_FIELDS + POST_METRIC_FIELDS + POST_LINEAGE_FIELDS

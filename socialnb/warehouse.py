@@ -177,6 +177,20 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the tables and views if they are missing (idempotent)."""
     con.execute("BEGIN TRANSACTION")
     con.execute(_DDL)
+    have = {
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
+            "AND schema_name = 'main' AND table_name = 'post_snapshots'"
+        ).fetchall()
+    }
+    missing = [name for name in POST_FIELDS if name not in have]  # a warehouse made before
+    for name in missing:  # a new lineage field (appended last, as in POST_FIELDS)
+        con.execute(
+            f"ALTER TABLE post_snapshots ADD COLUMN {name} {_POST_TYPES.get(name, 'VARCHAR')}"
+        )
+    if missing:
+        con.execute(_DDL)  # views over post_snapshots see the new column
     con.execute(
         "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT (key) DO NOTHING",
         [str(SCHEMA_VERSION)],

@@ -161,7 +161,8 @@ def test_the_duckdb_ingest_gives_the_same_tables_as_the_exact_path(edge_csv, tmp
     assert (snap["account"] == "Demo Outdoors").sum() == 2
     assert (snap["distribution"] == "boosted").sum() == 2
     assert snap["text"].eq("Described here").sum() == 1
-    assert snap["format"].isna().sum() == 1
+    assert snap["format"].isna().sum() == 0 and (snap["format"] == "unknown").sum() == 1
+    assert set(snap["format_source"]) == {"exported", "unknown"}
     for name in fast:
         pd.testing.assert_frame_equal(fast[name], exact[name], check_dtype=True)
 
@@ -232,3 +233,140 @@ def test_a_large_file_already_loaded_is_skipped(edge_csv, tmp_path, monkeypatch)
     ws = _ingest(tmp_path / "ws", [edge_csv], bulk=True, monkeypatch=monkeypatch)
     again = ws.ingest(brand="demo")
     assert [f.status for f in again.files] == ["skipped"]
+
+
+# -- one cell contract on every path ----------------------------------------------------------------
+
+#: Cells put in a count column (Views) and in a measure column (Seconds viewed): every kind the
+#: exact path accepts or refuses. Each path must accept the same cells with the same values and
+#: refuse the same cells at the same line and column.
+CELL_KINDS = [
+    "1234",  # plain
+    "825.0",  # a whole number written with a decimal part
+    "1,234",  # thousands separator
+    "N/A",  # missing token
+    "",  # blank
+    " 7 ",  # spaces around
+    "NaN",  # not a missing token: refused (DuckDB's cast reads it as NaN)
+    "1_000",  # refused (DuckDB's cast reads it as 1000)
+    "inf",
+    "12%",  # a percentage in a count column: refused
+    "1.234",  # a fraction (or a European thousands separator): refused in a count
+    "2.5",
+    "1e30",  # beyond any real count
+    "1e3",
+    "-5",
+    "0x10",
+]
+
+
+@pytest.fixture(scope="module")
+def small_csv(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("small") / "Jan-01-2025_Dec-31-2025_1.csv"
+    generate(path, 40)
+    return path
+
+
+def _with_cell(src: Path, dest: Path, column: str, value: str, line: int = 21) -> Path:
+    lines = src.read_text(encoding="utf-8-sig").split("\n")
+    header = next(csv.reader([lines[0]]))
+    fields = next(csv.reader([lines[line - 1]]))
+    fields[header.index(column)] = value
+    out = io.StringIO()
+    csv.writer(out, lineterminator="").writerow(fields)
+    lines[line - 1] = out.getvalue()
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.write_text("\ufeff" + "\n".join(lines), encoding="utf-8")
+    return dest
+
+
+def _outcome(path: Path, fast: bool, monkeypatch):
+    try:
+        frame = _read(path, fast, monkeypatch)
+    except ExportError as exc:
+        return ("refused", exc.line, exc.column)
+    return ("read", frame[["post_id", "views", "watch_time_s", "source_row"]])
+
+
+@pytest.mark.parametrize("column", ["Views", "Seconds viewed"])
+@pytest.mark.parametrize("cell", CELL_KINDS)
+def test_the_fast_and_the_exact_csv_paths_accept_and_refuse_the_same_cells(
+    small_csv, tmp_path, monkeypatch, cell, column
+):
+    path = _with_cell(small_csv, tmp_path / small_csv.name, column, cell)
+    calls = []
+    real = _raw._fast_table
+    monkeypatch.setattr(_raw, "_fast_table", lambda *a, **k: calls.append(1) or real(*a, **k))
+    fast = _outcome(path, True, monkeypatch)
+    assert calls, "the fast path was not tried"
+    exact = _outcome(path, False, monkeypatch)
+    assert fast[0] == exact[0], (cell, fast, exact)
+    if fast[0] == "read":
+        pd.testing.assert_frame_equal(fast[1], exact[1])
+    else:
+        assert fast == exact == ("refused", 21, column)
+
+
+def test_counts_are_whole_non_negative_and_sane_and_percentages_only_in_rates(
+    small_csv, tmp_path, monkeypatch
+):
+    expected = {
+        "12%": "is a percentage, but this column is a count",
+        "1.234": "is not a whole number",
+        "2.5": "is not a whole number",
+        "1e30": "larger than any real count",
+        "NaN": "is not a number",
+        "1_000": "is not a number",
+        "inf": "not a finite number",
+    }
+    for cell, phrase in expected.items():
+        path = _with_cell(
+            small_csv, tmp_path / cell.replace("%", "pct") / small_csv.name, "Views", cell
+        )
+        with pytest.raises(ExportError, match=phrase) as info:
+            _read(path, False, monkeypatch)
+        assert info.value.line == 21 and info.value.column == "Views"
+    # a measure may be fractional; a rate may be a percentage (LinkedIn's engagement rate is
+    # checked in test_ingest.py)
+    path = _with_cell(small_csv, tmp_path / "m" / small_csv.name, "Seconds viewed", "2.5")
+    assert _read(path, False, monkeypatch)["watch_time_s"].iloc[19] == 2.5
+
+
+def _bulk_outcome(root: Path, path: Path, bulk: bool, monkeypatch):
+    monkeypatch.setattr(_bulk, "BULK_BYTES", 0 if bulk else 10**12)
+    monkeypatch.setattr(_raw, "FAST_PATH_BYTES", 10**12)
+    ws = _workspace(root, [path])
+    report = ws.ingest(brand="demo")
+    if not report.ok:
+        message = report.rejected[0].message
+        return ("refused", message[message.index(path.name) :])
+    return ("read", _tables(ws))
+
+
+@pytest.mark.parametrize("cell", CELL_KINDS)
+def test_the_duckdb_ingest_and_the_exact_path_accept_and_refuse_the_same_cells(
+    small_csv, tmp_path, monkeypatch, cell
+):
+    path = _with_cell(small_csv, tmp_path / "src" / small_csv.name, "Views", cell)
+    path = _with_cell(path, tmp_path / "src2" / small_csv.name, "Seconds viewed", cell, line=30)
+    fast = _bulk_outcome(tmp_path / "fast", path, True, monkeypatch)
+    exact = _bulk_outcome(tmp_path / "exact", path, False, monkeypatch)
+    assert fast[0] == exact[0], (cell, fast, exact)
+    if fast[0] == "read":
+        for name in fast[1]:
+            pd.testing.assert_frame_equal(fast[1][name], exact[1][name])
+    else:
+        assert fast[1] == exact[1]
+
+
+def test_a_large_file_cut_inside_its_last_value_is_refused_on_every_path(
+    small_csv, tmp_path, monkeypatch
+):
+    cut = tmp_path / "src" / small_csv.name
+    cut.parent.mkdir()
+    cut.write_bytes(small_csv.read_bytes()[:-2])  # "…,123\n" -> "…,12"
+    with pytest.raises(ExportError, match="cut short inside its last line"):
+        _read(cut, True, monkeypatch)
+    for bulk in (True, False):
+        outcome = _bulk_outcome(tmp_path / f"ws{bulk}", cut, bulk, monkeypatch)
+        assert outcome[0] == "refused" and "cut short inside its last line" in outcome[1]

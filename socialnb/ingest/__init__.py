@@ -16,7 +16,8 @@ import pandas as pd
 from ..errors import ExportError, UnknownFormatError
 from . import facebook_legacy, linkedin, mapped, meta, tiktok, x, youtube  # noqa: F401  (register the formats)
 from ._base import ExportFormat, finish, registry
-from ._raw import RawFile, csv_header, load_raw
+from ._raw import RawFile, check_zip_sizes, csv_header, load_raw, raw_from_bytes
+from ._workbook import is_spreadsheet_xml
 from .mapped import MAPPING_SUFFIX, MappedFormat, Mapping, load_mapping, mapping_for, with_mapping
 
 __all__ = [
@@ -95,6 +96,7 @@ def read_raw(
         return _read_zip(raw, zone, account)
     else:
         fmt = detect_format(raw)
+    _check_complete(raw, fmt)
     parsed = fmt.read(raw, tz=zone, account=account)
     out = []
     for part in parsed if isinstance(parsed, list) else [parsed]:
@@ -106,14 +108,9 @@ def read_raw(
     return out
 
 
-_ZIP_MAX_MEMBER = 2 * 1024**3
-
-
 def _read_zip(raw: RawFile, tz: str, account: str | None) -> list[pd.DataFrame]:
     """Every recognised export inside a zip (TikTok Studio, YouTube Studio downloads)."""
     import zipfile
-
-    from ._raw import raw_from_bytes
 
     try:
         zf = zipfile.ZipFile(io.BytesIO(raw.data))
@@ -122,15 +119,10 @@ def _read_zip(raw: RawFile, tz: str, account: str | None) -> list[pd.DataFrame]:
         raise ExportError(
             raw.path, f"is a damaged zip ({exc}).", fix="download the export again."
         ) from exc
+    check_zip_sizes(raw, zf.infolist())  # before anything is extracted
     frames: list[pd.DataFrame] = []
     skipped: list[str] = []
     for info in members:
-        if info.file_size > _ZIP_MAX_MEMBER:
-            raise ExportError(
-                raw.path,
-                f"member {info.filename!r} is too large ({info.file_size} bytes) to be an export.",
-                fix="unzip it and check what it is; remove it from raw/.",
-            )
         try:
             data = zf.read(info)
         except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
@@ -170,6 +162,25 @@ def _read_zip(raw: RawFile, tz: str, account: str | None) -> list[pd.DataFrame]:
                 f"ignored zip members: {', '.join(skipped)}",
             ]
     return frames
+
+
+def _check_complete(raw: RawFile, fmt: ExportFormat) -> None:
+    """Refuse a CSV export cut inside its last line (a download that did not finish): the platform
+    always ends the file with a line end, so a missing one means the last value may be cut short."""
+    if raw.text is None or not fmt.ends_with_line_end or raw.text.endswith(("\n", "\r")):
+        return
+    if is_spreadsheet_xml(raw):
+        return
+    last = raw.text.count("\n") + 1
+    tail = raw.text.rsplit("\n", 1)[-1]
+    raise ExportError(
+        raw.path,
+        f"is cut short inside its last line (it ends with {tail[-20:]!r} and no line end, which "
+        f"{fmt.description.split(',')[0]} always writes), so the last value may be cut (17 read as 1).",
+        line=last,
+        fix="download the export again; the download did not finish. If you are sure the last row "
+        "is whole, end the file with a line end.",
+    )
 
 
 def _hidden(name: str) -> bool:

@@ -8,13 +8,15 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import ClassVar
 
+import numpy as np
 import pandas as pd
 
 from ..errors import ExportError
-from ..schema import conform_daily, conform_posts
+from ..schema import POST_METRIC_FIELDS, conform_daily, conform_posts
+from ._formats import settle_formats
 from ._raw import RawFile, Table, normalise_header
 
-__all__ = ["ExportFormat", "register", "registry", "Parsed", "column_map"]
+__all__ = ["ExportFormat", "register", "registry", "Parsed", "column_map", "quarantine_blank_ids"]
 
 
 @dataclass
@@ -42,6 +44,9 @@ class ExportFormat:
     description: ClassVar[str]
     #: Formats with a higher priority are tried first (specific before general).
     priority: ClassVar[int] = 0
+    #: The platform always ends a CSV export with a line end, so a text file without one was cut
+    #: short (a value of its last row may be cut: Saves 17 read as 1). False for hand-made files.
+    ends_with_line_end: ClassVar[bool] = True
 
     def sniff(self, raw: RawFile) -> bool:  # pragma: no cover - interface
         raise NotImplementedError
@@ -196,7 +201,7 @@ def finish(raw: RawFile, fmt: ExportFormat, parsed: Parsed, tz: str) -> pd.DataF
     frame["assumed_tz"] = tz
     if parsed.kind == "posts":
         frame["raw_headers"] = "|".join(parsed.raw_headers)
-        out = conform_posts(frame)
+        out = conform_posts(settle_formats(frame))  # every post has a format (or "unknown")
     else:
         out = conform_daily(frame)
     out.attrs["kind"] = parsed.kind
@@ -204,6 +209,50 @@ def finish(raw: RawFile, fmt: ExportFormat, parsed: Parsed, tz: str) -> pd.DataF
     out.attrs["notes"] = list(parsed.notes)
     out.attrs["rejected_rows"] = list(parsed.rejected_rows)
     return out
+
+
+#: Post ids of summary rows (YouTube's Total row, Meta's trailer): dropped, they are not posts.
+SUMMARY_IDS = frozenset({"total", "totals", "total geral", "total general"})
+
+
+def quarantine_blank_ids(
+    frame: pd.DataFrame, *, what: str = "post id"
+) -> tuple[pd.DataFrame, tuple[tuple[int, str], ...], tuple[str, ...]]:
+    """Rows without a post id: never dropped silently, never kept under an empty id.
+
+    Summary rows (``Total``) and rows with no value at all are dropped (nothing is lost); a row
+    with metrics but a blank id is quarantined: not loaded, listed in ``rejected_rows`` (line,
+    reason) so that ``ingest_log`` counts it (``rows_rejected``) and shows why.
+
+    Returns the frame without those rows, the rejected rows and a note (empty when none).
+    """
+    pid = frame["post_id"].astype("string").str.strip()
+    blank = (pid.isna() | (pid == "")).to_numpy()
+    summary = pid.str.casefold().isin(SUMMARY_IDS).fillna(False).to_numpy()
+    if not (blank.any() or summary.any()):
+        return frame, (), ()
+    metrics = [m for m in POST_METRIC_FIELDS if m in frame]
+    values = frame[metrics].notna() if metrics else pd.DataFrame(index=frame.index)
+    rejected = []
+    for i in np.flatnonzero(blank):
+        present = [m for m in metrics if values[m].iloc[i]]
+        if present:
+            rejected.append(
+                (
+                    int(frame["source_row"].iloc[i]),
+                    f"no {what}, but the row has metrics ({', '.join(present[:4])}"
+                    f"{', ...' if len(present) > 4 else ''}): a post cannot be kept without its id",
+                )
+            )
+    out = frame[~(blank | summary)].reset_index(drop=True)
+    notes = ()
+    if rejected:
+        lines = ", ".join(str(line) for line, _ in rejected[:5])
+        notes = (
+            f"{len(rejected)} row(s) with metrics but no {what} quarantined (line(s) {lines}"
+            f"{', ...' if len(rejected) > 5 else ''}): not loaded, listed in rejected_rows",
+        )
+    return out, tuple(rejected), notes
 
 
 def normalised_header_set(names: list[str]) -> set[str]:

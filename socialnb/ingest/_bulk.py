@@ -34,7 +34,8 @@ from .. import warehouse as wh
 from ..errors import SocialnbError, WarehouseError
 from ..schema import POST_FIELDS, POST_METRIC_FIELDS
 from ._base import Parsed, export_time
-from ._convert import localise
+from ._convert import MEASURES, localise
+from ._formats import EXPORTED, UNKNOWN
 from ._raw import MAX_FIELD_CHARS, MISSING_TOKENS, RawFile, _sniff_delimiter, normalise_header
 from .meta import metric_era
 
@@ -188,8 +189,8 @@ def ingest_file(
     scan = _scan(path)
     if scan.sha256 in known:
         return BulkOutcome("skipped", scan.sha256)
-    if scan.has_nul:
-        return None
+    if scan.has_nul or not scan.ends_with_newline:
+        return None  # the exact path reports it (a file cut inside its last line is refused)
     got = _head_raw(path, scan)
     if got is None:
         return None
@@ -272,12 +273,17 @@ def _load(
         # (TRY_CAST also takes '1_000', 'inf' and 'nan', which the exact path refuses or treats
         # otherwise).
         numeric_pos = sorted({found[k] for k in numeric_keys})
-        irregular_metric = " OR ".join(
-            f"NOT ({missing(f'c{p}')} OR coalesce(TRY_CAST(c{p} AS DOUBLE) >= 0 "
-            f"AND NOT isnan(TRY_CAST(c{p} AS DOUBLE)) AND NOT isinf(TRY_CAST(c{p} AS DOUBLE)) "
-            f"AND NOT contains(c{p}, '_'), false))"
-            for p in numeric_pos
-        )
+        measures = {found[k] for k in numeric_keys if k in MEASURES}
+
+        def regular(p: int) -> str:
+            """A cell the exact path's contract (``number_cells``) surely accepts as DuckDB reads
+            it: a missing token, or up to 12 digits (below MAX_COUNT), whole for counts."""
+            decimals = "[0-9]+" if p in measures else "0+"
+            return (
+                f"({missing(f'c{p}')} OR regexp_full_match(c{p}, '[0-9]{{1,12}}([.]{decimals})?'))"
+            )
+
+        irregular_metric = " OR ".join(f"NOT {regular(p)}" for p in numeric_pos)
         text_cols = [f"c{i}" for i in wanted if i not in numeric_pos]
         staged = [
             *text_cols,
@@ -401,7 +407,10 @@ def _load(
         "published_local": "pl",
         "text": body,
         "permalink": text("permalink"),
-        "format": case_format,
+        # as socialnb.ingest._formats.settle_formats with no rules: named, else "unknown"
+        "format": f"coalesce({case_format}, {_lit(UNKNOWN)})",
+        "format_source": f"(CASE WHEN {case_format} IS NULL THEN {_lit(UNKNOWN)} "
+        f"ELSE {_lit(EXPORTED)} END)",
         "distribution": distribution,
         "source_row": f"({source_row})::BIGINT",
     }

@@ -12,6 +12,8 @@ import pandas as pd
 from ._raw import MISSING_TOKENS, Table
 
 __all__ = [
+    "MAX_COUNT",
+    "number_cells",
     "numbers",
     "rates",
     "ids",
@@ -23,6 +25,9 @@ __all__ = [
 _THOUSANDS = re.compile(r"(?<=\d)[,\u202f\xa0 ](?=\d{3}(?:\D|$))")
 _SCI_ID = re.compile(r"^\s*\d(?:[.,]\d+)?[eE][+-]?\d+\s*$")
 _ID = re.compile(r"^[0-9A-Za-z_:\-]+$")
+#: A plain number (what the fast paths may convert themselves): digits, a decimal part, an exponent.
+PLAIN_NUMBER = r"-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?"
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
 def map_values(col: pd.Series, mapping: dict[str, str]) -> pd.Series:
@@ -37,69 +42,118 @@ def _missing(col: pd.Series) -> np.ndarray:
     return col.str.strip().str.casefold().isin(MISSING_TOKENS).to_numpy()
 
 
-def numbers(
-    table: Table, pos: int, *, negative_ok: bool = False, percent: bool = False
-) -> pd.Series:
-    """Parse a metric column to float64: missing tokens become NaN; ``"825.0"``, ``1,234`` and
-    ``8.03E-4`` are numbers; anything else is an error at its line and column.
+#: The largest count one post or one day can have: the most viewed videos have about 1.6e10
+#: views, so a larger cell is a corrupt or hand-edited value (1e30), not a count.
+MAX_COUNT = 1e12
 
-    With ``percent=True`` a trailing ``%`` divides by 100. Counts cannot be negative unless
-    ``negative_ok`` (daily net changes, YouTube's subscribers).
+#: Canonical metric fields that measure (seconds, hours) rather than count: fractions are fine.
+MEASURES: frozenset[str] = frozenset({"watch_time_s", "watch_hours", "duration", "avg_view"})
+
+
+def number_cells(
+    col: pd.Series, *, negative_ok: bool = False, integer: bool = True, percent: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """The one contract for a metric cell, whatever reads it (exact path, fast paths, mappings).
+
+    Returns the float64 values (NaN for missing and refused cells) and, per cell, why it is
+    refused (``""`` when it is fine). Missing tokens (:data:`MISSING_TOKENS`) are missing. A cell is
+    a plain decimal number (``825``, ``825.0``, ``1,234`` with thousands separators, ``8.03E-4``);
+    a trailing ``%`` only where ``percent`` (a rate column: divided by 100). Counts (``integer``)
+    are whole numbers from 0 to :data:`MAX_COUNT`; ``negative_ok`` allows net changes below 0.
+    Anything else (``"NaN"``, ``"inf"``, ``"1_000"``, ``"12%"`` in a count, ``"1.234"``, ``1e30``)
+    is refused. A float column (already converted by a fast path from plain-number cells only)
+    is checked the same way.
     """
-    raw_col = table.column(pos)
-    if raw_col.dtype.kind == "f":  # already converted by the fast CSV path (blank/missing -> NaN)
-        return _checked(table, pos, raw_col, raw_col.to_numpy(dtype="float64"), negative_ok)
-    # Fast path: a column of plain numbers and blanks needs no cleaning (vectorised, C speed).
-    fast = pd.to_numeric(raw_col, errors="coerce")
-    if fast.dtype.kind in "fiu":
-        values = fast.to_numpy(dtype="float64")
-        unparsed = np.isnan(values)
-        rest = raw_col[unparsed]
-        if (
-            not unparsed.any()
-            or (rest == "").all()
-            or not (rest.astype(str).str.strip() != "").any()
-        ):
-            return _checked(table, pos, raw_col, values, negative_ok)
-    col = raw_col.astype(str)
-    missing = _missing(col)
-    cleaned = col.str.strip().str.replace(_THOUSANDS, "", regex=True)
-    is_pct = cleaned.str.endswith("%").to_numpy()
-    if is_pct.any():
-        cleaned = cleaned.str.rstrip("%").str.strip()
-    values = pd.to_numeric(cleaned.where(~missing, None), errors="coerce").to_numpy(dtype="float64")
-    bad = np.isnan(values) & ~missing
+    reasons = np.full(len(col), "", dtype=object)
+    if col.dtype.kind == "f":  # converted by a fast path from plain-number cells only
+        values = col.to_numpy(dtype="float64").copy()
+    else:
+        text = col.astype(str)
+        values = pd.to_numeric(text, errors="coerce").to_numpy(dtype="float64", copy=True)
+        plain = ~np.isnan(values)  # what pandas reads as it is ("inf" is refused below)
+        if not plain.all():  # the slow path only for cells that are not plain numbers
+            rest = ~plain
+            cells = text[rest].str.strip()
+            missing = cells.str.casefold().isin(MISSING_TOKENS).to_numpy()
+            cleaned = cells.str.replace(_THOUSANDS, "", regex=True)
+            pct = cleaned.str.endswith("%").to_numpy()
+            cleaned = cleaned.where(~pct, cleaned.str[:-1].str.strip())
+            ok = cleaned.str.fullmatch(_DECIMAL).to_numpy()
+            parsed = pd.to_numeric(cleaned.where(ok, None), errors="coerce").to_numpy(
+                dtype="float64"
+            )
+            sub = np.where(missing, "", np.where(ok, "", "not a number")).astype(object)
+            if not percent:
+                sub = np.where(ok & pct & ~missing, "percent", sub)
+            else:
+                parsed = np.where(pct, parsed / 100.0, parsed)
+            parsed = np.where(missing | (sub != ""), np.nan, parsed)
+            values[rest] = parsed
+            reasons[rest] = sub
+    fine = reasons == ""
+    with np.errstate(invalid="ignore"):
+        reasons[fine & np.isinf(values)] = "infinite"
+        fine = reasons == ""
+        if not negative_ok:
+            reasons[fine & (values < 0)] = "negative"
+        if integer:
+            reasons[(reasons == "") & (np.abs(values) > MAX_COUNT)] = "too large"
+            reasons[(reasons == "") & (values != np.floor(values)) & ~np.isnan(values)] = "fraction"
+    values[reasons != ""] = np.nan
+    return values, reasons
+
+
+_PROBLEMS = {
+    "not a number": ("{v!r} is not a number.", "this column must hold numbers (or be blank)"),
+    "percent": (
+        "{v!r} is a percentage, but this column is a count, not a rate.",
+        "this column must hold whole counts",
+    ),
+    "infinite": ("{v!r} is not a finite number.", "fix or blank the cell"),
+    "negative": ("{v!r} is negative, but this count cannot be.", "counts are 0 or more"),
+    "too large": (
+        "{v!r} is larger than any real count (over 10^12).",
+        "the cell is corrupt or was edited by hand",
+    ),
+    "fraction": (
+        "{v!r} is not a whole number, but this column counts (a decimal point, or a "
+        "European thousands separator?).",
+        "counts are whole numbers",
+    ),
+}
+
+
+def cell_problem(value: object, reason: str) -> str:
+    """The sentence for a cell refused by :func:`number_cells` (``reason`` is its code)."""
+    return _PROBLEMS[reason][0].format(v=str(value))
+
+
+def numbers(
+    table: Table,
+    pos: int,
+    *,
+    negative_ok: bool = False,
+    integer: bool = True,
+    percent: bool = False,
+) -> pd.Series:
+    """Parse a metric column to float64 with :func:`number_cells` (the one cell contract); the
+    first refused cell is an error at its line and column.
+
+    Counts (the default) are whole numbers from 0 to :data:`MAX_COUNT`; ``integer=False`` for
+    measures (hours, seconds); ``percent=True`` for rates (a trailing ``%`` divides by 100);
+    ``negative_ok`` for net changes (daily follows, YouTube's subscribers).
+    """
+    col = table.column(pos)
+    values, reasons = number_cells(col, negative_ok=negative_ok, integer=integer, percent=percent)
+    bad = reasons != ""
     if bad.any():
         row = int(np.argmax(bad))
+        problem, rule = _PROBLEMS[reasons[row]]
         table.fail(
-            f"{col.iloc[row]!r} is not a number.",
+            problem.format(v=str(col.iloc[row])),
             row=row,
             column=pos,
-            fix="this column must hold numbers (or be blank); re-export the file, or fix the cell if it was edited by hand.",
-        )
-    if is_pct.any():
-        values = np.where(is_pct, values / 100.0, values)
-    return _checked(table, pos, col, values, negative_ok)
-
-
-def _checked(
-    table: Table, pos: int, col: pd.Series, values: np.ndarray, negative_ok: bool
-) -> pd.Series:
-    if np.isinf(values).any():
-        row = int(np.argmax(np.isinf(values)))
-        table.fail(
-            f"{col.iloc[row]!r} is not a finite number.",
-            row=row,
-            column=pos,
-            fix="fix or blank the cell.",
-        )
-    if not negative_ok and (values < 0).any():
-        row = int(np.argmax(values < 0))
-        table.fail(
-            f"{col.iloc[row]!r} is negative, but this count cannot be.",
-            row=row,
-            column=pos,
-            fix="re-export the file; if it was edited by hand, restore the original value.",
+            fix=f"{rule}; re-export the file, or restore the cell if it was edited by hand.",
         )
     return pd.Series(values, index=col.index, dtype="float64")
 
@@ -107,7 +161,7 @@ def _checked(
 def rates(table: Table, pos: int, *, scale: float = 1.0) -> pd.Series:
     """Parse a rate column to a fraction: ``0.0121``, ``"6.14%"`` (divided by 100), or 0-100
     numbers when ``scale=100`` (YouTube's ``(%)`` columns; values above 100 are kept)."""
-    values = numbers(table, pos, percent=True)
+    values = numbers(table, pos, percent=True, integer=False)
     return values / scale if scale != 1.0 else values
 
 

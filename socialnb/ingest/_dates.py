@@ -9,7 +9,15 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
-__all__ = ["MONTHS", "month_of", "yearless_dates", "resolve_day_month", "excel_serial"]
+__all__ = [
+    "MONTHS",
+    "month_of",
+    "yearless_dates",
+    "day_month_order",
+    "has_day_month_cells",
+    "resolve_day_month",
+    "excel_serial",
+]
 
 _M = [
     # en
@@ -149,8 +157,31 @@ _DMY = re.compile(
 )
 
 
+def day_month_order(col: pd.Series) -> str | None:
+    """What a column of ``NN/NN/YYYY`` cells proves about their order: ``"day-first"`` (a first
+    number above 12), ``"month-first"`` (a second number above 12), ``"both"`` (contradictory) or
+    None (no such cell, or no number above 12: ambiguous)."""
+    parts = col.astype("string").str.extract(_DMY)
+    if not parts[0].notna().any():
+        return None
+    day_first = bool(np.nanmax(pd.to_numeric(parts[0]).to_numpy(dtype=float)) > 12)
+    month_first = bool(np.nanmax(pd.to_numeric(parts[1]).to_numpy(dtype=float)) > 12)
+    if day_first and month_first:
+        return "both"
+    return "day-first" if day_first else "month-first" if month_first else None
+
+
+def has_day_month_cells(col: pd.Series) -> bool:
+    """True when some cell has the ``NN/NN/YYYY`` shape whose order needs deciding."""
+    return bool(col.astype("string").str.match(_DMY).fillna(False).any())
+
+
 def resolve_day_month(
-    col: pd.Series, *, default: str = "month-first"
+    col: pd.Series,
+    *,
+    default: str = "month-first",
+    order: str | None = None,
+    proof: str | None = None,
 ) -> tuple[pd.Series, str | None]:
     """Parse ``NN/NN/YYYY[ HH:MM]`` dates whose day/month order is unknown, from the whole column.
 
@@ -167,7 +198,10 @@ def resolve_day_month(
     b = pd.to_numeric(parts[1]).to_numpy(dtype=float)
     day_first = bool(np.nanmax(a) > 12)
     month_first = bool(np.nanmax(b) > 12)
-    if day_first and month_first:
+    if order is not None:  # decided by the caller from other evidence (``proof`` says which)
+        shape = "DD/MM/YYYY" if order == "day-first" else "MM/DD/YYYY"
+        note = f"dates read as {shape} ({proof or 'order given'})"
+    elif day_first and month_first:
         order, note = (
             "day-first",
             "day/month order is inconsistent within the column (both orders appear)",

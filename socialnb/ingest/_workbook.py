@@ -12,13 +12,14 @@ import datetime as dt
 import io
 import re
 import xml.etree.ElementTree as ET
+import zipfile
 from collections import OrderedDict
 
 import numpy as np
 import pandas as pd
 
 from ..errors import ExportError
-from ._raw import RawFile, Table
+from ._raw import RawFile, Table, check_zip_sizes, damaged_zip
 
 __all__ = ["is_workbook", "sheets", "sheet_table", "is_spreadsheet_xml"]
 
@@ -82,6 +83,13 @@ def sheets(raw: RawFile) -> dict[str, list[list[str]]]:
     except ExportError:
         raise
     except Exception as exc:  # openpyxl/xlrd/XML raise many types on corrupt files
+        damage = damaged_zip(raw) if isinstance(exc, zipfile.BadZipFile) else None
+        if damage:
+            raise ExportError(
+                raw.path,
+                damage,
+                fix="download the export again (re-saving cannot repair a file that is cut short).",
+            ) from exc
         raise ExportError(
             raw.path,
             f"is a workbook that cannot be opened ({type(exc).__name__}: {exc}).",
@@ -96,6 +104,8 @@ def sheets(raw: RawFile) -> dict[str, list[list[str]]]:
 def _xlsx(raw: RawFile) -> dict[str, list[list[str]]]:
     import openpyxl
 
+    with zipfile.ZipFile(io.BytesIO(raw.data)) as zf:  # sizes checked before anything unpacks
+        check_zip_sizes(raw, zf.infolist())
     wb = openpyxl.load_workbook(io.BytesIO(raw.data), read_only=True, data_only=True)
     try:
         return {

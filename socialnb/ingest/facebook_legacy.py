@@ -13,9 +13,9 @@ import re
 import pandas as pd
 
 from ..errors import ExportError
-from ._base import ExportFormat, Parsed, column_map, register, require
+from ._base import ExportFormat, Parsed, column_map, quarantine_blank_ids, register, require
 from ._convert import ids, localise, numbers, texts, timestamps
-from ._dates import excel_serial, resolve_day_month
+from ._dates import day_month_order, excel_serial, has_day_month_cells, resolve_day_month
 from ._raw import RawFile, Table, csv_header, normalise_header, read_csv_table
 from ._workbook import is_workbook, sheet_table, sheets
 
@@ -202,15 +202,47 @@ class FacebookInsightsLegacy(ExportFormat):
         for key in ("reach", "impressions", "clicks", "video_views", "likes", "comments", "shares"):
             if key in found:
                 frame[key] = numbers(table, found[key])
+        frame, rejected, blank_notes = quarantine_blank_ids(frame)
         keep = frame["post_id"].str.match(r"^\d+(_\d+)?$").fillna(False).to_numpy()
+        if not keep.all():  # never dropped silently: listed with the reason
+            odd = frame.loc[~keep, ["source_row", "post_id"]]
+            rejected = (
+                *rejected,
+                *(
+                    (int(line), f"Post ID {pid!r} is not a Facebook post id (digits, or page_post)")
+                    for line, pid in odd.itertuples(index=False)
+                ),
+            )
+            blank_notes = (
+                *blank_notes,
+                f"{len(odd)} row(s) whose Post ID is not a post id quarantined: not loaded, "
+                "listed in rejected_rows",
+            )
         frame = frame[keep].reset_index(drop=True)
         exported = None
         if m:
             exported = pd.Timestamp(m.group(2)).tz_localize(tz).tz_convert("UTC") + pd.Timedelta(
                 days=1
             )
+        posted = table.column(found["published_local"]).astype(str).str.strip()
+        order = day_month_order(posted) if has_day_month_cells(posted) else "none"
+        if order is None:  # said out loud: the export's own order, no day above 12 proves it
+            blank_notes = (
+                *blank_notes,
+                "Posted dates are ambiguous (no day above 12): read as MM/DD/YYYY, the order "
+                "Facebook's legacy Insights export writes",
+            )
+        elif order == "both":
+            raise ExportError(
+                raw.path,
+                "its Posted dates contradict each other: some have a first number above 12, "
+                "others a second number above 12.",
+                column=table.headers[found["published_local"]],
+                fix="download the export again without re-saving it in a spreadsheet.",
+            )
         notes = (
             "legacy Insights 'Lifetime Engaged Users' counts people, not actions: it is not loaded as engagements",
+            *blank_notes,
         )
         return Parsed(
             "posts",
@@ -219,6 +251,7 @@ class FacebookInsightsLegacy(ExportFormat):
             exported_at=exported,
             exported_at_source="file name (export date)" if exported is not None else None,
             notes=notes,
+            rejected_rows=rejected,
         )
 
 

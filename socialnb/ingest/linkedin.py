@@ -12,13 +12,15 @@ import pandas as pd
 from ..errors import ExportError
 from ._base import ExportFormat, Parsed, column_map, register, require
 from ._convert import numbers, rates, texts
-from ._dates import excel_serial, resolve_day_month
+from ._dates import day_month_order, excel_serial, has_day_month_cells, resolve_day_month
+from ._formats import settle_formats
 from ._raw import RawFile, Table, normalise_header
 from ._workbook import is_spreadsheet_xml, is_workbook, sheet_table, sheets
 from .aliases import ALIASES
 
 __all__ = ["LinkedInPage", "LinkedInMember"]
 
+_DMY_CELL = re.compile(r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b")
 _EPOCH_MS = re.compile(r"_(\d{13})(?:\D|$)")
 _URN = re.compile(r"urn:li:(?:activity|share|ugcPost):(\d+)")
 _POST_SHEETS = (
@@ -78,7 +80,11 @@ def _workbook_sheets(raw: RawFile) -> dict[str, list[list[str]]] | None:
     return sheets(raw)
 
 
-def _created(table: Table, pos: int) -> tuple[pd.Series, str | None]:
+def _created(
+    table: Table, pos: int, order: tuple[str, str] | None = None
+) -> tuple[pd.Series, str | None]:
+    """Dates of a column: ISO, spreadsheet serials or ``NN/NN/YYYY`` text in the ``order``
+    (order, proof) the workbook proves (see :meth:`LinkedInPage._day_month`)."""
     col = table.column(pos).astype(str).str.strip()
     iso = (
         pd.to_datetime(col, format="ISO8601", errors="coerce")
@@ -87,7 +93,21 @@ def _created(table: Table, pos: int) -> tuple[pd.Series, str | None]:
     )
     iso = iso.where(col.str.match(r"^\d{4}-\d{2}-\d{2}"))
     serial = excel_serial(col)
-    text, note = resolve_day_month(col)
+    if order is not None and order[0] == "refuse":
+        cells = col.str.match(_DMY_CELL).to_numpy()
+        if cells.any():
+            table.fail(
+                order[1],
+                row=int(np.argmax(cells)),
+                column=pos,
+                fix="download the export again without re-saving it in a spreadsheet, for a "
+                "period of more than 12 days with its Metrics sheet (which then proves the order).",
+            )
+        text, note = resolve_day_month(col)
+    elif order is not None:
+        text, note = resolve_day_month(col, order=order[0], proof=order[1])
+    else:
+        text, note = resolve_day_month(col)
     out = iso.fillna(serial).fillna(text)
     bad = out.isna().to_numpy() & (col != "").to_numpy()
     blank = (col == "").to_numpy()
@@ -131,19 +151,73 @@ class LinkedInPage(ExportFormat):
         m = _EPOCH_MS.search(raw.name)
         exported = pd.Timestamp(int(m.group(1)), unit="ms", tz="UTC") if m else None
         posts = _sheet(book, _POST_SHEETS)
-        if posts is not None:
-            out.append(self._posts(raw, *posts, account))
         metrics = _sheet(book, _METRIC_SHEETS)
+        order = self._day_month(raw, posts, metrics)
+        if posts is not None:
+            out.append(self._posts(raw, *posts, account, order))
         if metrics is not None:
-            out.append(self._metrics(raw, *metrics, account))
+            out.append(self._metrics(raw, *metrics, account, order))
         if exported is not None and pd.Timestamp("2010-01-01", tz="UTC") < exported:
             for part in out:
                 part.exported_at = exported
                 part.exported_at_source = "file name (export timestamp)"
         return out
 
+    def _date_column(
+        self, raw: RawFile, sheet: tuple[str, list[list[str]]] | None, aliases, head_key, key
+    ) -> pd.Series | None:
+        if sheet is None:
+            return None
+        head = _header_index(sheet[1], aliases, head_key)
+        if head is None:
+            return None
+        table = sheet_table(raw, sheet[0], sheet[1], head)
+        pos = table.find(aliases[key])
+        return None if pos is None else table.column(pos).astype(str).str.strip()
+
+    def _day_month(self, raw: RawFile, posts, metrics) -> tuple[str, str] | None:
+        """The day/month order of the workbook's ``NN/NN/YYYY`` dates and why, from both sheets
+        (one export, one locale): a number above 12 in either proves it. Contradictory sheets, or
+        text dates that nothing proves, give ``("refuse", problem)``: :func:`_created` refuses
+        them at their first cell, never a silent guess (7 Oct read as 10 Jul)."""
+        columns = {
+            "posts": self._date_column(raw, posts, self.aliases, "link", "published_local"),
+            "metrics": self._date_column(
+                raw, metrics, ALIASES["linkedin_metrics"], "impressions", "date"
+            ),
+        }
+        found = {
+            name: (day_month_order(col), (posts if name == "posts" else metrics)[0])
+            for name, col in columns.items()
+            if col is not None and has_day_month_cells(col)
+        }
+        if not found:
+            return None  # ISO dates or spreadsheet serials: no order to decide
+        proofs = {(o, title) for o, title in found.values() if o is not None}
+        orders = {o for o, _ in proofs}
+        if "both" in orders or len(orders) > 1:
+            shown = "; ".join(f"sheet {t!r}: {o}" for o, t in sorted(proofs))
+            return "refuse", (
+                f"the workbook's day/month order contradicts itself ({shown}): some dates have "
+                "a first number above 12 and others a second number above 12."
+            )
+        if not orders:
+            titles = " and ".join(repr(t) for _, t in found.values())
+            return "refuse", (
+                f"{titles}: the dates are ambiguous: no day is above 12, so 07/10/2026 could be "
+                "7 October or 10 July, and no sheet of the workbook proves the order."
+            )
+        order, title = next(iter(proofs))
+        shape = "DD/MM" if order == "day-first" else "MM/DD"
+        return order, f"sheet {title!r} has a number above 12 only where {shape} puts the day"
+
     def _posts(
-        self, raw: RawFile, title: str, rows: list[list[str]], account: str | None
+        self,
+        raw: RawFile,
+        title: str,
+        rows: list[list[str]],
+        account: str | None,
+        order: tuple[str, str] | None = None,
     ) -> Parsed:
         head = _header_index(rows, self.aliases, "link")
         if head is None:
@@ -165,7 +239,7 @@ class LinkedInPage(ExportFormat):
                 column=found["link"],
                 fix="export again; the post link is how socialnb identifies a post.",
             )
-        day, note = _created(table, found["published_local"])
+        day, note = _created(table, found["published_local"], order)
         dist = (
             table.column(found["distribution"]).astype(str).str.strip().str.casefold()
             if "distribution" in found
@@ -206,6 +280,9 @@ class LinkedInPage(ExportFormat):
                 frame[key] = numbers(table, found[key])
         if "engagement_rate" in found:
             rates(table, found["engagement_rate"])  # validate 0.36 / 0.36% / "6.14%"
+        # Without a Content Type: views are video views (LinkedIn counts views of videos only),
+        # else a link in the text (socialnb.ingest._formats).
+        frame = settle_formats(frame, rules=("video views", "link"), video=frame.get("views"))
         notes = [f"sheet {title!r}: created dates read in UTC (LinkedIn reports in UTC)"]
         if note:
             notes.append(f"sheet {title!r}: {note}")
@@ -217,7 +294,12 @@ class LinkedInPage(ExportFormat):
         )
 
     def _metrics(
-        self, raw: RawFile, title: str, rows: list[list[str]], account: str | None
+        self,
+        raw: RawFile,
+        title: str,
+        rows: list[list[str]],
+        account: str | None,
+        order: tuple[str, str] | None = None,
     ) -> Parsed:
         aliases = ALIASES["linkedin_metrics"]
         head = _header_index(rows, aliases, "impressions")
@@ -230,7 +312,7 @@ class LinkedInPage(ExportFormat):
         table = sheet_table(raw, title, rows, head)
         found = column_map(table, aliases)
         require(table, found, ("date", "impressions"), aliases)
-        day, note = _created(table, found["date"])
+        day, note = _created(table, found["date"], order)
         frame = pd.DataFrame({"date": day.dt.normalize(), "source_row": table.lines})
         for key in aliases:
             if key != "date" and key in found:

@@ -44,11 +44,11 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from ..errors import ExportError
+from ..errors import ConfigError, ExportError
 from ..schema import DAILY_METRICS, FORMATS, PLATFORMS, POST_METRIC_FIELDS
 from ._base import ExportFormat, Parsed
-from ._convert import localise
-from ._raw import MISSING_TOKENS, RawFile, Table, normalise_header, read_csv_table
+from ._convert import MEASURES, cell_problem, localise, number_cells
+from ._raw import RawFile, Table, normalise_header, read_csv_table
 
 __all__ = [
     "Mapping",
@@ -109,15 +109,22 @@ def _fail(
     raise ExportError(path, problem, fix=fix)
 
 
-def load_mapping(spec: str | Path) -> Mapping:
+def load_mapping(spec: str | Path, *, _chain: tuple[Path, ...] = ()) -> Mapping:
     """Load and validate a mapping from a path or a shipped mapping name.
+
+    ``use: <mapping>`` starts from another mapping (a path relative to this mapping's folder, or a
+    shipped name) and overrides its keys.
 
     Raises
     ------
     ExportError
         Naming the mapping file and the key at fault.
+    ConfigError
+        When ``use:`` leads back to a mapping already in the chain (itself, or a cycle).
     """
     p = Path(spec)
+    if _chain and not p.is_absolute() and (_chain[-1].parent / p).exists():
+        p = _chain[-1].parent / p
     if not p.exists():
         name = str(spec).removesuffix(".yaml")
         shipped = resources.files("socialnb") / "mappings" / f"{name}.yaml"
@@ -128,6 +135,14 @@ def load_mapping(spec: str | Path) -> Mapping:
                 f"give a path to a YAML mapping or one of the shipped names: {', '.join(shipped_mappings())}.",
             )
         p = Path(str(shipped))
+    here = p.resolve()
+    if here in _chain:
+        names = " -> ".join(str(c) for c in (*_chain, here))
+        raise ConfigError(
+            f"{_chain[-1]}: key 'use': {str(spec)!r} leads back to a mapping already used "
+            f"({names}), so the mapping never ends. What to do: point `use:` at a shipped "
+            "mapping or another file, or remove it and write the keys here."
+        )
     data_bytes = p.read_bytes()
     try:
         data = yaml.safe_load(data_bytes) or {}
@@ -138,7 +153,11 @@ def load_mapping(spec: str | Path) -> Mapping:
     if not isinstance(data, dict):
         _fail(p, "must be a YAML mapping of keys (platform, columns, ...).")
     if "use" in data:
-        inner = load_mapping(data["use"])
+        if not isinstance(data["use"], str) or not data["use"].strip():
+            _fail(
+                p, f"key 'use' must name a mapping (a file or a shipped name), not {data['use']!r}."
+            )
+        inner = load_mapping(data["use"], _chain=(*_chain, here))
         inner.update({k: v for k, v in data.items() if k != "use"})
         data = dict(inner)
     unknown = set(data) - _KEYS
@@ -292,14 +311,15 @@ def read_mapped(raw: RawFile, mapping: Mapping, *, tz: str, account: str | None 
         if pos is None:
             continue
         col = table.column(pos[0]).astype(str).str.strip()
-        missing = col.str.casefold().isin(MISSING_TOKENS).to_numpy()
-        values = pd.to_numeric(
-            col.str.replace(",", "", regex=False).where(~missing, None), errors="coerce"
+        values, why = number_cells(  # the same cell contract as every export reader
+            col, negative_ok=field in negative_ok, integer=field not in MEASURES
         )
-        mark((values.isna().to_numpy() & ~missing), pos[0], "a number", col)
-        if field not in negative_ok:
-            mark((values < 0).fillna(False).to_numpy(), pos[0], "a non-negative count", col)
-        frame[field] = values.astype("float64")
+        for i in np.flatnonzero((why != "") & ~bad):
+            reasons[i] = (
+                f"column {table.headers[pos[0]]!r}: {cell_problem(col.iloc[i], why[i]).rstrip('.')}"
+            )
+        bad[:] |= why != ""
+        frame[field] = values
     for field in _TEXT_FIELDS:
         pos = _cols(table, mapping, field)
         if pos is not None:
@@ -398,6 +418,7 @@ class MappedFormat(ExportFormat):
 
     id = "mapped_csv"
     platform = ""
+    ends_with_line_end = False  # hand-made: the file may end without one
     kind = "posts"
     description = (
         "A hand-made CSV read through a YAML mapping (socialnb/mappings/ or <file>.mapping.yaml)"

@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ExportError
-from ._base import ExportFormat, Parsed, column_map, register, require
-from ._convert import ids, localise, map_values, numbers, texts, timestamps
+from ._base import ExportFormat, Parsed, column_map, quarantine_blank_ids, register, require
+from ._convert import MEASURES, ids, localise, map_values, numbers, texts, timestamps
 from ._raw import RawFile, csv_header, normalise_header, read_csv_table
 from .aliases import ALIASES
 
@@ -72,7 +72,9 @@ def _metric_columns(table, found, names, *, negative_ok=()) -> dict[str, pd.Seri
     out = {}
     for name in names:
         if name in found:
-            out[name] = numbers(table, found[name], negative_ok=name in negative_ok)
+            out[name] = numbers(
+                table, found[name], negative_ok=name in negative_ok, integer=name not in MEASURES
+            )
     return out
 
 
@@ -138,10 +140,10 @@ class _MetaContent(ExportFormat):
         frame["text"] = self._text(table, found)
         frame = frame.assign(**_metric_columns(table, found, self.metrics))
         frame["distribution"] = self._distribution(table, found)
-        frame = _drop_blank_ids(frame)
+        frame, rejected, notes = quarantine_blank_ids(frame)
         frame["metric_era"] = metric_era(found)
         raw_headers = tuple(table.headers[p] for p in sorted(found.values()))
-        return Parsed("posts", frame, raw_headers=raw_headers)
+        return Parsed("posts", frame, raw_headers=raw_headers, notes=notes, rejected_rows=rejected)
 
     def _text(self, table, found) -> pd.Series:
         return texts(table, found.get("text"))
@@ -171,19 +173,6 @@ def metric_era(found: dict[str, int]) -> str:
     if "views" in found:
         return "views"
     return "impressions" if "impressions" in found else ""
-
-
-def _drop_blank_ids(frame: pd.DataFrame) -> pd.DataFrame:
-    """Summary and trailer rows have no id: drop them (an export never has a real post without one)."""
-    ids = frame["post_id"]
-    if ids.notna().all() and ids.str.isdigit().all():
-        return frame
-    keep = (
-        frame["post_id"].notna()
-        & (frame["post_id"].str.strip() != "")
-        & (frame["post_id"].str.casefold() != "total")
-    )
-    return frame[keep.fillna(False)].reset_index(drop=True)
 
 
 @register

@@ -139,6 +139,7 @@ class TikTokContent(ExportFormat):
                 "text": texts(table, found.get("text")),
                 "permalink": link,
                 "format": "video",
+                "format_source": "inferred: TikTok lists videos only",
                 "distribution": "organic",
                 "metric_era": "",
                 "account": handle.fillna(account) if account else handle,

@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ExportError
-from ._base import ExportFormat, Parsed, column_map, register, require
+from ._base import ExportFormat, Parsed, column_map, quarantine_blank_ids, register, require
 from ._convert import ids, numbers, texts, timestamps
+from ._formats import settle_formats
 from ._raw import RawFile, Table, read_csv_table
 from ._raw import has_any as _any
 from ._raw import header_set as _header
@@ -18,6 +19,12 @@ from .aliases import ALIASES
 
 __all__ = ["XTweetActivity", "XDailyActivity", "XPremiumContent", "XPremiumOverview"]
 
+_MEDIA_VIEWS = ALIASES["x_tweet_activity"]["views"]  # "media views"
+_MEDIA_ENGAGEMENTS = (
+    "media engagements",
+    "engajamentos de mídia",
+    "interacciones con el contenido multimedia",
+)
 _HANDLE = re.compile(r"(?:twitter|x)\.com/([^/]+)/status", re.IGNORECASE)
 
 
@@ -104,8 +111,23 @@ class XTweetActivity(ExportFormat):
             boosted = np.zeros(len(frame), dtype=bool)
         frame["distribution"] = np.where(boosted, "boosted", "organic")
         frame["metric_era"] = ""
+        # No format column: inferred from the media columns and the text (socialnb.ingest._formats)
+        media_cols = [table.find(_MEDIA_VIEWS), table.find(_MEDIA_ENGAGEMENTS)]
+        media_cols = [pos for pos in media_cols if pos is not None]
+        media = None
+        if media_cols:
+            parts = pd.concat([numbers(table, pos) for pos in media_cols], axis=1)
+            media = parts.sum(axis=1, min_count=1)
+        frame = settle_formats(
+            frame, rules=("media", "link", "text") if media is not None else (), media=media
+        )
+        frame, rejected, notes = quarantine_blank_ids(frame, what="tweet id")
         return Parsed(
-            "posts", frame, raw_headers=tuple(table.headers[p] for p in sorted(found.values()))
+            "posts",
+            frame,
+            raw_headers=tuple(table.headers[p] for p in sorted(found.values())),
+            notes=notes,
+            rejected_rows=rejected,
         )
 
 
@@ -225,8 +247,13 @@ class XPremiumContent(ExportFormat):
         )
         if "link_clicks" in frame:
             frame["clicks"] = frame["link_clicks"]
+        frame, rejected, notes = quarantine_blank_ids(frame)
         return Parsed(
-            "posts", frame, raw_headers=tuple(table.headers[p] for p in sorted(found.values()))
+            "posts",
+            frame,
+            raw_headers=tuple(table.headers[p] for p in sorted(found.values())),
+            notes=notes,
+            rejected_rows=rejected,
         )
 
 

@@ -10,7 +10,15 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ExportError
-from ._base import ExportFormat, Parsed, column_map, register, require
+from ._base import (
+    SUMMARY_IDS,
+    ExportFormat,
+    Parsed,
+    column_map,
+    quarantine_blank_ids,
+    register,
+    require,
+)
 from ._convert import numbers, rates, texts, timestamps
 from ._raw import RawFile, Table, normalise_header, read_csv_table
 from ._raw import has_fields as _has
@@ -45,10 +53,9 @@ def _video_ids(table: Table, pos: int) -> tuple[pd.Series, np.ndarray]:
     """Video ids (leading defensive space removed) and which rows are real videos (not Total)."""
     raw_ids = table.column(pos).astype(str)
     vid = raw_ids.str.strip()
-    total = (
-        vid.str.casefold().isin(["total", "totals", "total geral", "total general", ""]).to_numpy()
-    )
-    bad = ~total & ~vid.str.match(_YT_ID).to_numpy()
+    total = vid.str.casefold().isin(SUMMARY_IDS).to_numpy()
+    blank = (vid == "").to_numpy()  # quarantined by the caller when the row has metrics
+    bad = ~total & ~blank & ~vid.str.match(_YT_ID).to_numpy()
     if bad.any():
         row = int(np.argmax(bad))
         table.fail(
@@ -112,6 +119,7 @@ class YouTubeTable(ExportFormat):
                 "text": texts(table, found.get("text")),
                 "permalink": "https://www.youtube.com/watch?v=" + vid,
                 "format": "video",
+                "format_source": "inferred: YouTube lists videos only",
                 "distribution": "organic",
                 "account": account,
                 "source_row": table.lines,
@@ -123,7 +131,7 @@ class YouTubeTable(ExportFormat):
         if "follows" in found:  # net subscribers: can be negative
             frame["follows"] = numbers(table, found["follows"], negative_ok=True)
         if "watch_hours" in found:
-            frame["watch_time_s"] = numbers(table, found["watch_hours"]) * 3600.0
+            frame["watch_time_s"] = numbers(table, found["watch_hours"], integer=False) * 3600.0
         elif "avg_view" in found and "views" in frame:
             frame["watch_time_s"] = self._avg(table, found["avg_view"]) * frame["views"]
         if "avg_view" in found:
@@ -144,11 +152,13 @@ class YouTubeTable(ExportFormat):
                 f"{int(blank.sum())} video(s) without a publish time (private or unlisted) kept with no date"
             )
         frame = frame[keep].reset_index(drop=True)
+        frame, rejected, blank_notes = quarantine_blank_ids(frame, what="video id")
         return Parsed(
             "posts",
             frame,
             raw_headers=tuple(table.headers[p] for p in sorted(found.values())),
-            notes=tuple(notes),
+            notes=(*notes, *blank_notes),
+            rejected_rows=rejected,
         )
 
     @staticmethod
@@ -252,8 +262,10 @@ class YouTubeChart(ExportFormat):
                 line=table.header_line + 1,
                 fix="export a period with data.",
             )
-        _vid, keep = _video_ids(table, found["post_id"])
-        frame = _yt_daily(table, found, self.aliases, account)[keep]
+        vid, keep = _video_ids(table, found["post_id"])
+        frame = _yt_daily(table, found, self.aliases, account)
+        frame["post_id"] = vid
+        frame, rejected, blank_notes = quarantine_blank_ids(frame[keep], what="video id")
         daily = frame.groupby("date", as_index=False).agg(
             video_views=("views", "sum"), source_row=("source_row", "min")
         )
@@ -267,5 +279,6 @@ class YouTubeChart(ExportFormat):
             "daily",
             daily,
             raw_headers=tuple(table.headers[p] for p in sorted(found.values())),
-            notes=(note,),
+            notes=(note, *blank_notes),
+            rejected_rows=rejected,
         )

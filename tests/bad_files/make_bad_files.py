@@ -48,11 +48,13 @@ TT_ROW = '"November 2","Hi","https://www.tiktok.com/@fernway/video/7312345678901
 YT_HEAD = "Content,Video title,Video publish time,Duration,Views,Watch time (hours),Subscribers,Impressions,Impressions click-through rate (%)"
 
 
-def zipped(members: dict[str, bytes]) -> bytes:
+def zipped(members: dict[str, bytes], compress: int = zipfile.ZIP_STORED) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
         for name, data in members.items():
-            zf.writestr(zipfile.ZipInfo(name, date_time=(2026, 11, 2, 9, 0, 0)), data)
+            info = zipfile.ZipInfo(name, date_time=(2026, 11, 2, 9, 0, 0))
+            info.compress_type = compress
+            zf.writestr(info, data)
     return buf.getvalue()
 
 
@@ -163,7 +165,9 @@ FILES: dict[str, bytes] = {
     "32_linkedin_no_urn.xlsx": xlsx(
         {"All posts": [LI_NOTE, LI_HEAD, li_row(link="https://example.com/post/1")]}
     ),
-    "33_linkedin_bad_rate.xlsx": xlsx({"All posts": [LI_NOTE, LI_HEAD, li_row(rate="high")]}),
+    "33_linkedin_bad_rate.xlsx": xlsx(
+        {"All posts": [LI_NOTE, LI_HEAD, li_row(rate="high", created="10/25/2026")]}
+    ),
     "34_corrupt_xlsx.xlsx": xlsx({"All posts": [LI_NOTE, LI_HEAD, li_row()]})[:400],
     "35_meta_daily_unknown_title.csv": (
         'sep=,\n"Mystery metric"\n"Date","Primary"\n"2025-09-20T00:00:00","20"\n'
@@ -173,6 +177,42 @@ FILES: dict[str, bytes] = {
     "38_zip_with_bad_member.zip": zipped(
         {"Content.csv": (BOM + TT_HEAD + "\n" + TT_ROW.replace('"300"', '"many"') + "\n").encode()}
     ),
+    # issue 11: one cell contract (findings 7, 8), truncation (6), zip limits (10), messages (15)
+    "39_count_percent.csv": fb(fb_row(), fb_row(pid="1222718636357258", views="12%")),
+    "40_count_fraction.csv": fb(fb_row(), fb_row(pid="1222718636357258", views="1.234")),
+    "41_count_huge.csv": fb(fb_row(), fb_row(pid="1222718636357258", reactions="1e30")),
+    "42_cut_in_last_field.csv": fb(fb_row(), fb_row(pid="1222718636357258"))[:-2],
+    "43_meta_daily_cut_in_last_field.csv": (
+        'sep=,\n"Facebook Link Clicks"\n"Date","Primary"\n"2025-09-20T00:00:00","3"\n'
+        '"2025-09-21T00:00:00",'
+    ).encode("utf-16"),
+    "44_zip_bomb.zip": zipped({"Content.csv": b"0" * (4 * 1024 * 1024)}, zipfile.ZIP_DEFLATED),
+    "45_xlsx_bomb.xlsx": zipped(
+        {
+            "[Content_Types].xml": b"<Types/>",
+            "xl/workbook.xml": b"<workbook/>",
+            "xl/worksheets/sheet1.xml": b" " * (4 * 1024 * 1024),
+        },
+        zipfile.ZIP_DEFLATED,
+    ),
+    "46_unclosed_quote_to_the_end.csv": fb(
+        fb_row(), fb_row(pid="1222718636357258", title="Broken"), fb_row(pid="1222718636357259")
+    ).replace(b'"Broken"', b'"Broken', 1),
+    "48_linkedin_ambiguous_dates.xlsx": xlsx({"All posts": [LI_NOTE, LI_HEAD, li_row()]}),
+    "49_linkedin_contradictory_dates.xlsx": xlsx(
+        {
+            "All posts": [
+                LI_NOTE,
+                LI_HEAD,
+                li_row(created="25/10/2026"),
+                li_row(
+                    link="https://www.linkedin.com/feed/update/urn:li:activity:7101234567890123457",
+                    created="10/26/2026",
+                ),
+            ]
+        }
+    ),
+    "47_quote_never_closed.csv": fb(fb_row(), fb_row(pid="1222718636357258")[:-2] + '"38'),
 }
 
 #: file -> (line expected in the message or None, a phrase the message must contain)
@@ -180,7 +220,7 @@ EXPECT: dict[str, tuple[int | None, str]] = {
     "01_empty.csv": (None, "empty"),
     "02_only_whitespace.csv": (None, "empty"),
     "03_header_only.csv": (2, "no posts"),
-    "04_truncated_mid_row.csv": (3, "fields where the header has"),
+    "04_truncated_mid_row.csv": (3, "cut short inside its last line"),
     "05_unclosed_quote.csv": (None, "malformed CSV"),
     "06_wrong_delimiter_semicolon.csv": (2, "fields where the header has"),
     "07_binary_garbage.csv": (2, "not valid UTF-8"),
@@ -200,7 +240,7 @@ EXPECT: dict[str, tuple[int | None, str]] = {
     "21_extra_field_in_row.csv": (3, "fields where the header has"),
     "22_nul_bytes_in_text.csv": (2, "binary data"),
     "23_empty_zip.zip": (None, "no export socialnb recognises"),
-    "24_corrupt_zip.zip": (None, "zip"),
+    "24_corrupt_zip.zip": (None, "starts like a zip archive but its end"),
     "25_x_premium_bad_date.csv": (2, "not a date/time"),
     "26_x_premium_infinite.csv": (2, "not a finite number"),
     "27_tiktok_bad_link.csv": (2, "not a TikTok video link"),
@@ -210,11 +250,22 @@ EXPECT: dict[str, tuple[int | None, str]] = {
     "31_linkedin_member_workbook.xlsx": (None, "personal (member) analytics"),
     "32_linkedin_no_urn.xlsx": (3, "urn:li:activity"),
     "33_linkedin_bad_rate.xlsx": (3, "is not a number"),
-    "34_corrupt_xlsx.xlsx": (None, "cannot be opened"),
+    "34_corrupt_xlsx.xlsx": (None, "workbook (a zip inside) but its end"),
     "35_meta_daily_unknown_title.csv": (2, "does not know"),
     "36_meta_daily_truncated.csv": (None, "not an export socialnb recognises"),
     "37_spreadsheetml_broken.xls": (None, "cannot be opened"),
     "38_zip_with_bad_member.zip": (2, "is not a number"),
+    "39_count_percent.csv": (3, "is a percentage, but this column is a count"),
+    "40_count_fraction.csv": (3, "is not a whole number"),
+    "41_count_huge.csv": (3, "larger than any real count"),
+    "42_cut_in_last_field.csv": (3, "cut short inside its last line"),
+    "43_meta_daily_cut_in_last_field.csv": (5, "cut short inside its last line"),
+    "44_zip_bomb.zip": (None, "zip bomb"),
+    "45_xlsx_bomb.xlsx": (None, "zip bomb"),
+    "46_unclosed_quote_to_the_end.csv": (3, "unclosed or stray quote"),
+    "47_quote_never_closed.csv": (3, "never closed"),
+    "48_linkedin_ambiguous_dates.xlsx": (3, "the dates are ambiguous: no day is above 12"),
+    "49_linkedin_contradictory_dates.xlsx": (3, "day/month order contradicts itself"),
 }
 
 

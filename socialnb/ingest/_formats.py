@@ -1,0 +1,108 @@
+"""Every post gets a format, and the lineage says how it is known (one place for the rules).
+
+``format_source`` is ``"exported"`` when the export names the format (Meta's ``Post type``,
+LinkedIn's ``Content Type``, a mapped column), ``"inferred: <rule>"`` when it is inferred from what
+the export does carry, and ``"unknown"`` (with format ``"unknown"``) when nothing tells. The rules,
+tried in order for posts the export leaves without a format:
+
+``media``
+    X legacy's ``media views`` or ``media engagements`` above 0: a photo, video or GIF (the export
+    does not say which) -> ``"media"``.
+``video views``
+    a video metric above 0 (``video_views``; LinkedIn's views exclude off-site video views) ->
+    ``"video"``.
+``link``
+    a web link in the text, and (where the export has media columns) no media views -> ``"link"``.
+``text``
+    the export has media columns, they are 0, and the text has no link -> ``"text"``.
+
+A reader lists the rules its export supports; a rule never applies to an export without its
+signal (X Premium has no media columns, so its posts without a link stay ``"unknown"``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["EXPORTED", "UNKNOWN", "settle_formats"]
+
+EXPORTED = "exported"
+UNKNOWN = "unknown"
+_LINK = r"https?://\S+"
+
+
+def settle_formats(
+    frame: pd.DataFrame,
+    *,
+    rules: tuple[str, ...] = (),
+    media: pd.Series | None = None,
+    video: pd.Series | None = None,
+    given: str = EXPORTED,
+) -> pd.DataFrame:
+    """Fill ``format`` and ``format_source`` for every row of a canonical post frame.
+
+    Parameters
+    ----------
+    frame
+        Canonical post rows (``format`` may be missing or NA).
+    rules
+        The inference rules this export supports, in order (see the module docstring).
+    media
+        Per row, the export's media views plus media engagements (the ``media`` and ``text``
+        rules), NaN where the export leaves them blank.
+    video
+        Per row, the export's video views (the ``video views`` rule; default: ``video_views``).
+    given
+        The ``format_source`` of rows whose format the reader set (``"exported"``, or an
+        ``"inferred: ..."`` rule of the reader's own, e.g. TikTok lists videos only).
+    """
+    out = frame.copy()
+    n = len(out)
+    fmt = (
+        out["format"].astype("string")
+        if "format" in out
+        else pd.Series(pd.NA, index=out.index, dtype="string")
+    )
+    fmt = fmt.where(~(fmt.str.strip() == ""), pd.NA)
+    source = (
+        out["format_source"].astype("string")
+        if "format_source" in out
+        else pd.Series(pd.NA, index=out.index, dtype="string")
+    )
+    source = source.where(source.notna() | fmt.isna(), given)
+    todo = fmt.isna().to_numpy().copy()
+    text = out["text"].astype("string") if "text" in out else pd.Series(pd.NA, index=out.index)
+    has_link = text.str.contains(_LINK, regex=True, case=False).fillna(False).to_numpy(dtype=bool)
+    media_v = np.zeros(n) * np.nan if media is None else pd.to_numeric(media).to_numpy(dtype=float)
+    if video is None and "video_views" in out:
+        video = out["video_views"]
+    video = np.full(n, np.nan) if video is None else pd.to_numeric(video).to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        signals = {
+            "media": (media_v > 0, "media", "inferred: media views > 0"),
+            "video views": (video > 0, "video", "inferred: video views > 0"),
+            "link": (
+                has_link & ~(media_v > 0),
+                "link",
+                "inferred: link in the text" + (", no media views" if media is not None else ""),
+            ),
+            "text": (
+                (media_v == 0) & ~has_link,
+                "text",
+                "inferred: no media views, no link in the text",
+            ),
+        }
+    fmt_values = fmt.to_numpy(dtype=object, na_value=None).copy()
+    src_values = source.to_numpy(dtype=object, na_value=None).copy()
+    for rule in rules:
+        hit, value, why = signals[rule]
+        apply = todo & hit
+        fmt_values[apply] = value
+        src_values[apply] = why
+        todo &= ~apply
+    fmt_values[todo] = UNKNOWN
+    src_values[todo] = UNKNOWN
+    out["format"] = pd.array(fmt_values, dtype="string")
+    out["format_source"] = pd.array(src_values, dtype="string")
+    return out
