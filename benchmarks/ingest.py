@@ -78,7 +78,9 @@ _CHILD = textwrap.dedent(
         con.close()
     else:
         import socialnb
-        report = socialnb.Workspace(work).ingest([path])
+        Path(work, "bench").mkdir(exist_ok=True)
+        Path(work, "bench", "brand.yaml").write_text("name: Bench\ntimezone: UTC\n")
+        report = socialnb.Workspace(work).ingest([path], brand="bench")
         assert report.ok, str(report)
         n = report.loaded[0].rows
     seconds = time.perf_counter() - t0

@@ -600,6 +600,8 @@ AMBIGUOUS_ADVICE = (
 )
 
 
+_NAMES = ", ".join(("brand", *POST_FIELDS))
+
 #: Platform -> the account names brand.yaml gives (set by the workspace around each file).
 _EXPECTED_ACCOUNTS: ContextVar[dict[str, str] | None] = ContextVar(
     "socialnb_expected_accounts", default=None
@@ -658,7 +660,9 @@ def _check_accounts_sql(con, select: str, params: list, platform: str, source_fi
     names = [
         r[0]
         for r in con.execute(
-            f"SELECT DISTINCT account FROM ({select}) WHERE account IS NOT NULL LIMIT 50", params
+            f"SELECT DISTINCT account FROM ({select}) AS q({_NAMES}) WHERE account IS NOT NULL "
+            "LIMIT 50",
+            params,
         ).fetchall()
     ]
     check_accounts(platform, names, source_file)
@@ -772,7 +776,9 @@ def load_posts_sql(
     key = _brand_key(brand)
     check_version(con, catalog, catalog)
     _check_accounts_sql(con, select, params, platform, source_file)
-    latest = con.execute(f"SELECT max(published_at) FROM ({select})", params).fetchall()[0][0]
+    latest = con.execute(
+        f"SELECT max(published_at) FROM ({select}) AS q({_NAMES})", params
+    ).fetchall()[0][0]
     period_end = _period_end(source_file)
     with transaction(con):
         _forget(con, prefix, key, source_hash)

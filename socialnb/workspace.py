@@ -73,9 +73,9 @@ class IngestReport:
             "format",
             "kind",
             "rows",
+            "message",
             "superseded",
             "ambiguous",
-            "message",
         ]
         return pd.DataFrame([f.__dict__ for f in self.files], columns=cols)
 
@@ -410,8 +410,8 @@ class Workspace:
         ambiguous = int(got.get("rows_ambiguous", 0))
         if superseded - ambiguous:
             notes.append(
-                f"{superseded - ambiguous} row(s) superseded by a newer download with the same "
-                "export time"
+                f"{superseded - ambiguous} row(s) held by another download with the same export "
+                "time (the newer one, or the same values)"
             )
         if ambiguous:
             others = ", ".join(got.get("ambiguous_with", []))
