@@ -277,9 +277,11 @@ class Workspace:
         Notes
         -----
         Identical bytes are one file per brand, wherever they lie: of several copies, the one
-        whose path says the earliest export time (a ``YYYY-MM-DD`` download folder, else the
-        period in its name) is loaded, then the one whose path sorts first; a better copy found
-        later replaces the loaded one. So any order of arrival gives the same tables.
+        whose path allows the earliest export time (a ``YYYY-MM-DD`` download folder, else the
+        period in its name) is loaded; a path that states none goes first, as its time comes
+        from the content (the earliest the export can have been taken). Ties go to the shortest
+        path (``Views.csv`` before ``Views (1).csv``), then to the first by its text. A better
+        copy found later, or a copy moved to another folder, replaces the loaded one. So any order of arrival gives the same tables.
         """
         with wh.writer_lock(self.warehouse_path):
             if rebuild:
@@ -331,7 +333,9 @@ class Workspace:
                                 brand=b,
                                 tz=cfg.timezone,
                                 accounts=_accounts(cfg),
-                                known={digest} if _keep(known, b, digest, shown) else set(),
+                                known={digest}
+                                if _keep(known, b, digest, shown, self.path)
+                                else set(),
                             )
                             if done is not None:
                                 if done.status == "loaded":
@@ -347,7 +351,7 @@ class Workspace:
                                     )
                                 continue
                         raw, mapping_used = load_with_mapping(path, mapping)
-                        if _keep(known, b, raw.sha256, shown):
+                        if _keep(known, b, raw.sha256, shown, self.path):
                             results.append(
                                 FileResult(shown, b, "skipped", message="already in the warehouse")
                             )
@@ -606,15 +610,25 @@ def _path_time(shown: str) -> datetime | None:
 
 def _copy_rank(shown: str) -> tuple:
     """Order of preference between copies of the same bytes: the earliest export time their path
-    states first (the bytes existed then), copies whose path states none last, then the path."""
+    allows first (the bytes existed then): a path that states none first (its time comes from the
+    content, the earliest possible), then the earliest download folder or period end; then the
+    shorter path (``Views.csv`` before its copy ``Views (1).csv``), then the path's text."""
     t = _path_time(shown)
-    return (t is None, t or datetime.min, shown)
+    return (t is not None, t or datetime.min, len(shown), shown)
 
 
-def _keep(known: dict[tuple[str, str], str], brand: str, digest: str, shown: str) -> bool:
-    """True when the file is loaded for ``brand`` already from a copy at least as good."""
+def _keep(
+    known: dict[tuple[str, str], str], brand: str, digest: str, shown: str, root: Path
+) -> bool:
+    """True when the file is loaded for ``brand`` already from a copy at least as good that is
+    still there (a copy moved, e.g. into a download-day folder, is loaded again from its new
+    place)."""
     loaded = known.get((brand, digest))
-    return loaded is not None and _copy_rank(loaded) <= _copy_rank(shown)
+    if loaded is None:
+        return False
+    if loaded == shown:
+        return True
+    return (root / loaded).exists() and _copy_rank(loaded) <= _copy_rank(shown)
 
 
 def _choose_copies(files, mapping, display):
