@@ -462,10 +462,8 @@ def _merge(
             [brand, platform, exported_at],
         ).fetchall()[0][0]
         if not clash:
-            before = con.execute(f"SELECT count(*) FROM {target}").fetchall()[0][0]
-            con.execute(f"INSERT INTO {target} {source}", params)
-            after = con.execute(f"SELECT count(*) FROM {target}").fetchall()[0][0]
-            return _Outcome(loaded=after - before)
+            inserted = con.execute(f"INSERT INTO {target} {source}", params).fetchall()
+            return _Outcome(loaded=int(inserted[0][0]))
     con.execute(f"CREATE OR REPLACE TEMP TABLE _incoming AS SELECT * FROM {target} LIMIT 0")
     try:
         con.execute(f"INSERT INTO _incoming {source}", params)
@@ -543,6 +541,12 @@ def _frame_source(rows: pd.DataFrame) -> tuple[str, list, pd.DataFrame]:
 
 def _forget(con: duckdb.DuckDBPyConnection, catalog: str, brand: str, source_hash: str) -> None:
     """Remove what an earlier load of the same file for the same brand wrote (a reload)."""
+    seen = con.execute(
+        f"SELECT count(*) FROM {catalog}ingest_log WHERE brand = ? AND source_hash = ?",
+        [brand, source_hash],
+    ).fetchall()[0][0]
+    if not seen:
+        return
     for table in ("post_snapshots", "account_daily_values", "ingest_log"):
         con.execute(
             f"DELETE FROM {catalog}{table} WHERE brand = ? AND source_hash = ?",
