@@ -293,6 +293,8 @@ class Workspace:
         slugs = sorted({b for _, b in files} | ({brand} if brand else set()))
         for slug in slugs:
             self.validate(slug)
+        if mapping is not None:
+            _as_config_error(load_mapping, mapping)
         configs: dict[str, BrandConfig] = {slug: self.brand(slug) for slug in slugs}
         # a corrupt calendar is refused before any data file is committed
         calendars = {slug: self._read_calendar(slug) for slug in slugs}

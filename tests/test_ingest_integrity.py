@@ -373,6 +373,20 @@ def test_a_bad_plan_file_stops_ingest_before_any_data_file_loads(tmp_path, name,
     assert not (tmp_path / "warehouse.duckdb").exists()
 
 
+def test_a_mapping_that_uses_itself_is_a_config_error_before_anything_loads(tmp_path):
+    folder = brand(tmp_path)
+    (folder / "raw" / "2021-02-01").mkdir()
+    shutil.copy(TWEETS, folder / "raw" / "2021-02-01" / TWEETS.name)
+    loop = folder / "raw" / "posts.csv.mapping.yaml"
+    loop.write_text(f"use: {loop}\n")
+    (folder / "raw" / "posts.csv").write_text("id,when\n1,2021-01-01\n")
+    result = CliRunner().invoke(main, ["ingest", "-w", str(tmp_path), "--quiet"])
+    assert result.exit_code == 2 and "refers to itself" in result.output
+    assert "Traceback" not in result.output
+    with pytest.raises(ConfigError, match="refers to itself"):
+        socialnb.Workspace(tmp_path).ingest([TWEETS], brand="demo", mapping=str(loop))
+
+
 def test_a_download_folder_dated_after_today_is_refused(tmp_path):
     folder = brand(tmp_path)
     (folder / "raw" / "2062-11-02").mkdir()
