@@ -78,8 +78,10 @@ _CHILD = textwrap.dedent(
         con.close()
     else:
         import socialnb
-        Path(work, "bench").mkdir(exist_ok=True)
-        Path(work, "bench", "brand.yaml").write_text("name: Bench\ntimezone: UTC\n")
+        import os
+        os.makedirs(work + "/bench", exist_ok=True)
+        with open(work + "/bench/brand.yaml", "w") as fh:
+            fh.write("name: Bench\\ntimezone: UTC\\n")
         report = socialnb.Workspace(work).ingest([path], brand="bench")
         assert report.ok, str(report)
         n = report.loaded[0].rows

@@ -780,9 +780,20 @@ def load_posts_sql(
     key = _brand_key(brand)
     check_version(con, catalog, catalog)
     _check_accounts_sql(con, select, params, platform, source_file)
-    latest = con.execute(
-        f"SELECT max(published_at) FROM ({select}) AS q({_NAMES})", params
+    clash = con.execute(
+        f"SELECT count(*) FROM {prefix}post_snapshots WHERE brand = ? AND platform = ? "
+        "AND exported_at = ?",
+        [key, platform, exported_at],
     ).fetchall()[0][0]
+    # the newest date decides clashes only: read from the staged rows when one may happen, else
+    # from the rows once stored (no second pass over a large file)
+    latest = (
+        con.execute(f"SELECT max(published_at) FROM ({select}) AS q({_NAMES})", params).fetchall()[
+            0
+        ][0]
+        if clash
+        else None
+    )
     period_end = _period_end(source_file)
     with transaction(con):
         _forget(con, prefix, key, source_hash)
@@ -798,6 +809,12 @@ def load_posts_sql(
             content_end=latest,
             period_end=period_end,
         )
+        if latest is None:
+            latest = con.execute(
+                f"SELECT max(published_at) FROM {prefix}post_snapshots WHERE brand = ? "
+                "AND source_hash = ?",
+                [key, source_hash],
+            ).fetchall()[0][0]
         _test_pause(outcome.loaded)
         _log(
             con,

@@ -148,9 +148,6 @@ class Workspace:
         ConfigError
             The first problem found, naming the file, the row or key, the value and what to do.
         """
-        from .experiments import load_experiments
-        from .ideation import load_ideas
-
         for slug in [brand] if brand else self.brands():
             cfg = self.brand(slug)
             folder = self.path / slug
@@ -159,8 +156,12 @@ class Workspace:
                 _as_config_error(load_calendar, cal)
             ideas = _first_existing(folder, "ideas.csv", "ideas.xlsx")
             if ideas is not None:
+                from .ideation import load_ideas  # only when needed: heavier imports
+
                 _as_config_error(load_ideas, ideas)
             if (folder / "experiments.yaml").exists():
+                from .experiments import load_experiments
+
                 _as_config_error(load_experiments, folder / "experiments.yaml")
             for m in sorted(_walk(folder / "raw", suffix=MAPPING_SUFFIX)):
                 _as_config_error(load_mapping, m)
