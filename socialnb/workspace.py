@@ -208,7 +208,7 @@ class Workspace:
                 if not p.exists():
                     raise ConfigError(f"{p}: no such file or folder. What to do: check the path.")
                 files.extend(_files_under(p) if p.is_dir() else [p])
-        out = [(f, brand or self._brand_of(f)) for f in files]
+        out = [(f, brand or self._brand_of(f)) for f in dict.fromkeys(files)]
         orphans = [f for f, b in out if b is None]
         if orphans:
             more = f" (and {len(orphans) - 1} more)" if len(orphans) > 1 else ""
