@@ -408,3 +408,42 @@ def test_an_export_of_another_account_is_refused_saying_what_to_do(tmp_path):
         "name: Demo\ntimezone: UTC\nplatforms: {x: {account: '@LisaDeBruine'}}\n"
     )
     assert ws.ingest().ok
+
+
+# -- finding 15 (plan-file side): messages name the real row and cause ------------------------------
+_CAL_HEAD = "sprint,planned_date,platform,title,status\n"
+
+
+def test_calendar_rows_after_blank_lines_are_numbered_as_the_spreadsheet_shows(tmp_path):
+    from socialnb.calendar import load_calendar
+
+    path = tmp_path / "calendar.csv"
+    path.write_text(
+        _CAL_HEAD + "\n2026-10,2026-10-01,x,a,planned\n\n2026-10,2026-10-02,x,b,bogus\n"
+    )
+    with pytest.raises(ConfigError, match=r"row 5, column 'status': unknown status 'bogus'"):
+        load_calendar(path)
+
+
+def test_an_unclosed_quote_in_a_calendar_is_reported_where_it_opens(tmp_path):
+    from socialnb.calendar import load_calendar
+
+    path = tmp_path / "calendar.csv"
+    rows = [
+        f'2026-10,2026-10-0{i},x,"t{i},planned\n'
+        if i == 2
+        else f"2026-10,2026-10-0{i},x,t{i},planned\n"
+        for i in range(1, 9)
+    ]
+    path.write_text(_CAL_HEAD + "".join(rows))
+    with pytest.raises(ConfigError, match=r"line 3: a quoted cell .* never closed"):
+        load_calendar(path)
+
+
+def test_a_damaged_calendar_workbook_is_called_damaged(tmp_path):
+    from socialnb.calendar import load_calendar
+
+    path = tmp_path / "calendar.xlsx"
+    path.write_bytes(b"PK\x03\x04 cut short")
+    with pytest.raises(ConfigError, match="not a readable workbook"):
+        load_calendar(path)
