@@ -774,8 +774,9 @@ def load_posts_sql(
     """Load one file's post rows produced by ``select`` (a query on staged data giving the columns
     ``brand`` + :data:`~socialnb.schema.POST_FIELDS` in order, with naive UTC timestamps and a
     single ``platform`` and ``exported_at``) into the warehouse attached as ``catalog``, with its
-    ``ingest_log`` row, in ONE transaction (the same rules as :func:`load_file`). ``rows`` is the
-    number of rows ``select`` gives; returns the number current after the load."""
+    ``ingest_log`` row, in ONE transaction (the same rules as :func:`load_file`). Returns the
+    number of rows current after the load (``rows``, the number ``select`` gives, is accepted for
+    the callers' sake; the count comes from the insert itself)."""
     prefix = f"{catalog}."
     key = _brand_key(brand)
     check_version(con, catalog, catalog)
@@ -832,7 +833,6 @@ def load_posts_sql(
             content_end=latest,
             period_end=period_end,
         )
-    del rows
     return outcome.loaded
 
 
