@@ -78,7 +78,11 @@ _CHILD = textwrap.dedent(
         con.close()
     else:
         import socialnb
-        report = socialnb.Workspace(work).ingest([path])
+        import os
+        os.makedirs(work + "/bench", exist_ok=True)
+        with open(work + "/bench/brand.yaml", "w") as fh:
+            fh.write("name: Bench\\ntimezone: UTC\\n")
+        report = socialnb.Workspace(work).ingest([path], brand="bench")
         assert report.ok, str(report)
         n = report.loaded[0].rows
     seconds = time.perf_counter() - t0

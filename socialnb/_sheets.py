@@ -3,6 +3,9 @@ of pointing at a row and column in errors."""
 
 from __future__ import annotations
 
+import csv
+import io
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -24,6 +27,20 @@ def sheet_error(
     return ConfigError(f"{where}: {problem} What to do: {fix}")
 
 
+def _check_quotes(path: Path, text: str) -> None:
+    """An unclosed quote swallows every later row into one cell: say where it opened."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    start = 1
+    try:
+        for _ in reader:
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise ConfigError(
+            f"{path}, line {start}: a quoted cell that starts in this line is never closed "
+            f'({exc}). What to do: close the quote (") or remove it, and save the file again.'
+        ) from exc
+
+
 def read_sheet(path: Path, *, what: str, columns: tuple[str, ...]) -> pd.DataFrame:
     """Read a CSV (UTF-8, with or without BOM) or XLSX as text cells, with normalised column
     names (stripped, lower case, spaces as underscores).
@@ -37,14 +54,36 @@ def read_sheet(path: Path, *, what: str, columns: tuple[str, ...]) -> pd.DataFra
         raise ConfigError(
             f"{path}: no {what}. What to do: create it with the columns {', '.join(columns)}."
         )
-    try:
-        if path.suffix.lower() in (".xlsx", ".xlsm"):
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        try:
             frame = pd.read_excel(path, dtype=str).fillna("")
-        else:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise ConfigError(
-            f"{path}: cannot be read as a table ({exc}). What to do: save it as UTF-8 CSV or XLSX."
-        ) from exc
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+            raise ConfigError(
+                f"{path}: is not a readable workbook (damaged, cut short, or not an .xlsx file: "
+                f"{exc}). What to do: open it in your spreadsheet program and save it again as "
+                ".xlsx, or save it as UTF-8 CSV."
+            ) from exc
+    else:
+        try:
+            text = path.read_bytes().decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            data = path.read_bytes()
+            line = data[: exc.start].count(b"\n") + 1
+            raise ConfigError(
+                f"{path}, line {line}: is not UTF-8 text (byte {data[exc.start]:#04x}). What to "
+                "do: save it again as 'CSV UTF-8'."
+            ) from exc
+        _check_quotes(path, text)
+        try:
+            # blank lines are kept (and dropped later) so row numbers match the spreadsheet's
+            frame = pd.read_csv(
+                io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=False
+            )
+        except (ValueError, pd.errors.ParserError) as exc:
+            raise ConfigError(
+                f"{path}: cannot be read as a table ({exc}). What to do: save it as UTF-8 CSV or "
+                "XLSX."
+            ) from exc
+        frame = frame.fillna("")
     frame.columns = [str(c).strip().lower().replace(" ", "_") for c in frame.columns]
     return frame

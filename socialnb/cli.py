@@ -87,7 +87,9 @@ def ingest(
 
     Without PATHS, every new file under data/<brand>/raw/ is loaded. Files already loaded (same
     bytes) are skipped. A file that cannot be read is rejected whole, with the reason, and the
-    warehouse is left as it was; the command then exits 1.
+    warehouse is left as it was; the command then exits 1, as it does when two downloads with the
+    same export time cannot be ordered (it says what to do). The brands' plan files are checked
+    first: a mistake there is an error (exit 2) and nothing is loaded.
     """
     from .workspace import Workspace
 
@@ -109,14 +111,17 @@ def ingest(
     except SocialnbError as exc:
         _fail(exc)
     for f in report.loaded:
-        note = f"; {f.message}" if f.message else ""
-        click.echo(f"loaded   {f.path} ({f.format}, {f.rows} rows{note})")
+        note = f"; {f.message}" if f.message and not f.ambiguous else ""
+        held = f", {f.superseded} superseded" if f.superseded else ""
+        click.echo(f"loaded   {f.path} ({f.format}, {f.rows} rows current{held}{note})")
     skipped = len(report.files) - len(report.loaded) - len(report.rejected)
     click.echo(
         f"{len(report.loaded)} loaded, {skipped} already in the warehouse, {len(report.rejected)} rejected"
     )
     for f in report.rejected:
         click.secho(f"rejected {f.message}", fg="red", err=True)
+    for f in report.ambiguous:
+        click.secho(f"undecided {f.path}: {f.message}", fg="yellow", err=True)
     if not report.ok:
         sys.exit(1)
 

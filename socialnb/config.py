@@ -168,6 +168,40 @@ def _series_keys(raw: dict, path: Path) -> dict[str, Any]:
     return {"keep_series": tuple(k.strip() for k in keep), "series_days": days}
 
 
+def _number(path: Path, key: str, value: object, *, integer: bool = False) -> float:
+    """A number from YAML (not a bool, not text such as 'sixty' or '5%')."""
+    ok = isinstance(value, int | float) and not isinstance(value, bool)
+    if ok and integer and float(value) != int(value):
+        ok = False
+    if not ok or value != value or value < 0:  # NaN or negative
+        kind = "a whole number" if integer else "a number"
+        hint = (
+            " (a share is written as 0.05, not 5%)"
+            if isinstance(value, str) and "%" in value
+            else ""
+        )
+        raise _fail(
+            path,
+            key,
+            f"{value!r} is not {kind} >= 0{hint}.",
+            f"write {kind} such as {'12' if integer else '0.4'}.",
+        )
+    return int(value) if integer else float(value)
+
+
+def _mapping(path: Path, key: str, value: object) -> dict:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise _fail(
+            path,
+            key,
+            f"{value!r} is a {type(value).__name__}, not a mapping of names to values.",
+            f"write it as '{key}: {{name: value, ...}}' (see README).",
+        )
+    return value
+
+
 def load_brand(path: str | Path) -> BrandConfig:
     """Read and validate a ``brand.yaml`` (or the brand folder holding one).
 
@@ -182,10 +216,16 @@ def load_brand(path: str | Path) -> BrandConfig:
     if not path.exists():
         raise ConfigError(
             f"{path}: no brand.yaml. What to do: create it with at least 'name' and 'timezone' "
-            "(see README, 'Add your own brand')."
+            "(see README, 'Your own brand')."
         )
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            f"{path}, line {line}: is not UTF-8 text (byte {path.read_bytes()[exc.start]:#04x}). "
+            "What to do: save it again as UTF-8 (most editors: 'Save with encoding')."
+        ) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -222,11 +262,29 @@ def load_brand(path: str | Path) -> BrandConfig:
             f"{raw['timezone']!r} is not an IANA time zone.",
             "write a zone such as Europe/London or America/New_York.",
         ) from exc
-    platforms = raw.get("platforms") or {}
-    for name in platforms:
+    platforms = _mapping(path, "platforms", raw.get("platforms"))
+    for name, value in platforms.items():
         if name not in PLATFORMS:
             raise _fail(path, f"platforms.{name}", "unknown platform.", f"use one of {PLATFORMS}.")
-    pillars = {str(k): float(v) for k, v in (raw.get("pillars") or {}).items()}
+        if value is not None and not isinstance(value, dict):
+            raise _fail(
+                path,
+                f"platforms.{name}",
+                f"{value!r} is not a mapping.",
+                f"write 'platforms: {{{name}: {{account: your-account-name}}}}'.",
+            )
+        account = (value or {}).get("account")
+        if account is not None and not isinstance(account, str | int):
+            raise _fail(
+                path,
+                f"platforms.{name}.account",
+                f"{account!r} is not an account name.",
+                "write the account's name as the exports show it.",
+            )
+    pillars = {
+        str(k): _number(path, f"pillars.{k}", v)
+        for k, v in _mapping(path, "pillars", raw.get("pillars")).items()
+    }
     if pillars and abs(sum(pillars.values()) - 1) > 0.01:
         raise _fail(
             path,
@@ -234,12 +292,23 @@ def load_brand(path: str | Path) -> BrandConfig:
             f"shares add up to {sum(pillars.values()):.2f}.",
             "make them add up to 1.",
         )
-    cadence = {str(k): int(v) for k, v in (raw.get("cadence") or {}).items()}
+    cadence = {
+        str(k): int(_number(path, f"cadence.{k}", v, integer=True))
+        for k, v in _mapping(path, "cadence", raw.get("cadence")).items()
+    }
     for name in cadence:
         if name not in PLATFORMS:
             raise _fail(path, f"cadence.{name}", "unknown platform.", f"use one of {PLATFORMS}.")
     targets = []
-    for i, t in enumerate(raw.get("targets") or []):
+    raw_targets = raw.get("targets") or []
+    if not isinstance(raw_targets, list):
+        raise _fail(
+            path,
+            "targets",
+            f"{raw_targets!r} is not a list.",
+            "write each target as a '- {name: ..., metric: ..., target: ...}' line.",
+        )
+    for i, t in enumerate(raw_targets):
         if not isinstance(t, dict) or "metric" not in t or "target" not in t:
             raise _fail(path, f"targets[{i}]", "needs 'metric' and 'target'.", "see README.")
         if t["metric"] not in TARGET_METRICS:
@@ -260,17 +329,25 @@ def load_brand(path: str | Path) -> BrandConfig:
             Target(
                 name=str(t.get("name") or t["metric"]),
                 metric=t["metric"],
-                target=float(t["target"]),
+                target=_number(path, f"targets[{i}].target", t["target"]),
                 platform=t.get("platform"),
             )
         )
-    rule_raw = raw.get("series_rule") or {}
+    rule_raw = _mapping(path, "series_rule", raw.get("series_rule"))
     try:
         rule = SeriesRule(**rule_raw)
     except TypeError as exc:
         raise _fail(
             path, "series_rule", str(exc), "use min_sprints, window, sunset_below, scale_above."
         ) from exc
+    for key in ("min_sprints", "window"):
+        _number(path, f"series_rule.{key}", getattr(rule, key), integer=True)
+    for key in ("sunset_below", "scale_above"):
+        _number(path, f"series_rule.{key}", getattr(rule, key))
+    if not isinstance(raw.get("sprint_length", "month"), str):
+        raise _fail(
+            path, "sprint_length", f"{raw['sprint_length']!r} is not text.", "write 'month'."
+        )
     return BrandConfig(
         slug=path.parent.name,
         name=str(raw["name"]),
@@ -279,7 +356,7 @@ def load_brand(path: str | Path) -> BrandConfig:
         platforms={k: dict(v or {}) for k, v in platforms.items()},
         pillars=pillars,
         cadence=cadence,
-        capacity_hours=float(raw.get("capacity_hours", 40)),
+        capacity_hours=_number(path, "capacity_hours", raw.get("capacity_hours", 40)),
         targets=tuple(targets),
         series_rule=rule,
         path=path,

@@ -6,6 +6,7 @@ import hashlib
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -17,7 +18,9 @@ from .calendar import load_calendar
 from .config import BrandConfig, list_brands, load_brand
 from .errors import ConfigError, SocialnbError
 from .ingest import MAPPING_SUFFIX, _bulk, load_with_mapping, read_raw
-from .ingest.mapped import mapping_for
+from .ingest._base import download_day, period_end_from_name
+from .ingest._raw import _sha256_of
+from .ingest.mapped import load_mapping, mapping_for
 
 __all__ = ["Workspace", "IngestReport", "FileResult"]
 
@@ -31,8 +34,10 @@ class FileResult:
     status: str  # "loaded", "skipped" (seen before) or "rejected"
     format: str | None = None
     kind: str | None = None
-    rows: int = 0
+    rows: int = 0  # the file's rows current after the load
     message: str = ""
+    superseded: int = 0  # rows another file with the same export time holds
+    ambiguous: int = 0  # of those, rows whose order in time could not be told
 
 
 @dataclass(frozen=True)
@@ -50,12 +55,28 @@ class IngestReport:
         return tuple(f for f in self.files if f.status == "rejected")
 
     @property
+    def ambiguous(self) -> tuple[FileResult, ...]:
+        """Files with rows that clash with another download of the same export time which
+        cannot be ordered in time (each says what to do)."""
+        return tuple(f for f in self.files if f.ambiguous)
+
+    @property
     def ok(self) -> bool:
-        """True when no file was rejected."""
-        return not self.rejected
+        """True when no file was rejected and no clash was left undecided."""
+        return not self.rejected and not self.ambiguous
 
     def to_frame(self) -> pd.DataFrame:
-        cols = ["path", "brand", "status", "format", "kind", "rows", "message"]
+        cols = [
+            "path",
+            "brand",
+            "status",
+            "format",
+            "kind",
+            "rows",
+            "message",
+            "superseded",
+            "ambiguous",
+        ]
         return pd.DataFrame([f.__dict__ for f in self.files], columns=cols)
 
     def __str__(self) -> str:
@@ -64,6 +85,7 @@ class IngestReport:
             f"{n['loaded']} file(s) loaded, {n['skipped']} already in the warehouse, {n['rejected']} rejected"
         ]
         lines += [f"  rejected: {f.message}" for f in self.rejected]
+        lines += [f"  undecided: {f.path}: {f.message}" for f in self.ambiguous]
         return "\n".join(lines)
 
 
@@ -85,15 +107,15 @@ class Workspace:
     """
 
     def __init__(self, path: str | Path = "data", *, warehouse: str | Path | None = None) -> None:
-        self.path = Path(path).resolve()
+        # absolute but NOT resolved: brands and download days come from the path as laid out
+        # (a symlinked raw/ or month folder keeps its name)
+        self.path = _absolute(path)
         if not self.path.is_dir():
             raise ConfigError(
                 f"{self.path}: no such workspace folder. What to do: pass the folder holding your brands "
                 "(default 'data'), or create a sample one with `socialnb sample`."
             )
-        self.warehouse_path = (
-            Path(warehouse).resolve() if warehouse else self.path / "warehouse.duckdb"
-        )
+        self.warehouse_path = _absolute(warehouse) if warehouse else self.path / "warehouse.duckdb"
 
     def __repr__(self) -> str:
         return f"Workspace({str(self.path)!r}, brands={self.brands()})"
@@ -112,26 +134,57 @@ class Workspace:
             )
         return load_brand(folder)
 
+    # -- plan files -----------------------------------------------------------------------
+    def validate(self, brand: str | None = None) -> None:
+        """Check every plan file of a brand (or of every brand) in full, loading nothing.
+
+        brand.yaml, calendar.csv / .xlsx, ideas.csv / .xlsx, experiments.yaml and the sidecar
+        mappings (``*.mapping.yaml``) under ``raw/`` are read with the same loaders the report
+        uses. ``ingest`` calls it before any data file is loaded; ``report`` calls it before any
+        notebook runs.
+
+        Raises
+        ------
+        ConfigError
+            The first problem found, naming the file, the row or key, the value and what to do.
+        """
+        for slug in [brand] if brand else self.brands():
+            cfg = self.brand(slug)
+            folder = self.path / slug
+            cal = _first_existing(folder, "calendar.csv", "calendar.xlsx")
+            if cal is not None:
+                _as_config_error(load_calendar, cal)
+            ideas = _first_existing(folder, "ideas.csv", "ideas.xlsx")
+            if ideas is not None:
+                from .ideation import load_ideas  # only when needed: heavier imports
+
+                _as_config_error(load_ideas, ideas)
+            if (folder / "experiments.yaml").exists():
+                from .experiments import load_experiments
+
+                _as_config_error(load_experiments, folder / "experiments.yaml")
+            for m in sorted(_walk(folder / "raw", suffix=MAPPING_SUFFIX)):
+                _as_config_error(load_mapping, m)
+            del cfg
+
     # -- ingest ---------------------------------------------------------------------------
     def _brand_of(self, path: Path) -> str | None:
-        try:
-            rel = path.resolve().relative_to(self.path)
-        except ValueError:
-            return None
-        parts = rel.parts
-        if len(parts) >= 3 and parts[1] == "raw":
-            return parts[0]
+        brands = set(self.brands())
+        for rel in _relative_forms(path, self.path):
+            parts = rel.parts
+            if len(parts) >= 3 and parts[1] == "raw" and parts[0] in brands:
+                return parts[0]
         return None
 
     def _display(self, path: Path) -> str:
         """A file's path relative to the workspace when inside it (the warehouse stays portable)."""
-        try:
-            return path.resolve().relative_to(self.path).as_posix()
-        except ValueError:
-            return str(path.resolve())
+        for rel in _relative_forms(path, self.path):
+            return rel.as_posix()
+        return str(_absolute(path))
 
     def raw_files(self, brand: str | None = None) -> list[Path]:
-        """Every file under the brands' ``raw/`` folders (hidden files left out), sorted."""
+        """Every file under the brands' ``raw/`` folders (hidden files left out, symlinked
+        folders followed), sorted."""
         brands = [brand] if brand else self.brands()
         out: list[Path] = []
         for b in brands:
@@ -140,28 +193,45 @@ class Workspace:
 
     def _collect(
         self, paths: Iterable[str | Path] | None, brand: str | None
-    ) -> list[tuple[Path, str | None]]:
+    ) -> list[tuple[Path, str]]:
+        if brand is not None and brand not in self.brands():
+            raise ConfigError(
+                f"no brand {brand!r} in {self.path}. What to do: use one of {self.brands()}, or "
+                f"create {self.path / brand}/brand.yaml (README, 'Your own brand')."
+            )
         if paths is None:
             files = self.raw_files(brand)
         else:
             files = []
             for p in paths:
-                p = Path(p)
+                p = _absolute(p)
                 if not p.exists():
                     raise ConfigError(f"{p}: no such file or folder. What to do: check the path.")
                 files.extend(_files_under(p) if p.is_dir() else [p])
-        return [(f, brand or self._brand_of(f)) for f in files]
+        out = [(f, brand or self._brand_of(f)) for f in dict.fromkeys(files)]
+        orphans = [f for f, b in out if b is None]
+        if orphans:
+            more = f" (and {len(orphans) - 1} more)" if len(orphans) > 1 else ""
+            raise ConfigError(
+                f"{orphans[0]}{more}: is not inside a brand's raw/ folder of {self.path}, so which "
+                "brand it belongs to (and its time zone) is unknown. Nothing was loaded. What to do: "
+                "pass --brand B (Workspace.ingest(paths, brand=B)), or move it into "
+                "<workspace>/<brand>/raw/."
+            )
+        return out  # type: ignore[return-value]
 
-    def _known_hashes(self) -> set[str]:
+    def _known(self) -> dict[tuple[str, str], str]:
+        """(brand, hash) -> the path of the copy loaded, for every file in the warehouse."""
         if not self.warehouse_path.exists():
-            return set()
+            return {}
         con = wh.connect(self.warehouse_path, read_only=True)
         try:
-            return {r[0] for r in con.execute("SELECT source_hash FROM ingest_log").fetchall()}
+            rows = con.execute("SELECT brand, source_hash, source_file FROM ingest_log").fetchall()
         except duckdb.Error:
-            return set()
+            return {}
         finally:
             con.close()
+        return {(r[0], r[1]): r[2] for r in rows}
 
     def ingest(
         self,
@@ -179,7 +249,8 @@ class Workspace:
         paths
             Files or folders to load; default every file under every brand's ``raw/``.
         brand
-            Load for this brand only (or attribute ``paths`` outside the workspace to it).
+            Load for this brand only (and attribute ``paths`` outside the brands' ``raw/`` to
+            it; without it such a path is a :class:`~socialnb.errors.ConfigError`).
         progress
             Show a progress bar.
         rebuild
@@ -194,119 +265,205 @@ class Workspace:
         IngestReport
             One entry per file: loaded, skipped (the same bytes were loaded before) or rejected
             (with the reason). A rejected file leaves the warehouse exactly as it was.
+
+        Raises
+        ------
+        ConfigError
+            A plan file of a brand concerned is wrong (see :meth:`validate`), ``brand`` is not in
+            the workspace, or a path lies outside every brand without ``brand``. Nothing is loaded.
+        WarehouseError
+            Another ingest is writing (one writer at a time), or the warehouse was built by
+            another version of socialnb.
+
+        Notes
+        -----
+        Identical bytes are one file per brand, wherever they lie: of several copies, the one
+        whose path allows the earliest export time (a ``YYYY-MM-DD`` download folder, else the
+        period in its name) is loaded; a path that states none goes first, as its time comes
+        from the content (the earliest the export can have been taken). Ties go to the shortest
+        path (``Views.csv`` before ``Views (1).csv``), then to the first by its text. A better
+        copy found later, or a copy moved to another folder, replaces the loaded one. So any order of arrival gives the same tables.
         """
-        if rebuild:
-            return self._rebuild(progress=progress)
+        with wh.writer_lock(self.warehouse_path):
+            if rebuild:
+                return self._rebuild(progress=progress)
+            return self._ingest(paths, brand=brand, progress=progress, mapping=mapping)
+
+    def _ingest(self, paths, *, brand, progress, mapping) -> IngestReport:
         files = self._collect(paths, brand)
-        known = self._known_hashes()
+        slugs = sorted({b for _, b in files} | ({brand} if brand else set()))
+        for slug in slugs:
+            self.validate(slug)
+        if mapping is not None:
+            _as_config_error(load_mapping, mapping)
+        configs: dict[str, BrandConfig] = {slug: self.brand(slug) for slug in slugs}
+        # a corrupt calendar is refused before any data file is committed
+        calendars = {slug: self._read_calendar(slug) for slug in slugs}
+        known = self._known()
         results: list[FileResult] = []
+        chosen, copies = _choose_copies(files, mapping, self._display)
+        for path, b in copies:
+            results.append(
+                FileResult(
+                    self._display(path),
+                    b,
+                    "skipped",
+                    message=f"the same bytes as {self._display(chosen[(path, b)])}",
+                )
+            )
         con: duckdb.DuckDBPyConnection | None = None
-        configs: dict[str, BrandConfig] = {}
+        todo = [(p, b) for p, b in files if (p, b) not in chosen]
         try:
             for path, b in tqdm(
-                files, desc="ingest", unit="file", disable=not progress, leave=False
+                todo, desc="ingest", unit="file", disable=not progress, leave=False
             ):
                 shown = self._display(path)
+                cfg = configs[b]
                 try:
-                    if mapping is None and _bulk.eligible(path) and mapping_for(path) is None:
-                        # A large file: loaded inside DuckDB when it is a regular export whose
-                        # format allows it (None: read it below, exactly).
-                        if con is not None:  # the fast path attaches the warehouse itself
-                            con.close()
-                            con = None
-                        cfg = configs.get(b) if b else None
-                        if b and cfg is None:
-                            cfg = configs[b] = self.brand(b)
-                        done = _bulk.ingest_file(
-                            path,
-                            warehouse=self.warehouse_path,
-                            display=shown,
-                            brand=b,
-                            tz=cfg.timezone if cfg else None,
-                            accounts=_accounts(cfg),
-                            known=known,
-                        )
-                        if done is not None:
-                            known.add(done.sha256)
+                    _check_download_day(path)
+                    with wh.expected_accounts(_accounts(cfg)):
+                        if mapping is None and _bulk.eligible(path) and mapping_for(path) is None:
+                            # A large file: loaded inside DuckDB when it is a regular export whose
+                            # format allows it (None: read it below, exactly).
+                            if con is not None:  # the fast path attaches the warehouse itself
+                                con.close()
+                                con = None
+                            digest = _sha256_of(path)
+                            done = _bulk.ingest_file(
+                                path,
+                                warehouse=self.warehouse_path,
+                                display=shown,
+                                brand=b,
+                                tz=cfg.timezone,
+                                accounts=_accounts(cfg),
+                                known={digest}
+                                if _keep(known, b, digest, shown, self.path)
+                                else set(),
+                            )
+                            if done is not None:
+                                if done.status == "loaded":
+                                    known[(b, done.sha256)] = shown
+                                    results.append(
+                                        self._loaded(path, b, done.format, done.kind, done.sha256)
+                                    )
+                                else:
+                                    results.append(
+                                        FileResult(
+                                            shown, b, "skipped", message="already in the warehouse"
+                                        )
+                                    )
+                                continue
+                        raw, mapping_used = load_with_mapping(path, mapping)
+                        if _keep(known, b, raw.sha256, shown, self.path):
                             results.append(
-                                FileResult(shown, b, "loaded", done.format, done.kind, done.rows)
-                                if done.status == "loaded"
-                                else FileResult(
-                                    shown, b, "skipped", message="already in the warehouse"
-                                )
+                                FileResult(shown, b, "skipped", message="already in the warehouse")
                             )
                             continue
-                    raw, mapping_used = load_with_mapping(path, mapping)
-                    if raw.sha256 in known:
-                        results.append(
-                            FileResult(shown, b, "skipped", message="already in the warehouse")
-                        )
-                        continue
-                    cfg = configs.get(b) if b else None
-                    if b and cfg is None:
-                        cfg = configs[b] = self.brand(b)
-                    frames = read_raw(raw, tz=cfg.timezone if cfg else None, mapping=mapping_used)
-                    for frame in frames:
-                        _fill_account(frame, cfg)
-                        frame["source_file"] = shown
+                        frames = read_raw(raw, tz=cfg.timezone, mapping=mapping_used)
+                        for frame in frames:
+                            _fill_account(frame, cfg)
+                            frame["source_file"] = shown
+                            if len(frame):
+                                wh.check_accounts(
+                                    str(frame["platform"].iloc[0]),
+                                    frame["account"].unique(),
+                                    path,
+                                )
                 except SocialnbError as exc:
                     results.append(FileResult(shown, b, "rejected", message=str(exc)))
                     continue
                 if con is None:
                     con = wh.connect(self.warehouse_path)
-                rows = wh.load_file(con, frames, brand=b)
-                known.add(raw.sha256)
+                wh.load_file(con, frames, brand=b)
+                known[(b, raw.sha256)] = shown
                 fmt = "+".join(dict.fromkeys(f.attrs["format"] for f in frames))
                 kind = "+".join(dict.fromkeys(f.attrs["kind"] for f in frames))
                 quarantined = sum(len(f.attrs.get("rejected_rows", [])) for f in frames)
-                note = (
-                    f"{quarantined} row(s) quarantined (see ingest_log.detail)"
-                    if quarantined
-                    else ""
+                results.append(
+                    self._loaded(path, b, fmt, kind, raw.sha256, con=con, quarantined=quarantined)
                 )
-                results.append(FileResult(shown, b, "loaded", fmt, kind, rows, note))
-            for b in sorted({b for _, b in files if b} | ({brand} if brand else set())):
-                con = self._refresh_calendar(con, b, results)
+            for slug in slugs:
+                con = self._refresh_calendar(con, slug, calendars[slug])
         finally:
             if con is not None:
                 con.close()
         return IngestReport(tuple(results))
 
-    def _refresh_calendar(self, con, slug: str, results: list[FileResult]):
-        path = next(
-            (
-                p
-                for p in (self.path / slug / "calendar.csv", self.path / slug / "calendar.xlsx")
-                if p.exists()
-            ),
-            None,
+    def _loaded(
+        self,
+        path: Path,
+        brand: str,
+        fmt: str | None,
+        kind: str | None,
+        digest: str | None = None,
+        *,
+        con: duckdb.DuckDBPyConnection | None = None,
+        quarantined: int = 0,
+    ) -> FileResult:
+        """The result of a loaded file, with its counts as the ingest_log holds them."""
+        shown = self._display(path)
+        digest = digest or _sha256_of(path)
+        own = con is None
+        con = con or wh.connect(self.warehouse_path, read_only=True)
+        try:
+            got = wh.file_outcome(con, brand, digest) or {}
+        finally:
+            if own:
+                con.close()
+        notes = []
+        if quarantined:
+            notes.append(f"{quarantined} row(s) quarantined (see ingest_log.detail)")
+        superseded = int(got.get("rows_superseded", 0))
+        ambiguous = int(got.get("rows_ambiguous", 0))
+        if superseded - ambiguous:
+            notes.append(
+                f"{superseded - ambiguous} row(s) held by another download with the same export "
+                "time (the newer one, or the same values)"
+            )
+        if ambiguous:
+            others = ", ".join(got.get("ambiguous_with", []))
+            notes.append(wh.AMBIGUOUS_ADVICE.format(n=ambiguous) + f" (clashes with {others})")
+        return FileResult(
+            shown,
+            brand,
+            "loaded",
+            fmt,
+            kind,
+            int(got.get("rows_loaded", 0)),
+            "; ".join(notes),
+            superseded,
+            ambiguous,
         )
+
+    def _read_calendar(self, slug: str) -> tuple[Path, str, pd.DataFrame] | None:
+        path = _first_existing(self.path / slug, "calendar.csv", "calendar.xlsx")
         if path is None:
-            return con
+            return None
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        return path, digest, _as_config_error(load_calendar, path)
+
+    def _refresh_calendar(self, con, slug: str, calendar):
+        if calendar is None:
+            return con
+        path, digest, frame = calendar
         key = f"calendar_hash:{slug}"
         if con is None and self.warehouse_path.exists():
             ro = wh.connect(self.warehouse_path, read_only=True)
             try:
-                row = ro.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+                row = ro.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchall()
+                row = row[0] if row else None
             finally:
                 ro.close()
             if row and row[0] == digest:
                 return con
         elif con is not None:
-            row = con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+            row = con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchall()
+            row = row[0] if row else None
             if row and row[0] == digest:
                 return con
-        try:
-            calendar = load_calendar(path)
-        except SocialnbError as exc:
-            results.append(
-                FileResult(str(path), slug, "rejected", "calendar", "calendar", message=str(exc))
-            )
-            return con
         if con is None:
             con = wh.connect(self.warehouse_path)
-        wh.replace_calendar(con, slug, calendar)
+        wh.replace_calendar(con, slug, frame)
         con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, digest])
         return con
 
@@ -320,8 +477,10 @@ class Workspace:
             report = fresh.ingest(progress=progress)
         except BaseException:
             temp.unlink(missing_ok=True)
+            temp.with_name(temp.name + ".lock").unlink(missing_ok=True)
             raise
-        os.replace(temp, target)
+        temp.with_name(temp.name + ".lock").unlink(missing_ok=True)
+        os.replace(temp, target)  # still under the writer lock: no ingest is mid-transaction
         target.with_name(target.name + ".wal").unlink(missing_ok=True)
         return report
 
@@ -372,16 +531,147 @@ class Workspace:
         return self._query("SELECT * FROM ingest_log ORDER BY ingested_at DESC, source_file")
 
 
-def _files_under(folder: Path) -> list[Path]:
+def _absolute(path: str | Path) -> Path:
+    """An absolute, normalised path that keeps symlinks as named (``os.path.abspath``)."""
+    return Path(os.path.abspath(os.fspath(path)))
+
+
+def _relative_forms(path: Path, root: Path) -> list[Path]:
+    """``path`` relative to ``root``: as laid out, else both fully resolved (a file reached
+    through a symlink to the workspace)."""
+    out = []
+    for p, r in ((_absolute(path), _absolute(root)), (Path(path).resolve(), root.resolve())):
+        try:
+            out.append(p.relative_to(r))
+        except ValueError:
+            continue
+    return out
+
+
+def _walk(folder: Path, *, suffix: str | None = None) -> list[Path]:
+    """Files under ``folder`` following symlinked folders (each real folder once), hidden
+    files and folders left out; with ``suffix`` only names ending so."""
     if not folder.is_dir():
         return []
-    return sorted(
-        p
-        for p in folder.rglob("*")
-        if p.is_file()
-        and not any(part.startswith(".") for part in p.relative_to(folder).parts)
-        and not p.name.endswith(MAPPING_SUFFIX)
-    )
+    seen: set[str] = set()
+    out: list[Path] = []
+    for top, dirs, names in os.walk(folder, followlinks=True):
+        real = os.path.realpath(top)
+        if real in seen:
+            dirs[:] = []
+            continue
+        seen.add(real)
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in names:
+            if name.startswith("."):
+                continue
+            if suffix is not None and not name.endswith(suffix):
+                continue
+            p = Path(top) / name
+            if p.is_file():
+                out.append(p)
+    return sorted(out)
+
+
+def _files_under(folder: Path) -> list[Path]:
+    return [p for p in _walk(folder) if not p.name.endswith(MAPPING_SUFFIX)]
+
+
+def _first_existing(folder: Path, *names: str) -> Path | None:
+    return next((folder / n for n in names if (folder / n).exists()), None)
+
+
+def _as_config_error(loader, path: Path):
+    """Run a plan-file loader; every failure is a ConfigError naming the file."""
+    try:
+        return loader(path)
+    except ConfigError:
+        raise
+    except SocialnbError as exc:
+        raise ConfigError(str(exc)) from exc
+    except RecursionError as exc:
+        raise ConfigError(
+            f"{path}: refers to itself (a loop of 'use:' references). What to do: point 'use:' "
+            "at another mapping, or remove it."
+        ) from exc
+    except Exception as exc:  # a damaged file (a truncated .xlsx is a bad zip, ...)
+        raise ConfigError(
+            f"{path}: cannot be read ({type(exc).__name__}: {exc}). What to do: open it in a "
+            "spreadsheet or text editor, save it again (UTF-8 CSV, XLSX or YAML) and retry."
+        ) from exc
+
+
+def _path_time(shown: str) -> datetime | None:
+    """The export time a file's path states: its download folder, else its name's period."""
+    p = Path(shown)
+    day = download_day(p)
+    if day is not None:
+        return day
+    end = period_end_from_name(p.name)
+    return None if end is None else end + timedelta(days=1)
+
+
+def _copy_rank(shown: str) -> tuple:
+    """Order of preference between copies of the same bytes: the earliest export time their path
+    allows first (the bytes existed then): a path that states none first (its time comes from the
+    content, the earliest possible), then the earliest download folder or period end; then the
+    shorter path (``Views.csv`` before its copy ``Views (1).csv``), then the path's text."""
+    t = _path_time(shown)
+    return (t is not None, t or datetime.min, len(shown), shown)
+
+
+def _keep(
+    known: dict[tuple[str, str], str], brand: str, digest: str, shown: str, root: Path
+) -> bool:
+    """True when the file is loaded for ``brand`` already from a copy at least as good that is
+    still there (a copy moved, e.g. into a download-day folder, is loaded again from its new
+    place)."""
+    loaded = known.get((brand, digest))
+    if loaded is None:
+        return False
+    if loaded == shown:
+        return True
+    return (root / loaded).exists() and _copy_rank(loaded) <= _copy_rank(shown)
+
+
+def _choose_copies(files, mapping, display):
+    """Group the files by (brand, bytes, mapping): the best copy of each group is loaded, the
+    others are reported as skipped. Returns ({(copy, brand): chosen path}, [(copy, brand)])."""
+    groups: dict[tuple, list[Path]] = {}
+    for path, b in files:
+        side = mapping_for(path) if mapping is None else None
+        try:
+            key = (b, _sha256_of(path), _sha256_of(side) if side is not None else None)
+        except OSError:
+            key = (b, str(path), None)  # unreadable: its own group; reading it says why
+        groups.setdefault(key, []).append(path)
+    chosen: dict[tuple[Path, str], Path] = {}
+    copies: list[tuple[Path, str]] = []
+    for (b, _, _), paths in groups.items():
+        if len(paths) < 2:
+            continue
+        best = min(paths, key=lambda p: _copy_rank(display(p)))
+        for p in paths:
+            if p != best:
+                chosen[(p, b)] = best
+                copies.append((p, b))
+    return chosen, copies
+
+
+def _check_download_day(path: Path) -> None:
+    """A download folder dated after today is a typo (it would be the newest export for ever)."""
+    day = download_day(path)
+    if day is None:
+        return
+    today = datetime.now(UTC).date()
+    if day.date() > today + timedelta(days=1):  # a day ahead is still today somewhere
+        folder = next(p for p in path.parents if p.name == day.strftime("%Y-%m-%d"))
+        raise ConfigError(
+            f"{path}: is in the download folder {folder.name}, a day after today "
+            f"({today:%Y-%m-%d}); the folder name is taken as the day the export was downloaded, "
+            "so it would stay the newest export for ever. Nothing was loaded from it. What to do: "
+            "rename the folder to the day you downloaded the file."
+        )
 
 
 def _accounts(cfg: BrandConfig | None) -> dict[str, str] | None:

@@ -62,8 +62,10 @@ def test_a_bad_file_is_refused_with_file_line_column_and_what_to_do(name):
 def base_workspace(tmp_path_factory) -> Path:
     """A workspace whose warehouse already holds one good file."""
     root = tmp_path_factory.mktemp("ws")
+    (root / "demo").mkdir()
+    (root / "demo" / "brand.yaml").write_text("name: Demo\ntimezone: UTC\n")
     ws = socialnb.Workspace(root)
-    report = ws.ingest([GOOD / "instagram_pt.csv"])
+    report = ws.ingest([GOOD / "instagram_pt.csv"], brand="demo")
     assert report.ok
     return root
 
@@ -77,7 +79,7 @@ def test_ingesting_a_bad_file_leaves_the_warehouse_byte_for_byte_identical(
     warehouse = root / "warehouse.duckdb"
     before = sha(warehouse)
     raw_before = sha(BAD / name)
-    report = socialnb.Workspace(root).ingest([BAD / name])
+    report = socialnb.Workspace(root).ingest([BAD / name], brand="demo")
     assert not report.ok
     assert [f.status for f in report.files] == ["rejected"]
     assert name in report.rejected[0].message
@@ -101,8 +103,9 @@ def test_a_folder_of_good_and_bad_files_loads_the_good_and_lists_each_rejected_w
     for n in bad:
         shutil.copy(BAD / n, drop / n)
     ws_root = tmp_path / "ws"
-    ws_root.mkdir()
-    report = socialnb.Workspace(ws_root).ingest([drop])
+    (ws_root / "demo").mkdir(parents=True)
+    (ws_root / "demo" / "brand.yaml").write_text("name: Demo\ntimezone: UTC\n")
+    report = socialnb.Workspace(ws_root).ingest([drop], brand="demo")
     by_name = {Path(f.path).name: f for f in report.files}
     assert {n for n, f in by_name.items() if f.status == "loaded"} == set(good)
     assert {n for n, f in by_name.items() if f.status == "rejected"} == set(bad)

@@ -47,8 +47,10 @@ def test_freecodecamp_loads_every_post_and_quarantines_the_junk_row():
 
 
 def test_the_quarantined_row_shows_in_the_ingest_log(tmp_path):
+    (tmp_path / "demo").mkdir()
+    (tmp_path / "demo" / "brand.yaml").write_text("name: Demo\ntimezone: UTC\n")
     ws = socialnb.Workspace(tmp_path)
-    report = ws.ingest([FCC], mapping="facebook_freecodecamp_page")
+    report = ws.ingest([FCC], mapping="facebook_freecodecamp_page", brand="demo")
     assert report.ok and report.loaded[0].rows == 419
     assert "quarantined" in report.loaded[0].message
     log = ws.ingest_log()

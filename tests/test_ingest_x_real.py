@@ -49,8 +49,10 @@ def test_every_tweet_file_reads_completely_with_matching_totals(path):
 
 
 def test_the_whole_year_ingests_into_a_workspace_with_totals(tmp_path):
+    (tmp_path / "demo").mkdir()
+    (tmp_path / "demo" / "brand.yaml").write_text("name: Demo\ntimezone: UTC\n")
     ws = socialnb.Workspace(tmp_path)
-    report = ws.ingest([DATA / "tweet_level", DATA / "daily"])
+    report = ws.ingest([DATA / "tweet_level", DATA / "daily"], brand="demo")
     assert report.ok, str(report)
     assert len(report.loaded) == 24
     all_rows = [r for p in TWEETS for r in _rows(p)]

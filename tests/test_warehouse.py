@@ -33,14 +33,21 @@ FILES = [
 _DROP = ["ingested_at"]
 
 
+def demo_workspace(root: Path, slug: str = "demo", tz: str = "UTC") -> socialnb.Workspace:
+    """A workspace with one brand (files from elsewhere are loaded with brand=slug)."""
+    (root / slug).mkdir(parents=True, exist_ok=True)
+    (root / slug / "brand.yaml").write_text(f"name: {slug.title()}\ntimezone: {tz}\n")
+    return socialnb.Workspace(root)
+
+
 def tables(ws: socialnb.Workspace) -> dict[str, pd.DataFrame]:
     con = ws.connect()
     try:
         out = {}
         for name, key in (
-            ("post_snapshots", "platform, post_id, exported_at"),
-            ("account_daily_values", "platform, account, date, metric, exported_at"),
-            ("ingest_log", "source_hash"),
+            ("post_snapshots", "brand, platform, post_id, exported_at"),
+            ("account_daily_values", "brand, platform, account, date, metric, exported_at"),
+            ("ingest_log", "brand, source_hash"),
         ):
             frame = con.execute(f"SELECT * FROM {name} ORDER BY {key}").df()
             out[name] = frame.drop(columns=[c for c in _DROP if c in frame]).reset_index(drop=True)
@@ -57,8 +64,8 @@ def assert_same(a: dict[str, pd.DataFrame], b: dict[str, pd.DataFrame]) -> None:
 @pytest.fixture(scope="module")
 def loaded(tmp_path_factory):
     root = tmp_path_factory.mktemp("ordered")
-    ws = socialnb.Workspace(root)
-    report = ws.ingest(FILES)
+    ws = demo_workspace(root)
+    report = ws.ingest(FILES, brand="demo")
     assert report.ok, str(report)
     return ws
 
@@ -73,7 +80,7 @@ def test_each_file_is_one_ingest_log_row_even_when_it_holds_several_tables(loade
 
 def test_reingesting_the_same_files_changes_nothing(loaded):
     before = tables(loaded)
-    report = loaded.ingest(FILES)
+    report = loaded.ingest(FILES, brand="demo")
     assert [f.status for f in report.files] == ["skipped"] * len(FILES)
     assert_same(before, tables(loaded))
 
@@ -81,8 +88,8 @@ def test_reingesting_the_same_files_changes_nothing(loaded):
 def test_files_in_any_order_give_the_same_tables(loaded, tmp_path):
     shuffled = FILES[:]
     random.Random(7).shuffle(shuffled)
-    other = socialnb.Workspace(tmp_path)
-    assert other.ingest(shuffled).ok
+    other = demo_workspace(tmp_path)
+    assert other.ingest(shuffled, brand="demo").ok
     a, b = tables(loaded), tables(other)
     for t in (a, b):  # the log's row order and file paths are not data
         t["ingest_log"] = t["ingest_log"].sort_values("source_hash").reset_index(drop=True)
@@ -110,15 +117,15 @@ def test_load_file_rolls_back_every_table_when_one_fails(tmp_path):
 _CHILD = """
 import sys, socialnb
 ws = socialnb.Workspace(sys.argv[1])
-ws.ingest(sys.argv[2:])
+ws.ingest(sys.argv[2:], brand="demo")
 """
 
 
 def test_a_process_killed_inside_a_load_leaves_the_warehouse_as_before_that_file(tmp_path):
     root = tmp_path / "ws"
     root.mkdir()
-    ws = socialnb.Workspace(root)
-    assert ws.ingest(FILES[:2]).ok
+    ws = demo_workspace(root)
+    assert ws.ingest(FILES[:2], brand="demo").ok
     before = tables(ws)
     marker = tmp_path / "inside-transaction"
     env = dict(
@@ -153,7 +160,7 @@ def test_a_process_killed_inside_a_load_leaves_the_warehouse_as_before_that_file
     assert int(marker.read_text()) > 0  # rows had been written, uncommitted, when it died
     assert_same(before, tables(ws))
     # and the next ingest completes the job
-    assert ws.ingest(FILES).ok
+    assert ws.ingest(FILES, brand="demo").ok
     assert len(ws.ingest_log()) == len(FILES)
 
 

@@ -78,7 +78,17 @@ def test_the_reexport_in_a_download_day_folder_is_the_current_snapshot(sample_ws
 def test_ingest_report_lists_every_file_and_skips_seen_ones(sample_ws):
     ws, first = sample_ws
     frame = first.to_frame()
-    assert list(frame.columns) == ["path", "brand", "status", "format", "kind", "rows", "message"]
+    assert list(frame.columns) == [
+        "path",
+        "brand",
+        "status",
+        "format",
+        "kind",
+        "rows",
+        "message",
+        "superseded",
+        "ambiguous",
+    ]
     assert (frame["brand"] == "fernway").all()
     again = ws.ingest()
     assert {f.status for f in again.files} == {"skipped"} and again.ok
