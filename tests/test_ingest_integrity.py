@@ -115,8 +115,9 @@ def test_a_bad_file_inside_a_run_does_not_stop_the_good_files(tmp_path):
     for name in ("44_zip_bomb.zip", "42_cut_in_last_field.csv"):
         shutil.copy(BAD / name, drop / name)
     shutil.copy(GOOD / "instagram_pt.csv", drop / "instagram_pt.csv")
-    (tmp_path / "ws").mkdir()
-    report = socialnb.Workspace(tmp_path / "ws").ingest([drop])
+    (tmp_path / "ws" / "b").mkdir(parents=True)
+    (tmp_path / "ws" / "b" / "brand.yaml").write_text("name: B\ntimezone: UTC\n")
+    report = socialnb.Workspace(tmp_path / "ws").ingest([drop], brand="b")
     assert {Path(f.path).name: f.status for f in report.files} == {
         "44_zip_bomb.zip": "rejected",
         "42_cut_in_last_field.csv": "rejected",
@@ -174,9 +175,10 @@ def test_rows_with_metrics_but_no_post_id_are_quarantined_never_dropped_or_merge
 
 def test_a_quarantined_blank_id_row_is_counted_in_ingest_log(tmp_path):
     files = _blank_id_files(tmp_path)
-    (tmp_path / "ws").mkdir()
+    (tmp_path / "ws" / "b").mkdir(parents=True)
+    (tmp_path / "ws" / "b" / "brand.yaml").write_text("name: B\ntimezone: UTC\n")
     ws = socialnb.Workspace(tmp_path / "ws")
-    report = ws.ingest([files["x"][0]])
+    report = ws.ingest([files["x"][0]], brand="b")
     assert report.ok and "2 row(s) quarantined" in report.files[0].message
     con = ws.connect()
     try:
@@ -208,8 +210,9 @@ def test_a_mapping_that_uses_itself_is_a_config_error_and_the_other_files_still_
     with pytest.raises(ConfigError, match="leads back to a mapping already used"):
         load_mapping(drop / "posts.csv.mapping.yaml")
     shutil.copy(GOOD / "instagram_pt.csv", drop / "zz_instagram_pt.csv")
-    (tmp_path / "ws").mkdir()
-    report = socialnb.Workspace(tmp_path / "ws").ingest([drop])
+    (tmp_path / "ws" / "b").mkdir(parents=True)
+    (tmp_path / "ws" / "b" / "brand.yaml").write_text("name: B\ntimezone: UTC\n")
+    report = socialnb.Workspace(tmp_path / "ws").ingest([drop], brand="b")
     status = {Path(f.path).name: f.status for f in report.files}
     assert status["posts.csv"] == "rejected" and status["zz_instagram_pt.csv"] == "loaded"
     assert "What to do:" in next(f.message for f in report.files if f.status == "rejected")

@@ -381,9 +381,9 @@ def test_a_mapping_that_uses_itself_is_a_config_error_before_anything_loads(tmp_
     loop.write_text(f"use: {loop}\n")
     (folder / "raw" / "posts.csv").write_text("id,when\n1,2021-01-01\n")
     result = CliRunner().invoke(main, ["ingest", "-w", str(tmp_path), "--quiet"])
-    assert result.exit_code == 2 and "refers to itself" in result.output
+    assert result.exit_code == 2 and re.search("refers to itself|never ends", result.output)
     assert "Traceback" not in result.output
-    with pytest.raises(ConfigError, match="refers to itself"):
+    with pytest.raises(ConfigError, match="refers to itself|never ends"):
         socialnb.Workspace(tmp_path).ingest([TWEETS], brand="demo", mapping=str(loop))
 
 
