@@ -74,7 +74,9 @@ def sample(workspace: Path, brand: str, force: bool) -> None:
     "-m",
     help="YAML mapping (file or shipped name) for hand-made spreadsheets in PATHS.",
 )
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.option(
+    "--quiet", "-q", is_flag=True, help="Print only problems and the totals, no progress bar."
+)
 def ingest(
     paths: tuple[Path, ...],
     workspace: Path,
@@ -110,7 +112,7 @@ def ingest(
         )
     except SocialnbError as exc:
         _fail(exc)
-    for f in report.loaded:
+    for f in () if quiet else report.loaded:
         note = f"; {f.message}" if f.message and not f.ambiguous else ""
         held = f", {f.superseded} superseded" if f.superseded else ""
         click.echo(f"loaded   {f.path} ({f.format}, {f.rows} rows current{held}{note})")

@@ -1074,10 +1074,25 @@ def run_report(
     rejected: list[str] = []
     if ws is not None:
         for brand in chosen:
-            ws.brand(brand)  # an invalid brand.yaml stops the run here (ConfigError)
+            ws.validate(brand)  # every plan file, in full: a ConfigError stops the run (exit 2)
         if ingest:
             rejected = _ingest(ws, chosen, echo)
-        check_reportable(ws, chosen, month)
+        if brands:  # brands asked for by name: each must have something to report
+            check_reportable(ws, chosen, month)
+        else:  # every brand (the schedule): a brand with nothing this month is skipped, loudly
+            check_reportable(ws, [], month)  # a month in the future stops the whole run
+            skipped: list[ParameterError] = []
+            for brand in list(chosen):
+                try:
+                    check_reportable(ws, [brand], month)
+                except ParameterError as exc:
+                    skipped.append(exc)
+                    echo(f"skipped {brand}: {exc}")
+                    chosen.remove(brand)
+            if not chosen:
+                raise skipped[0]
+            tasks = [t for t in tasks if t.brand in chosen]
+            build_dirs = {b: d for b, d in build_dirs.items() if b in chosen}
 
     for build_dir in build_dirs.values():
         _remove_stale_builds(build_dir.parent, month)
@@ -1366,6 +1381,10 @@ def _ingest(ws: Any, brands: list[str], echo: Callable[[str], None]) -> list[str
         for item in items:
             text = str(getattr(item, "message", "") or item)
             echo(f"ingest {brand}: rejected {text}")
+            rejected.append(text)
+        for item in getattr(report, "ambiguous", ()) or ():
+            text = str(getattr(item, "message", "") or item)
+            echo(f"ingest {brand}: undecided {text}")
             rejected.append(text)
     return rejected
 

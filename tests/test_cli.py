@@ -193,13 +193,21 @@ def test_report_with_an_invalid_brand_yaml_is_refused(x_workspace: Path, tmp_pat
     assert not (tmp_path / "reports").exists()
 
 
-def test_a_brand_without_posts_refuses_an_every_brand_run_and_says_how_to_run_the_others(
+def test_an_every_brand_run_skips_a_brand_without_posts_loudly_and_reports_the_others(
     x_workspace: Path, tmp_path: Path
 ):
     (x_workspace / "newco" / "raw").mkdir(parents=True)
     (x_workspace / "newco" / "brand.yaml").write_text("name: NewCo\ntimezone: UTC\n")
-    result = _report(x_workspace, tmp_path / "reports", "--month", "2021-01")
+    result = _report(x_workspace, tmp_path / "reports", "--month", "2021-01", "-n", "overview")
+    assert "skipped newco: brand 'newco' has no posts" in result.output, result.output
+    assert (tmp_path / "reports" / "lisa" / "2021-01" / "index.html").exists()
+    assert not (tmp_path / "reports" / "newco").exists()
+
+
+def test_a_brand_without_posts_named_with_brand_is_refused(x_workspace: Path, tmp_path: Path):
+    (x_workspace / "newco" / "raw").mkdir(parents=True)
+    (x_workspace / "newco" / "brand.yaml").write_text("name: NewCo\ntimezone: UTC\n")
+    result = _report(x_workspace, tmp_path / "reports", "--month", "2021-01", "--brand", "newco")
     assert result.exit_code == 2
-    line = _refusal_line(result)
-    assert "brand 'newco' has no posts" in line and "--brand" in line
+    assert "brand 'newco' has no posts" in _refusal_line(result)
     assert not (tmp_path / "reports").exists()
