@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from . import _model
+from . import metrics as M
 from ._sheets import read_sheet
 from ._sheets import sheet_error as _fail
 from .config import CALENDAR_COLUMNS, IDEAS_COLUMNS, BrandConfig
@@ -62,7 +63,9 @@ __all__ = [
 IDEA_STATUSES: tuple[str, ...] = ("backlog", "planned", "shipped", "rejected")
 _REQUIRED = ("id", "title", "platform", "format", "effort_hours")
 
-#: Exposure metric per platform, then the fallbacks used when the platform's own is missing.
+#: Exposure metric per platform: first its own (the denominator of its
+#: :data:`socialnb.metrics.PRIMARY_RATE`, checked by a test), then the fallbacks used when that
+#: one is missing.
 EXPOSURE: dict[str, tuple[str, ...]] = {
     "facebook": ("reach", "impressions", "views"),
     "instagram": ("reach", "impressions", "views"),
@@ -173,7 +176,7 @@ def post_outcomes(posts: pd.DataFrame) -> pd.DataFrame:
     """
     if posts.empty:
         raise AnalysisError("no posts: ingest the brand's exports first (Workspace.ingest).")
-    p = posts.copy()
+    p = M.with_format(posts)
     if "distribution" in p:
         p = p[p["distribution"].fillna("organic").astype(str) != "boosted"]
     parts = p[["likes", "comments", "shares", "saves"]].astype(float)
@@ -188,7 +191,7 @@ def post_outcomes(posts: pd.DataFrame) -> pd.DataFrame:
             metric[ok] = m
     p["exposure"] = exposure
     p["exposure_metric"] = metric
-    p = p[p["exposure"].gt(0) & p["engagements"].notna() & p["format"].notna()].copy()
+    p = p[p["exposure"].gt(0) & p["engagements"].notna()].copy()
     local = pd.to_datetime(p["published_local"])
     minute = p["date_precision"].astype(str).eq("minute")
     hour = local.dt.hour
@@ -206,7 +209,6 @@ def post_outcomes(posts: pd.DataFrame) -> pd.DataFrame:
     p["weekday"] = [(_WEEKDAYS[d] if d == d else "unknown") for d in local.dt.day_of_week]
     p["sprint"] = local.dt.strftime("%Y-%m")
     p["pillar"] = p["pillar"].astype(object).where(p["pillar"].notna(), "unknown").str.lower()
-    p["format"] = p["format"].astype(str).str.lower()
     p["platform"] = p["platform"].astype(str)
     return p.reset_index(drop=True)
 
