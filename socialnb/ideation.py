@@ -45,6 +45,8 @@ __all__ = [
     "post_outcomes",
     "PerformanceModel",
     "fit_performance",
+    "MIN_HISTORY_POSTS",
+    "history_gap",
     "impact_score",
     "exploration_eligible",
     "exploration_impact",
@@ -93,8 +95,12 @@ _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 # =========================================================================== the backlog
-def load_ideas(path: str | Path) -> pd.DataFrame:
+def load_ideas(path: str | Path, *, missing_ok: bool = False) -> pd.DataFrame:
     """Read and check an idea backlog (``ideas.csv`` or ``ideas.xlsx``).
+
+    ``path`` is the file or the brand folder holding it. With ``missing_ok=True`` a brand
+    folder without a backlog gives an empty frame with the columns (the ideation page then says
+    which file unlocks the backlog sections) instead of an error.
 
     Columns are :data:`socialnb.config.IDEAS_COLUMNS`; ``id``, ``title``, ``platform``,
     ``format`` and ``effort_hours`` are required in every row, the others may be empty.
@@ -115,9 +121,14 @@ def load_ideas(path: str | Path) -> pd.DataFrame:
     """
     path = Path(path)
     if path.is_dir():
-        path = next(
-            (p for p in (path / "ideas.csv", path / "ideas.xlsx") if p.exists()), path / "ideas.csv"
-        )
+        found = next((p for p in (path / "ideas.csv", path / "ideas.xlsx") if p.exists()), None)
+        if found is None and missing_ok:
+            empty = pd.DataFrame({c: pd.Series(dtype=object) for c in IDEAS_COLUMNS})
+            empty[["effort_hours", "team_confidence"]] = empty[
+                ["effort_hours", "team_confidence"]
+            ].astype(float)
+            return empty.assign(row=pd.Series(dtype="int64"))
+        path = found or path / "ideas.csv"
     frame = read_sheet(path, what="idea backlog", columns=IDEAS_COLUMNS)
     for col in _REQUIRED:
         if col not in frame.columns:
@@ -593,6 +604,35 @@ def _experiment_terms(
     return pd.DataFrame(log, columns=["id", "use", "why"]), pseudo, notes
 
 
+#: Organic posts with an exposure the performance model needs before the sprint it predicts.
+MIN_HISTORY_POSTS = 10
+
+
+def history_gap(posts: pd.DataFrame, month: str, *, check: bool = False) -> str:
+    """Why the performance model cannot be fitted for sprint ``month`` yet, in one sentence, or
+    ``""`` when it can (:func:`fit_performance`; with ``check=True`` also whether
+    :func:`calibrate` can check sprint ``month``: it needs posts with an exposure in it).
+
+    Examples
+    --------
+    >>> ideation.history_gap(posts, "2026-11")  # doctest: +SKIP
+    ''
+    """
+    next_month(month)
+    h = post_outcomes(posts) if len(posts) else pd.DataFrame({"sprint": []})
+    n = int((h["sprint"] < month).sum())
+    if n < MIN_HISTORY_POSTS:
+        return (
+            f"Too little history to fit the performance model for {month}: {n} organic posts "
+            f"with engagements and an exposure (reach, impressions or views) before it, and it "
+            f"needs at least {MIN_HISTORY_POSTS}. It fits once the brand has that many posts; "
+            "ingest older exports if they exist."
+        )
+    if check and not (h["sprint"] == month).any():
+        return f"No organic post with an exposure in {month}: there is nothing to check."
+    return ""
+
+
 def fit_performance(
     posts: pd.DataFrame,
     *,
@@ -626,10 +666,10 @@ def fit_performance(
     next_month(month)  # validates
     h = post_outcomes(posts)
     h = h[h["sprint"] < month].reset_index(drop=True)
-    if len(h) < 10:
+    if len(h) < MIN_HISTORY_POSTS:
         raise AnalysisError(
             f"only {len(h)} organic posts with exposure before {month}: the model needs at least "
-            "10. Ingest more history."
+            f"{MIN_HISTORY_POSTS}. Ingest more history."
         )
     combos = h[["platform", "format", "pillar"]]
     if extra_levels is not None and len(extra_levels):
