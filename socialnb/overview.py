@@ -145,7 +145,15 @@ def top_posts(posts: pd.DataFrame, month: str, n: int = 3) -> pd.DataFrame:
     top = pd.concat(parts, ignore_index=True)
     from .retro import _text
 
-    top["published"] = M._local_time(top).dt.strftime("%Y-%m-%d %H:%M")
+    local = M._local_time(top)
+    precision = (
+        top["date_precision"].astype("string").fillna("minute")
+        if "date_precision" in top
+        else pd.Series("minute", index=top.index)
+    )
+    top["published"] = local.dt.strftime("%Y-%m-%d %H:%M")  # as precise as the export is
+    top.loc[precision.eq("day"), "published"] = local.dt.strftime("%Y-%m-%d")
+    top.loc[precision.eq("month"), "published"] = local.dt.strftime("%Y-%m")
     top["caption"] = top["text"].map(lambda t: _text(t, 80)) if "text" in top else ""
     top["permalink"] = top["permalink"].map(_text) if "permalink" in top else ""
     return top[cols].reset_index(drop=True)

@@ -1012,11 +1012,12 @@ class Retro:
     has_targets: bool = True
 
     def headline(self) -> dict:
-        """The headline results the report collects (``socialnb.record``)."""
+        """The headline results the report collects (``socialnb.record``); planned posts and
+        the delivery rate are missing (None) without a content calendar, not 0."""
         return {
-            "planned_posts": self.delivery.planned,
+            "planned_posts": self.delivery.planned if self.has_calendar else None,
             "published_posts": self.delivery.published_posts,
-            "delivery_rate": self.delivery.delivery_rate,
+            "delivery_rate": self.delivery.delivery_rate if self.has_calendar else None,
             "series_verdicts": self.series.verdicts,
             "sunset_candidates": self.series.sunset_candidates,
             "kpis": self.kpis.records(),
@@ -1030,6 +1031,22 @@ class Retro:
         for name, value in out.items():
             record(name, value)
         return out
+
+    def why_unranked(self) -> str:
+        """Why no post of the sprint can be compared with a baseline (formats, top and bottom
+        posts, best time), in one sentence: no exposure in the exports, or no history yet."""
+        b = self.breakdowns["platform"]
+        if b.empty or not (b["n_posts"] > 0).any():
+            names = sorted({str(M.definition(M.PRIMARY_RATE.get(p, "er_impressions")).denominator)
+                            for p in b["platform"]}) or ["exposure"]  # fmt: skip
+            return (
+                f"No organic post of {self.month} has an engagement rate: the exports report no "
+                f"{' or '.join(names)} for them, so posts cannot be compared with a baseline."
+            )
+        return (
+            "Too little history to compare: each post is compared with the posts of the same "
+            "platform and format in the three sprints before it, and there are none yet."
+        )
 
     def summary_frame(self) -> pd.DataFrame:
         return pd.DataFrame(
