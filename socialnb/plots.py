@@ -291,14 +291,15 @@ def table(
 
 
 def _link(value: Any) -> str:
-    """A web address as an escaped link (``http``/``https`` only), else escaped text."""
+    """A web address as a link (``http``/``https`` only), else text. ``table`` formats with
+    ``escape="html"``, which escapes a text cell *before* its formatter: ``value`` arrives
+    escaped (``&amp;``, ``&#34;``), so it is safe inside the attribute and the link text."""
     if _is_missing(value) or not str(value).strip():
         return _NA
     url = str(value).strip()
     if not url.lower().startswith(("https://", "http://")):
-        return html.escape(url)
-    safe = html.escape(url, quote=True)
-    return f'<a href="{safe}" rel="noopener noreferrer">{safe}</a>'
+        return url
+    return f'<a href="{url}" rel="noopener noreferrer">{url}</a>'
 
 
 def note(text: str):
