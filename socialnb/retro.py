@@ -1130,6 +1130,7 @@ def retro(
             f"brand {brand.slug!r} has no posts in the warehouse. What to do: put the platform "
             f"exports under data/{brand.slug}/raw/ and run `socialnb ingest`."
         )
+    posts = M.with_format(posts)  # a post whose export names no format is "unknown", kept
     match = match_calendar(calendar, posts)
     tagged = tag_posts(posts, match)
     frame = _with_indices(prepare_posts(tagged, account_daily))

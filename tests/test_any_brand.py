@@ -177,13 +177,12 @@ CASES = [
     Case("youtube_only", "Europe/London", "2026-10"),
     Case("sample_without_plan_files", "Europe/London", "2026-10", model_posts=500),
     Case(
-        "x_and_uci_first_month",  # two platforms, one silent, and no history before the month
+        "x_and_uci_first_month",  # two platforms, one silent; X's first month of history
         "Europe/London",
         "2021-01",
         phrases=(
             ("overview", "No posts on facebook this month."),
-            ("retro", "Too little history to compare"),
-            ("ideation", "Too little history to fit the performance model for 2021-01"),
+            ("retro", "Too little history to compare"),  # X's first month: no baseline yet
         ),
     ),
 ]
