@@ -342,7 +342,9 @@ def collapsed(content: Any, summary: str):
     --------
     >>> plots.collapsed(plots.table(scores), "All 28 scored ideas")  # doctest: +SKIP
     """
-    from IPython.display import HTML
+    from IPython.display import HTML, Markdown
 
+    if isinstance(content, Markdown):  # an empty state (see table's ``empty``): nothing to fold
+        return content
     inner = content.to_html() if hasattr(content, "to_html") else str(content)
     return HTML(f"<details><summary>{html.escape(summary)}</summary>{inner}</details>")

@@ -313,6 +313,11 @@ def test_an_empty_table_is_a_sentence_never_a_header_only_table():
     assert "table" not in out.data
 
 
+def test_an_empty_table_is_not_folded_away():
+    out = plots.collapsed(plots.table(pd.DataFrame(), empty="The plan has no rows."), "Open")
+    assert out.data == "_The plan has no rows._"
+
+
 def test_missing_input_says_what_the_section_would_show_and_which_file_unlocks_it():
     text = plots.missing_input("planned vs shipped posts", "calendar.csv").data
     assert "would show planned vs shipped posts" in text and "Add calendar.csv" in text
