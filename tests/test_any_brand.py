@@ -112,10 +112,13 @@ class Case:
     month: str
     model_posts: int | None = 1
     phrases: tuple[tuple[str, str], ...] = ()
+    plan_files: tuple[tuple[str, str], ...] = ()  # (name, text) written beside brand.yaml
 
     def build(self, brand: Path) -> None:
         raw = brand / "raw"
         raw.mkdir(parents=True)
+        for name, text in self.plan_files:
+            (brand / name).write_text(text, encoding="utf-8")
         if self.name in ("x_only", "x_and_uci_first_month"):
             folder = DATASETS / "twitter_analytics_debruine"
             for f in [*folder.glob("tweet_level/*.csv"), *folder.glob("daily/*.csv")]:
@@ -174,7 +177,13 @@ CASES = [
             ("retro", "the exports report no reach for them"),
         ),
     ),
-    Case("youtube_only", "Europe/London", "2026-10"),
+    Case(
+        "youtube_only",
+        "Europe/London",
+        "2026-10",
+        plan_files=(("experiments.yaml", "# no tests yet\n"),),  # an empty registry
+        phrases=(("experiments", "Add tests (a list under experiments:) to experiments.yaml"),),
+    ),
     Case("sample_without_plan_files", "Europe/London", "2026-10", model_posts=500),
     Case(
         "x_and_uci_first_month",  # two platforms, one silent; X's first month of history
@@ -246,7 +255,8 @@ def test_missing_plan_files_say_what_they_would_unlock(run):
     ideation_page = (run.out / "ideation.html").read_text(encoding="utf-8")
     assert "Add ideas.csv to the brand" in ideation_page
     tests_page = (run.out / "experiments.html").read_text(encoding="utf-8")
-    assert "Add experiments.yaml" in tests_page
+    has_registry = any(name == "experiments.yaml" for name, _ in run.case.plan_files)
+    assert ("Add experiments.yaml" in tests_page) == (not has_registry)
 
 
 @pytest.mark.slow
