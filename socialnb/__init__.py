@@ -7,7 +7,7 @@ The public API is small; everything else lives in the modules named below.
 - :func:`record`: store a headline result in the running notebook (collected by the report).
 - :class:`SocialnbError`: the root of every error socialnb raises on purpose.
 
-Modules: ``socialnb.metrics``, ``socialnb.retro``, ``socialnb.experiments``,
+Modules: ``socialnb.metrics``, ``socialnb.overview``, ``socialnb.retro``, ``socialnb.experiments``,
 ``socialnb.ideation``, ``socialnb.report``, ``socialnb.plots``, ``socialnb.sample``.
 """
 

@@ -1705,6 +1705,13 @@ def _guardrail_status(
     return out
 
 
+#: The columns of ``ExperimentsAnalysis.table`` (one row a test; kept when there is none).
+_TABLE_COLUMNS = ("id", "design", "platform", "metric", "status", "hypothesis",
+                  "registry_decision", "baseline", "variant", "effect", "ci_low", "ci_high",
+                  "p_value", "method", "n_per_variant", "decision", "winner", "explanation",
+                  "guardrails", "dashboard_p_value", "question")  # fmt: skip
+
+
 def analyse_experiments(
     experiments: Sequence[Experiment],
     posts_df: pd.DataFrame,
@@ -1835,7 +1842,7 @@ def analyse_experiments(
         decisions[exp.id] = dec
         row.update(decision=dec.label, winner=dec.winner, explanation=dec.text)
         rows.append(row)
-    table = pd.DataFrame(rows)
+    table = pd.DataFrame(rows, columns=_TABLE_COLUMNS)  # the columns even with no test
     with contextlib.suppress(ConfigError):  # problems were already reported per test
         active = [e for e in experiments if e.status != "planned"]
         warns.extend(validate_against_posts(active, posts_df))

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from . import _model
+from . import metrics as M
 from ._sheets import read_sheet
 from ._sheets import sheet_error as _fail
 from .config import CALENDAR_COLUMNS, IDEAS_COLUMNS, BrandConfig
@@ -50,6 +51,8 @@ __all__ = [
     "post_outcomes",
     "PerformanceModel",
     "fit_performance",
+    "MIN_HISTORY_POSTS",
+    "history_gap",
     "impact_score",
     "exploration_eligible",
     "exploration_impact",
@@ -72,7 +75,9 @@ IDEA_STATUSES: tuple[str, ...] = ("backlog", "planned", "shipped", "rejected")
 OPTIONAL_IDEA_COLUMNS: tuple[str, ...] = ("same_as",)
 _REQUIRED = ("id", "title", "platform", "format", "effort_hours")
 
-#: Exposure metric per platform, then the fallbacks used when the platform's own is missing.
+#: Exposure metric per platform: first its own (the denominator of its
+#: :data:`socialnb.metrics.PRIMARY_RATE`, checked by a test), then the fallbacks used when that
+#: one is missing.
 EXPOSURE: dict[str, tuple[str, ...]] = {
     "facebook": ("reach", "impressions", "views"),
     "instagram": ("reach", "impressions", "views"),
@@ -100,8 +105,12 @@ _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 # =========================================================================== the backlog
-def load_ideas(path: str | Path) -> pd.DataFrame:
+def load_ideas(path: str | Path, *, missing_ok: bool = False) -> pd.DataFrame:
     """Read and check an idea backlog (``ideas.csv`` or ``ideas.xlsx``).
+
+    ``path`` is the file or the brand folder holding it. With ``missing_ok=True`` a brand
+    folder without a backlog gives an empty frame with the columns (the ideation page then says
+    which file unlocks the backlog sections) instead of an error.
 
     Columns are :data:`socialnb.config.IDEAS_COLUMNS`; ``id``, ``title``, ``platform``,
     ``format`` and ``effort_hours`` are required in every row, the others may be empty. The
@@ -125,9 +134,14 @@ def load_ideas(path: str | Path) -> pd.DataFrame:
     """
     path = Path(path)
     if path.is_dir():
-        path = next(
-            (p for p in (path / "ideas.csv", path / "ideas.xlsx") if p.exists()), path / "ideas.csv"
-        )
+        found = next((p for p in (path / "ideas.csv", path / "ideas.xlsx") if p.exists()), None)
+        if found is None and missing_ok:
+            empty = pd.DataFrame({c: pd.Series(dtype=object) for c in IDEAS_COLUMNS})
+            empty[["effort_hours", "team_confidence"]] = empty[
+                ["effort_hours", "team_confidence"]
+            ].astype(float)
+            return empty.assign(row=pd.Series(dtype="int64"))
+        path = found or path / "ideas.csv"
     frame = read_sheet(path, what="idea backlog", columns=IDEAS_COLUMNS)
     for col in _REQUIRED:
         if col not in frame.columns:
@@ -199,7 +213,7 @@ def post_outcomes(posts: pd.DataFrame) -> pd.DataFrame:
     """
     if posts.empty:
         raise AnalysisError("no posts: ingest the brand's exports first (Workspace.ingest).")
-    p = posts.copy()
+    p = M.with_format(posts)
     if "distribution" in p:
         p = p[p["distribution"].fillna("organic").astype(str) != "boosted"]
     parts = p[["likes", "comments", "shares", "saves"]].astype(float)
@@ -214,7 +228,7 @@ def post_outcomes(posts: pd.DataFrame) -> pd.DataFrame:
             metric[ok] = m
     p["exposure"] = exposure
     p["exposure_metric"] = metric
-    p = p[p["exposure"].gt(0) & p["engagements"].notna() & p["format"].notna()].copy()
+    p = p[p["exposure"].gt(0) & p["engagements"].notna()].copy()
     local = pd.to_datetime(p["published_local"])
     minute = p["date_precision"].astype(str).eq("minute")
     hour = local.dt.hour
@@ -232,7 +246,6 @@ def post_outcomes(posts: pd.DataFrame) -> pd.DataFrame:
     p["weekday"] = [(_WEEKDAYS[d] if d == d else "unknown") for d in local.dt.day_of_week]
     p["sprint"] = local.dt.strftime("%Y-%m")
     p["pillar"] = p["pillar"].astype(object).where(p["pillar"].notna(), "unknown").str.lower()
-    p["format"] = p["format"].astype(str).str.lower()
     p["platform"] = p["platform"].astype(str)
     return p.reset_index(drop=True)
 
@@ -617,6 +630,35 @@ def _experiment_terms(
     return pd.DataFrame(log, columns=["id", "use", "why"]), pseudo, notes
 
 
+#: Organic posts with an exposure the performance model needs before the sprint it predicts.
+MIN_HISTORY_POSTS = 10
+
+
+def history_gap(posts: pd.DataFrame, month: str, *, check: bool = False) -> str:
+    """Why the performance model cannot be fitted for sprint ``month`` yet, in one sentence, or
+    ``""`` when it can (:func:`fit_performance`; with ``check=True`` also whether
+    :func:`calibrate` can check sprint ``month``: it needs posts with an exposure in it).
+
+    Examples
+    --------
+    >>> ideation.history_gap(posts, "2026-11")  # doctest: +SKIP
+    ''
+    """
+    next_month(month)
+    h = post_outcomes(posts) if len(posts) else pd.DataFrame({"sprint": []})
+    n = int((h["sprint"] < month).sum())
+    if n < MIN_HISTORY_POSTS:
+        return (
+            f"Too little history to fit the performance model for {month}: {n} organic posts "
+            f"with engagements and an exposure (reach, impressions or views) before it, and it "
+            f"needs at least {MIN_HISTORY_POSTS}. It fits once the brand has that many posts; "
+            "ingest older exports if they exist."
+        )
+    if check and not (h["sprint"] == month).any():
+        return f"No organic post with an exposure in {month}: there is nothing to check."
+    return ""
+
+
 def fit_performance(
     posts: pd.DataFrame,
     *,
@@ -650,10 +692,10 @@ def fit_performance(
     next_month(month)  # validates
     h = post_outcomes(posts)
     h = h[h["sprint"] < month].reset_index(drop=True)
-    if len(h) < 10:
+    if len(h) < MIN_HISTORY_POSTS:
         raise AnalysisError(
             f"only {len(h)} organic posts with exposure before {month}: the model needs at least "
-            "10. Ingest more history."
+            f"{MIN_HISTORY_POSTS}. Ingest more history."
         )
     combos = h[["platform", "format", "pillar"]]
     if extra_levels is not None and len(extra_levels):

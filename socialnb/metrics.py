@@ -39,6 +39,8 @@ __all__ = [
     "definition",
     "engagements",
     "with_engagements",
+    "UNKNOWN_FORMAT",
+    "with_format",
     "followers_at_posting",
     "select_scope",
     "per_post",
@@ -172,6 +174,20 @@ def with_engagements(posts: pd.DataFrame, *, include_clicks: bool = False) -> pd
     out["engagements"] = engagements(posts, include_clicks=include_clicks)
     if "platform_engagements" not in out:
         out["platform_engagements"] = np.nan
+    return out
+
+
+#: The format of a post whose export names none (X, some hand-made sheets): a level of its own.
+UNKNOWN_FORMAT = "unknown"
+
+
+def with_format(posts: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``posts`` whose ``format`` is lower-case text, :data:`UNKNOWN_FORMAT` where the
+    export names none (NaN or blank), so that no analysis drops a post for a missing format."""
+    out = posts.copy()
+    fmt = out["format"] if "format" in out else pd.Series(pd.NA, index=out.index)
+    fmt = fmt.astype("string").str.strip().str.lower()
+    out["format"] = fmt.mask(fmt.isna() | fmt.eq(""), UNKNOWN_FORMAT).astype(object)
     return out
 
 

@@ -22,6 +22,8 @@ __all__ = [
     "label",
     "table",
     "collapsed",
+    "note",
+    "missing_input",
 ]
 
 #: The house palette, in order of use (colour-blind safe, from Okabe & Ito).
@@ -56,6 +58,7 @@ FORMAT_ORDER: tuple[str, ...] = (
     "link",
     "text",
     "live",
+    "unknown",
 )
 
 
@@ -202,6 +205,8 @@ def table(
     labels: Mapping[str, str] | None = None,
     index: bool = False,
     caption: str | None = None,
+    links: Iterable[str] = (),
+    empty: str | None = None,
 ):
     """A DataFrame styled for reading in the report: rounded numbers, human column names.
 
@@ -223,10 +228,14 @@ def table(
         underscores (and :data:`LABELS`).
     index : show the row index (off by default: it is a row number for most tables).
     caption : a sentence shown above the table (e.g. what the denominator is).
+    links : columns holding web addresses, shown as escaped clickable links (``http(s)`` only;
+        anything else is shown as escaped text).
+    empty : the sentence shown instead of a table with no rows (e.g. ``"No posts on X this
+        month."``); a header-only table is never shown.
 
     Returns
     -------
-    pandas.io.formats.style.Styler
+    pandas.io.formats.style.Styler, or the :func:`note` ``empty`` when there are no rows.
 
     Examples
     --------
@@ -236,6 +245,9 @@ def table(
     import pandas as pd
 
     df = data.to_frame() if isinstance(data, pd.Series) else data.copy()
+    if df.empty:
+        return note(empty or "Nothing to show here for this month.")
+    links = {str(c) for c in links}
     names = [str(c) for c in df.columns]
     pct = set(percent) if percent is not None else {c for c in names if _is_percent_column(c)}
     pv = (
@@ -248,7 +260,9 @@ def table(
     formatters = {}
     for col in df.columns:
         name = str(col)
-        if name == "id" or name.endswith(("_id", "_row")):  # identifiers: no separators
+        if name in links:
+            formatters[new_names[col]] = _link
+        elif name == "id" or name.endswith(("_id", "_row")):  # identifiers: no separators
             formatters[new_names[col]] = lambda v: _NA if _is_missing(v) else str(v)
         elif pd.api.types.is_datetime64_any_dtype(df[col]):
             times = df[col].dropna()
@@ -276,6 +290,48 @@ def table(
     return styler
 
 
+def _link(value: Any) -> str:
+    """A web address as a link (``http``/``https`` only), else text. ``table`` formats with
+    ``escape="html"``, which escapes a text cell *before* its formatter: ``value`` arrives
+    escaped (``&amp;``, ``&#34;``), so it is safe inside the attribute and the link text."""
+    if _is_missing(value) or not str(value).strip():
+        return _NA
+    url = str(value).strip()
+    if not url.lower().startswith(("https://", "http://")):
+        return url
+    return f'<a href="{url}" rel="noopener noreferrer">{url}</a>'
+
+
+def note(text: str):
+    """A plain sentence in the report (Markdown), e.g. an empty state: ``No posts on X this
+    month.`` The text is escaped: a caption or a file name can never inject HTML.
+
+    Examples
+    --------
+    >>> plots.note("No posts on X this month.")  # doctest: +SKIP
+    """
+    from IPython.display import Markdown
+
+    return Markdown(f"_{html.escape(str(text), quote=False)}_")
+
+
+def missing_input(shows: str, file: str, where: str = "to the brand's folder"):
+    """The one sentence a section shows when its input is missing: what it would show and which
+    file unlocks it.
+
+    Parameters
+    ----------
+    shows : what the section would show (``"planned vs shipped posts"``).
+    file : the file (or key) that unlocks it (``"calendar.csv"``).
+    where : where it goes (``"to the brand's folder"``, ``"to brand.yaml"``).
+
+    Examples
+    --------
+    >>> plots.missing_input("planned vs shipped posts", "calendar.csv")  # doctest: +SKIP
+    """
+    return note(f"This section would show {shows}. Add {file} {where} to unlock it.")
+
+
 def collapsed(content: Any, summary: str):
     """``content`` (a :func:`table`, a DataFrame or HTML text) folded behind a one-line summary.
 
@@ -286,7 +342,9 @@ def collapsed(content: Any, summary: str):
     --------
     >>> plots.collapsed(plots.table(scores), "All 28 scored ideas")  # doctest: +SKIP
     """
-    from IPython.display import HTML
+    from IPython.display import HTML, Markdown
 
+    if isinstance(content, Markdown):  # an empty state (see table's ``empty``): nothing to fold
+        return content
     inner = content.to_html() if hasattr(content, "to_html") else str(content)
     return HTML(f"<details><summary>{html.escape(summary)}</summary>{inner}</details>")

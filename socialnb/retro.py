@@ -107,8 +107,8 @@ def prepare_posts(
 ) -> pd.DataFrame:
     """Posts with ``sprint``, ``engagements``, ``followers`` (at posting), ``rate`` (the platform's
     primary rate, :data:`~socialnb.metrics.PRIMARY_RATE`) and ``rate_metric`` (its name)."""
-    out = M.with_engagements(posts, include_clicks=include_clicks)
-    for col in ("pillar", "series", "planned_sprint", "format"):
+    out = M.with_engagements(M.with_format(posts), include_clicks=include_clicks)
+    for col in ("pillar", "series", "planned_sprint"):
         if col not in out:
             out[col] = pd.NA
     out["sprint"] = sprint_of(out)
@@ -951,8 +951,8 @@ def best_time(
     window = previous_sprints(month, sprints - 1) + [month]
     f = M.select_scope(frame, "organic")
     f = f[f["sprint"].isin(window)].dropna(subset=["index_platform"])
-    day_only = (
-        f["date_precision"].astype("string").fillna("") == "day"
+    day_only = (  # a date without a time of day (precision "day", or "month" for some sheets)
+        f["date_precision"].astype("string").fillna("minute").isin(["day", "month"])
         if "date_precision" in f
         else pd.Series(False, index=f.index)
     )
@@ -1008,13 +1008,16 @@ class Retro:
     best_time: BestTime
     takeaways: tuple[Takeaway, ...]
     views_change: dict[str, str] = field(default_factory=dict)
+    has_calendar: bool = True
+    has_targets: bool = True
 
     def headline(self) -> dict:
-        """The headline results the report collects (``socialnb.record``)."""
+        """The headline results the report collects (``socialnb.record``); planned posts and
+        the delivery rate are missing (None) without a content calendar, not 0."""
         return {
-            "planned_posts": self.delivery.planned,
+            "planned_posts": self.delivery.planned if self.has_calendar else None,
             "published_posts": self.delivery.published_posts,
-            "delivery_rate": self.delivery.delivery_rate,
+            "delivery_rate": self.delivery.delivery_rate if self.has_calendar else None,
             "series_verdicts": self.series.verdicts,
             "sunset_candidates": self.series.sunset_candidates,
             "kpis": self.kpis.records(),
@@ -1029,6 +1032,22 @@ class Retro:
             record(name, value)
         return out
 
+    def why_unranked(self) -> str:
+        """Why no post of the sprint can be compared with a baseline (formats, top and bottom
+        posts, best time), in one sentence: no exposure in the exports, or no history yet."""
+        b = self.breakdowns["platform"]
+        if b.empty or not (b["n_posts"] > 0).any():
+            names = sorted({str(M.definition(M.PRIMARY_RATE.get(p, "er_impressions")).denominator)
+                            for p in b["platform"]}) or ["exposure"]  # fmt: skip
+            return (
+                f"No organic post of {self.month} has an engagement rate: the exports report no "
+                f"{' or '.join(names)} for them, so posts cannot be compared with a baseline."
+            )
+        return (
+            "Too little history to compare: each post is compared with the posts of the same "
+            "platform and format in the three sprints before it, and there are none yet."
+        )
+
     def summary_frame(self) -> pd.DataFrame:
         return pd.DataFrame(
             [(t.text, t.table) for t in self.takeaways], columns=["takeaway", "see table"]
@@ -1039,13 +1058,25 @@ def _pct(x: float) -> str:
     return f"{x:.0%}" if np.isfinite(x) else "n/a"
 
 
-def _takeaways(d: Delivery, k: Kpis, s: SeriesHealth, formats: pd.DataFrame, fol: pd.DataFrame):
+def _takeaways(
+    d: Delivery,
+    k: Kpis,
+    s: SeriesHealth,
+    formats: pd.DataFrame,
+    fol: pd.DataFrame,
+    has_calendar: bool = True,
+):
     out = []
-    out.append(Takeaway(
-        f"Delivery: {d.shipped} of {d.planned} planned posts shipped within the sprint "
-        f"({_pct(d.delivery_rate)}); {d.slipped} slipped, {d.dropped + d.not_shipped} dropped or "
-        f"not shipped, and {d.unplanned_posts} of {d.published_posts} published posts were unplanned.",
-        "Planned vs shipped"))  # fmt: skip
+    if not has_calendar:
+        out.append(Takeaway(
+            f"Delivery: {d.published_posts} posts published; with no content calendar "
+            "(calendar.csv) planned vs shipped is not measured.", "Planned vs shipped"))  # fmt: skip
+    else:
+        out.append(Takeaway(
+            f"Delivery: {d.shipped} of {d.planned} planned posts shipped within the sprint "
+            f"({_pct(d.delivery_rate)}); {d.slipped} slipped, {d.dropped + d.not_shipped} dropped "
+            f"or not shipped, and {d.unplanned_posts} of {d.published_posts} published posts "
+            "were unplanned.", "Planned vs shipped"))  # fmt: skip
     if len(k.table):
         st = k.table["status"].value_counts()
         worst = k.table[k.table["status"] == "off track"]["name"].tolist()
@@ -1099,6 +1130,7 @@ def retro(
             f"brand {brand.slug!r} has no posts in the warehouse. What to do: put the platform "
             f"exports under data/{brand.slug}/raw/ and run `socialnb ingest`."
         )
+    posts = M.with_format(posts)  # a post whose export names no format is "unknown", kept
     match = match_calendar(calendar, posts)
     tagged = tag_posts(posts, match)
     frame = _with_indices(prepare_posts(tagged, account_daily))
@@ -1113,6 +1145,7 @@ def retro(
     s = series_health(frame, month, brand.series_rule, seed=seed, n_resamples=n_resamples)
     formats = format_table(frame, month, seed=seed, n_resamples=n_resamples)
     fol = follower_growth(account_daily, month)
+    has_calendar = bool(len(calendar))
     return Retro(
         brand=brand.slug,
         brand_name=brand.name,
@@ -1131,8 +1164,10 @@ def retro(
         loyalty=loyalty(account_daily, month),
         awareness=awareness(frame, month),
         best_time=best_time(frame, month),
-        takeaways=_takeaways(d, k, s, formats, fol),
+        takeaways=_takeaways(d, k, s, formats, fol, has_calendar),
         views_change={p: day.isoformat() for p, day in M.VIEWS_CHANGE.items()},
+        has_calendar=has_calendar,
+        has_targets=bool(brand.targets),
     )
 
 
