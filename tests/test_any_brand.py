@@ -292,11 +292,6 @@ def test_edge_cases_are_said_in_plain_words(run):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="the index's Parameters block shows absolute paths until the 'report' helper's change "
-    "is merged; remove this marker then",
-)
 def test_index_shows_no_machine_path(run):
     html = (run.out / "index.html").read_text(encoding="utf-8")
     assert str(run.root) not in html
