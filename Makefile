@@ -7,11 +7,12 @@ STAMP := $(VENV)/.socialnb-installed
 SAMPLE := data/fernway/brand.yaml
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: report test lab sample ingest lint format clean-reports bench help
+.PHONY: report test test-airflow lab sample ingest lint format clean-reports bench help
 
 help:
 	@echo "make report   ingest the sample brand and render its last complete month"
 	@echo "make test     run the whole test suite"
+	@echo "make test-airflow  run examples/airflow_dag.py under a real Airflow 3 (own env)"
 	@echo "make lab      open JupyterLab on notebooks/"
 	@echo "make lint     ruff check and format check"
 	@echo "make bench    run the benchmarks (see BENCHMARKS.md)"
@@ -39,6 +40,22 @@ report: sample
 test: sample
 	$(BIN)/socialnb ingest --quiet
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --nbval-lax tests notebooks
+
+# examples/airflow_dag.py under a real Airflow 3, in its own environment (.venv-airflow), built
+# from examples/airflow-constraints.txt and rebuilt only when that file or pyproject.toml changes.
+AF_VENV := .venv-airflow
+AF_CONSTRAINTS := examples/airflow-constraints.txt
+AF_STAMP := $(AF_VENV)/.installed-$(shell cat $(AF_CONSTRAINTS) pyproject.toml 2>/dev/null | sha256sum | cut -c1-16)
+
+$(AF_STAMP):
+	rm -rf $(AF_VENV)
+	$(PYTHON) -m venv $(AF_VENV)
+	$(AF_VENV)/bin/python -m pip install -qq --upgrade pip
+	$(AF_VENV)/bin/python -m pip install -qq -c $(AF_CONSTRAINTS) apache-airflow apache-airflow-providers-papermill -e .
+	@touch $@
+
+test-airflow: $(AF_STAMP)
+	$(AF_VENV)/bin/python examples/airflow_test.py
 
 lab: sample
 	$(BIN)/socialnb ingest --quiet

@@ -1265,6 +1265,7 @@ def render_executed(
     build_dir.mkdir(parents=True)
     results: list[NotebookResult] = []
     defaults: dict[str, dict[str, Any]] = {}
+    order: dict[str, tuple[int, str]] = {}
     try:
         for other in others:  # files the notebooks wrote beside them (e.g. a calendar draft)
             shutil.copyfile(other, build_dir / other.name)
@@ -1287,7 +1288,10 @@ def render_executed(
                 failed_cell=cell,
             )
             (build_dir / f"{path.stem}.html").write_text(html, encoding="utf-8")
-            defaults[path.stem] = {}
+            # as run_report: the parameters cell's defaults under the injected values, and the
+            # notebooks in their socialnb.order
+            defaults[path.stem] = {k: d for k, (_t, d) in _read_parameters(path).items()}
+            order[path.stem] = (int(meta.get("order", 1000)), path.stem)
             results.append(
                 NotebookResult(
                     brand=brand,
@@ -1301,6 +1305,7 @@ def render_executed(
                     cell_source=source,
                 )
             )
+        results.sort(key=lambda r: order[r.notebook])
         index = _finish_brand(
             ws,
             workspace,

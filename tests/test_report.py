@@ -8,8 +8,6 @@ if it ran).
 
 from __future__ import annotations
 
-import ast
-import contextlib
 import datetime as dt
 import html as html_lib
 import json
@@ -444,38 +442,6 @@ def test_with_code_shows_the_code():
 
 
 # --- scheduling examples --------------------------------------------------------------------
-
-
-def test_airflow_dag_names_notebooks_and_parameters_that_exist():
-    tree = ast.parse((ROOT / "examples" / "airflow_dag.py").read_text(encoding="utf-8"))
-    literals = {}
-    for node in ast.walk(tree):
-        target = None
-        if isinstance(node, ast.Assign) and len(node.targets) == 1:
-            target = node.targets[0]
-        elif isinstance(node, ast.AnnAssign) and node.value is not None:
-            target = node.target
-        if isinstance(target, ast.Name) and target.id.isupper():
-            with contextlib.suppress(ValueError):  # f-strings and calls are not literals
-                literals[target.id] = ast.literal_eval(node.value)
-    notebooks = literals["REPORT_NOTEBOOKS"]
-    assert "overview" in notebooks
-    extra = literals["EXTRA_PARAMETERS"]
-    for name in notebooks:
-        nb = report.load_notebook(ROOT / "notebooks" / f"{name}.ipynb")
-        for param in ("workspace", "brand", "month"):
-            assert param in nb.parameters, (name, param)
-        report.validate_parameters(nb, extra.get(name, {}))
-    for name in literals["WRITES_FILES"]:
-        assert "report_dir" in report.load_notebook(ROOT / "notebooks" / f"{name}.ipynb").parameters
-    discovered = {nb.name for nb in report.discover_notebooks(ROOT / "notebooks")}
-    assert set(notebooks) == discovered, "the DAG must list every report notebook"
-    calls = [
-        n
-        for n in ast.walk(tree)
-        if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "PapermillOperator"
-    ]
-    assert calls, "the DAG runs each notebook as a PapermillOperator"
 
 
 def test_ci_workflow_runs_the_report_on_the_2nd_of_each_month():
