@@ -8,7 +8,8 @@ The public API is small; everything else lives in the modules named below.
 - :class:`SocialnbError`: the root of every error socialnb raises on purpose.
 
 Modules: ``socialnb.metrics``, ``socialnb.overview``, ``socialnb.retro``, ``socialnb.experiments``,
-``socialnb.ideation``, ``socialnb.report``, ``socialnb.plots``, ``socialnb.sample``.
+``socialnb.ideation``, ``socialnb.report``, ``socialnb.orchestrate`` (other schedulers),
+``socialnb.scaffold`` (`socialnb init`), ``socialnb.plots``, ``socialnb.sample``.
 """
 
 from __future__ import annotations

@@ -1263,6 +1263,7 @@ def render_executed(
     if build_dir.exists():
         shutil.rmtree(build_dir)
     build_dir.mkdir(parents=True)
+    shown = _report_paths(workspace, reports_dir, brand, month, build_dir)
     results: list[NotebookResult] = []
     defaults: dict[str, dict[str, Any]] = {}
     order: dict[str, tuple[int, str]] = {}
@@ -1277,6 +1278,10 @@ def render_executed(
             cell, source, error = _find_error(nb)
             if error is None and cell is not None:
                 error = "the cell did not finish (timeout or dead kernel)"
+            section = None
+            if error is not None:  # as run_report: the section named, one line, no machine path
+                section = _section_of(nb, _find_failure(nb)[0])
+                error = _html.scrub_paths(_one_line(error), shown)
             shutil.copyfile(path, build_dir / path.name)
             html = render_notebook_html(
                 nb,
@@ -1286,6 +1291,8 @@ def render_executed(
                 with_code=with_code,
                 error=error,
                 failed_cell=cell,
+                notebook=path.stem,
+                paths=shown,
             )
             (build_dir / f"{path.stem}.html").write_text(html, encoding="utf-8")
             # as run_report: the parameters cell's defaults under the injected values, and the
@@ -1303,6 +1310,7 @@ def render_executed(
                     error=error,
                     cell=cell,
                     cell_source=source,
+                    section=section,
                 )
             )
         results.sort(key=lambda r: order[r.notebook])
