@@ -398,3 +398,86 @@ def test_no_registered_test_gives_an_empty_table_with_its_columns():
     analysis = analyse_experiments((), _posts(platform=["x"]))
     assert analysis.to_frame().empty and "effect" in analysis.to_frame()
     assert analysis.records() == [] and analysis.lessons().empty
+
+
+# ================================================================ each platform alone, two brands
+def _first_line(path: Path) -> str:
+    with open(path, encoding="utf-8-sig", errors="replace") as f:
+        return f.readline()
+
+
+def _sample_files(platform: str) -> list[Path]:
+    """The sample's raw files of one platform, picked by name and header (not by socialnb)."""
+    out = []
+    for f in sorted((SAMPLE / "raw").rglob("*")):
+        name, csv = f.name, f.suffix == ".csv"
+        head = _first_line(f) if csv and name.startswith(("Jan", "Feb", "Mar", "Apr", "May",
+            "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")) else ""  # fmt: skip
+        if (
+            (platform == "instagram" and ("Account username" in head or name == "Instagram followers.csv"))
+            or (platform == "facebook" and ('"Page ID"' in head or name.startswith("Facebook ")))
+            or (platform == "x" and name.startswith(("tweet_", "daily_tweet_", "account_")))
+            or (platform == "linkedin" and f.suffix == ".xlsx")
+            or (platform == "tiktok" and name.startswith(("Content_", "FollowerHistory_", "Overview_", "Viewers_")))
+        ):  # fmt: skip
+            out.append(f)
+    assert out, platform
+    return out
+
+
+ALONE = ("facebook", "instagram", "x", "linkedin", "tiktok")
+
+
+@pytest.fixture(scope="module")
+def alone(tmp_path_factory):
+    """One workspace, one brand per sample platform, plus ``instagram_twin`` holding byte-identical
+    copies of the Instagram brand's files."""
+    root = tmp_path_factory.mktemp("alone")
+    for slug, platform in [*((p, p) for p in ALONE), ("instagram_twin", "instagram")]:
+        brand = root / "ws" / slug
+        for f in _sample_files(platform):
+            dest = brand / "raw" / f.relative_to(SAMPLE / "raw")
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(f, dest)
+        (brand / "brand.yaml").write_text(f"name: {slug}\ntimezone: Europe/London\n")
+    result = run_report(
+        root / "ws", "2026-10", reports_dir=root / "reports", jobs=2, echo=lambda _: None
+    )
+    return root, result
+
+
+@pytest.mark.slow
+def test_each_sample_platform_alone_gets_every_page_and_only_its_own_numbers(alone):
+    root, result = alone
+    assert result.ok, {(r.brand, r.notebook): r.error for r in result.failures}
+    for slug in (*ALONE, "instagram_twin"):
+        out = root / "reports" / slug / "2026-10"
+        summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+        assert all(summary[p]["status"] == "ok" for p in PAGES), slug
+        totals = summary["overview"]["results"]["month_totals"]
+        platform = slug.removesuffix("_twin")
+        assert [p for p, t in totals.items() if t["posts"]] == [platform], slug
+        for page in PAGES:
+            assert str(root) not in (out / f"{page}.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_two_brands_with_identical_files_each_keep_their_own_posts(alone):
+    root, _ = alone
+    got = {}
+    for slug in ("instagram", "instagram_twin"):
+        summary = json.loads(
+            (root / "reports" / slug / "2026-10" / "summary.json").read_text(encoding="utf-8")
+        )
+        got[slug] = summary["overview"]["results"]["month_totals"]["instagram"]
+    f = next(p for p in _sample_files("instagram") if "Account username" in _first_line(p)
+             and p.parent.name == "2026-10")  # fmt: skip
+    t = pd.read_csv(f, dtype=str, encoding="utf-8-sig")
+    t = t[
+        pd.to_datetime(t["Publish time"], format="%m/%d/%Y %H:%M").dt.strftime("%Y-%m") == "2026-10"
+    ]
+    raw = (len(t), _engagements(t, ["Likes", "Comments", "Shares", "Saves"]), _total(t["Reach"]))
+    for slug, totals in got.items():
+        assert (totals["posts"], totals["engagements"], totals["exposure"]) == pytest.approx(raw), (
+            slug
+        )
