@@ -257,3 +257,97 @@ def msprt(
     low = np.maximum.accumulate(diff - half, axis=-1)
     high = np.minimum.accumulate(diff + half, axis=-1)
     return p, low, high
+
+
+# --------------------------------------------------------------------------- meta-analysis
+def random_effects(
+    effects: np.ndarray, variances: np.ndarray, alpha: float = 0.05
+) -> tuple[float, float, float, float]:
+    """Random-effects pooling: (pooled effect, low, high, tau2).
+
+    The between-study variance is DerSimonian-Laird's moment estimate floored at 0 (it can never
+    be negative). The interval is the wider of the Hartung-Knapp-Sidik-Jonkman interval (t with
+    k - 1 degrees of freedom on the weighted residual variance) and the usual normal interval,
+    the safeguard of Jackson et al. (2017, Stat Med 36:3923): HKSJ alone is too narrow when the
+    few estimates happen to agree closely.
+    """
+    y = np.asarray(effects, dtype=float)
+    v = np.asarray(variances, dtype=float)
+    k = y.size
+    w = 1.0 / v
+    fixed = float((w * y).sum() / w.sum())
+    q = float((w * (y - fixed) ** 2).sum())
+    denom = float(w.sum() - (w**2).sum() / w.sum())
+    tau2 = max(0.0, (q - (k - 1)) / denom) if denom > 0 else 0.0
+    w_re = 1.0 / (v + tau2)
+    mean = float((w_re * y).sum() / w_re.sum())
+    var_z = 1.0 / float(w_re.sum())
+    z = float(stats.norm.ppf(1 - alpha / 2))
+    half = z * math.sqrt(var_z)
+    if k >= 2:
+        q_hk = float((w_re * (y - mean) ** 2).sum()) / (k - 1)
+        half_hk = float(stats.t.ppf(1 - alpha / 2, k - 1)) * math.sqrt(q_hk * var_z)
+        half = max(half, half_hk)
+    return mean, mean - half, mean + half, tau2
+
+
+# --------------------------------------------------------------------------- small counts
+def small_counts(x_a: float, n_a: float, x_b: float, n_b: float, limit: float = 5.0) -> bool:
+    """True when a cell of the 2x2 table expected under no difference is below ``limit`` (the
+    usual rule for when the chi-square / z approximation cannot be trusted)."""
+    p = (x_a + x_b) / (n_a + n_b)
+    expected = np.array([n_a * p, n_a * (1 - p), n_b * p, n_b * (1 - p)])
+    return bool(expected.min() < limit)
+
+
+def fisher_pvalue(x_a: float, n_a: float, x_b: float, n_b: float) -> float:
+    """Two-sided Fisher exact test of equal proportions."""
+    table = [[int(x_b), int(n_b - x_b)], [int(x_a), int(n_a - x_a)]]
+    return float(stats.fisher_exact(table).pvalue)
+
+
+def score_ratio_ci(
+    x_b: float, n_b: float, x_a: float, n_a: float, alpha: float = 0.05
+) -> tuple[float, float]:
+    """Score (Koopman / Farrington-Manning) interval for the ratio p_b / p_a by test inversion.
+
+    Never of zero width while some outcome is uncertain, always holding the estimate, and
+    defined at zero counts (lower bound 0 when x_b = 0, upper bound infinite when x_a = 0).
+    """
+    from scipy.optimize import brentq
+
+    pb, pa = x_b / n_b, x_a / n_a
+    crit = float(stats.norm.ppf(1 - alpha / 2))
+    total = n_a + n_b
+
+    def score(log_phi: float) -> float:
+        phi = math.exp(log_phi)
+        a = total * phi
+        b = -(n_b * phi + x_b + n_a + x_a * phi)
+        c = x_a + x_b
+        disc = max(b * b - 4 * a * c, 0.0)
+        pa_t = (-b - math.sqrt(disc)) / (2 * a)
+        pa_t = min(max(pa_t, 0.0), 1.0)
+        pb_t = min(phi * pa_t, 1.0)
+        var = pb_t * (1 - pb_t) / n_b + phi**2 * pa_t * (1 - pa_t) / n_a
+        num = pb - phi * pa
+        if var <= 0:
+            return math.copysign(math.inf, num) if num != 0 else 0.0
+        return num / math.sqrt(var)
+
+    if x_a == 0 and x_b == 0:
+        return 0.0, math.inf
+    lo_end, hi_end = math.log(1e-12), math.log(1e12)
+    if x_b == 0:
+        lo = 0.0
+    else:
+        mid = math.log(pb / pa) if x_a > 0 else hi_end
+        f = lambda lp: score(lp) - crit  # noqa: E731 - decreasing in log phi
+        lo = math.exp(brentq(f, lo_end, mid)) if f(mid) < 0 else math.exp(mid)
+    if x_a == 0:
+        hi = math.inf
+    else:
+        mid = math.log(pb / pa) if x_b > 0 else lo_end
+        f = lambda lp: score(lp) + crit  # noqa: E731
+        hi = math.exp(brentq(f, mid, hi_end)) if f(mid) > 0 else math.exp(mid)
+    return lo, hi

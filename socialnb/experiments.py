@@ -544,8 +544,11 @@ def _check_counts(x: float, n: float, label: str) -> None:
 class SplitComparison:
     """A randomised two-variant split test on counts (``b`` compared with ``a``).
 
-    ``p_value`` is the pooled two-proportion z-test (= R ``prop.test(correct=FALSE)``);
-    ``diff_ci`` is Newcombe's hybrid score interval; ``ratio_ci`` the log-adjusted interval;
+    ``p_value`` is the pooled two-proportion z-test (= R ``prop.test(correct=FALSE)``), or
+    Fisher's exact test when a cell of the 2x2 table (observed or expected) is below 5 (``test``
+    says which); ``diff_ci`` is Newcombe's hybrid score interval; ``ratio_ci`` the log-adjusted
+    interval, or the score (Koopman) interval at small counts or a 0 / all-success count
+    (never of zero width, always holding the estimate);
     ``prob_b_better`` and ``expected_loss`` (of shipping B, in proportion points) use Beta(1,1)
     priors; ``srm_p_value`` tests the exposure split against the intended one (flag p < 0.001).
     """
@@ -567,6 +570,7 @@ class SplitComparison:
     srm_flag: bool
     alpha: float
     notes: tuple[str, ...] = ()
+    test: str = "two-proportion z-test"
 
     @property
     def effect(self) -> float:
@@ -646,6 +650,15 @@ def compare_split(
     notes: list[str] = []
     ra, rb = xa / na, xb / nb
     z, p = _stats.pooled_z(xa, na, xb, nb)
+    small = _stats.small_counts(xa, na, xb, nb)
+    test = "two-proportion z-test"
+    if small:
+        p = _stats.fisher_pvalue(xa, na, xb, nb)
+        test = "Fisher's exact test (an expected count below 5)"
+        notes.append(
+            "small counts (an expected cell of the 2x2 table below 5): Fisher's exact test and a "
+            "score interval for the ratio are used instead of the z-test and the log interval"
+        )
     diff_ci = tuple(
         float(v)
         for v in confint_proportions_2indep(
@@ -658,10 +671,12 @@ def compare_split(
             "no successes in either variant: the ratio is undefined, shown as 1 with an unbounded interval"
         )
     elif xa == 0:
-        ratio, ratio_ci = math.inf, (math.nan, math.inf)
+        ratio = math.inf
         notes.append(f"no successes in {names[0]}: the ratio is unbounded; read the difference")
-        lo = confint_proportions_2indep(xb, nb, xa + 0.5, na, compare="ratio", alpha=alpha)[0]
-        ratio_ci = (float(lo), math.inf)
+        ratio_ci = _stats.score_ratio_ci(xb, nb, xa, na, alpha)
+    elif small or xb == 0 or xa == na or xb == nb:
+        ratio = rb / ra  # the log interval is degenerate or misses the estimate here
+        ratio_ci = _stats.score_ratio_ci(xb, nb, xa, na, alpha)
     else:
         ratio = rb / ra
         ratio_ci = tuple(
@@ -696,6 +711,7 @@ def compare_split(
         srm_flag=srm_flag,
         alpha=alpha,
         notes=tuple(notes),
+        test=test,
     )
 
 
@@ -1773,7 +1789,7 @@ def analyse_experiments(
                         ci_low=res.ratio_ci[0],
                         ci_high=res.ratio_ci[1],
                         p_value=res.p_value,
-                        method="two-proportion z-test (randomised split)",
+                        method=f"{res.test} (randomised split)",
                         n_per_variant=min(res.exposures),
                     )
                     if res.srm_flag:
@@ -1852,9 +1868,8 @@ def analyse_experiments(
 
 
 def _meta_analysis(table: pd.DataFrame, pool_by: str, alpha: float) -> pd.DataFrame:
-    from statsmodels.stats.meta_analysis import combine_effects
-
-    cols = ["question", "k", "tests", "pooled_effect", "ci_low", "ci_high", "tau2", "method"]
+    cols = ["question", "k", "tests", "pooled_effect", "ci_low", "ci_high", "tau2", "method",
+            "note"]  # fmt: skip
     if table.empty:
         return pd.DataFrame(columns=cols)
     t = table[
@@ -1880,18 +1895,25 @@ def _meta_analysis(table: pd.DataFrame, pool_by: str, alpha: float) -> pd.DataFr
         se = (np.log(g["ci_high"].astype(float)) - np.log(g["ci_low"].astype(float))).to_numpy() / (
             2 * z
         )
-        res = combine_effects(eff, se**2, method_re="chi2", alpha=alpha)
-        m, s_re = float(res.mean_effect_re), float(res.sd_eff_w_re)
+        m, lo, hi, tau2 = _stats.random_effects(eff, se**2, alpha)
+        note = ""
+        if len(g) < 3:
+            note = (
+                f"only {len(g)} tests: the between-test variance can hardly be estimated, so the "
+                "pooled interval is wide (and may still be too narrow if the tests truly differ)"
+            )
         rows.append(
             {
                 "question": key,
                 "k": len(g),
                 "tests": ", ".join(g["id"]),
                 "pooled_effect": math.exp(m),
-                "ci_low": math.exp(m - z * s_re),
-                "ci_high": math.exp(m + z * s_re),
-                "tau2": float(res.tau2),
-                "method": "random effects (DerSimonian-Laird) on log ratios",
+                "ci_low": math.exp(lo),
+                "ci_high": math.exp(hi),
+                "tau2": tau2,
+                "method": "random effects on log ratios (DerSimonian-Laird, floored at 0; "
+                "interval: the wider of Hartung-Knapp-Sidik-Jonkman and the normal one)",
+                "note": note,
             }
         )
     return pd.DataFrame(rows, columns=cols)
