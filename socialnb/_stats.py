@@ -222,22 +222,6 @@ def fit_ols(y: np.ndarray, exog: np.ndarray):
     return params, cov, s2
 
 
-def sign_flip_pvalue(
-    frame: pd.DataFrame, value: str, is_b: str, slot: str, *, resamples: int = 4999, seed: int = 0
-) -> float:
-    """Randomisation p-value for a paired design: the mean within-slot difference (B - A) of
-    ``value`` with each slot's labels swapped with probability 1/2 (two-sided)."""
-    rng = np.random.default_rng(seed)
-    signed = np.where(frame[is_b].to_numpy(), 1.0, -1.0) * frame[value].to_numpy(float)
-    counts = frame.groupby(slot)[is_b].transform("size").to_numpy(float)
-    d = pd.Series(signed / counts * 2).groupby(frame[slot].to_numpy()).sum().to_numpy()
-    observed = d.mean()
-    flips = np.where(rng.random((resamples, d.size)) < 0.5, -1.0, 1.0)
-    null = (flips * d).mean(axis=1)
-    extreme = np.sum(np.abs(null) >= abs(observed) - 1e-12)
-    return float((1 + extreme) / (resamples + 1))
-
-
 # --------------------------------------------------------------------------- sequential
 def msprt(
     diff: np.ndarray, var: np.ndarray, tau2: float, alpha: float
@@ -351,3 +335,124 @@ def score_ratio_ci(
         f = lambda lp: score(lp) + crit  # noqa: E731
         hi = math.exp(brentq(f, mid, hi_end)) if f(mid) > 0 else math.exp(mid)
     return lo, hi
+
+
+# --------------------------------------------------------------------------- randomisation inference
+def _label_matrix(is_b: np.ndarray, resamples: int, rng: np.random.Generator) -> tuple[np.ndarray, bool]:
+    """Every relabelling of the posts when there are at most ``resamples + 1`` of them (exact),
+    otherwise ``resamples`` random ones. Returns (labels (R, n) bool, exact)."""
+    from itertools import combinations
+
+    n, k = is_b.size, int(is_b.sum())
+    if math.comb(n, k) <= resamples + 1:
+        rows = np.zeros((math.comb(n, k), n), dtype=bool)
+        for i, idx in enumerate(combinations(range(n), k)):
+            rows[i, list(idx)] = True
+        return rows, True
+    return rng.permuted(np.tile(is_b, (resamples, 1)), axis=1), False
+
+
+def _flip_matrix(k: int, resamples: int, rng: np.random.Generator) -> tuple[np.ndarray, bool]:
+    """Every sign pattern of ``k`` slots when 2**k <= resamples + 1, else random ones."""
+    if 2**k <= resamples + 1:
+        codes = np.arange(2**k)[:, None] >> np.arange(k)[None, :] & 1
+        return codes.astype(bool), True
+    return rng.random((resamples, k)) < 0.5, False
+
+
+class Randomisation:
+    """Randomisation (permutation) inference on a rate ratio, and its interval by test inversion.
+
+    Unpaired: the statistic is the log ratio of rates of totals (0.5 added to each total), and the
+    labels are permuted across posts. Paired (``slots``): posts are summed per slot and variant;
+    the statistic is the log Mantel-Haenszel rate ratio (consistent with slot effects and unbiased
+    at low counts, unlike log rates with 0.5 added), and labels are swapped within slots. The
+    hypothesis "ratio = r" is tested by scaling the treatment's exposure by r; the interval is
+    every r the test does not reject. All relabellings are enumerated when there are few.
+    """
+
+    def __init__(self, y, e, is_b, *, slots=None, resamples: int = 4999, seed: int = 0):
+        rng = np.random.default_rng(seed)
+        y = np.asarray(y, dtype=float)
+        e = np.asarray(e, dtype=float)
+        is_b = np.asarray(is_b, dtype=bool)
+        self.paired = slots is not None
+        if self.paired:
+            codes = pd.factorize(np.asarray(slots))[0]
+            k = codes.max() + 1
+            self.ya = np.bincount(codes[~is_b], y[~is_b], k)
+            self.yb = np.bincount(codes[is_b], y[is_b], k)
+            self.ea = np.bincount(codes[~is_b], e[~is_b], k)
+            self.eb = np.bincount(codes[is_b], e[is_b], k)
+            self.flips, self.exact = _flip_matrix(k, resamples, rng)
+        else:
+            self.y, self.e, self.is_b = y, e, is_b
+            self.labels, self.exact = _label_matrix(is_b, resamples, rng)
+
+    def _stats(self, delta: float) -> tuple[float, np.ndarray]:
+        """(observed statistic, statistics of the relabellings) under log ratio ``delta``."""
+        if self.paired:
+            eb = self.eb * math.exp(delta)
+            w = 1.0 / (self.ea + eb)
+            num, den = self.yb * self.ea * w, self.ya * eb * w
+            observed = math.log(num.sum() + 0.25) - math.log(den.sum() + 0.25)
+            f = self.flips
+            n_perm = np.where(f, den, num).sum(axis=1)
+            d_perm = np.where(f, num, den).sum(axis=1)
+            return observed, np.log(n_perm + 0.25) - np.log(d_perm + 0.25)
+        e = self.e * np.where(self.is_b, math.exp(delta), 1.0)
+        lab = self.labels.astype(float)
+        yb, eb = lab @ self.y, lab @ e
+        ya, ea = self.y.sum() - yb, e.sum() - eb
+        perm = np.log((yb + 0.5) / eb) - np.log((ya + 0.5) / ea)
+        b = self.is_b
+        observed = math.log((self.y[b].sum() + 0.5) / e[b].sum()) - math.log(
+            (self.y[~b].sum() + 0.5) / e[~b].sum()
+        )
+        return observed, perm
+
+    def pvalue(self, delta: float = 0.0) -> float:
+        observed, perm = self._stats(delta)
+        extreme = int(np.sum(np.abs(perm) >= abs(observed) - 1e-12))
+        if self.exact:
+            return extreme / perm.size
+        return (1 + extreme) / (perm.size + 1)
+
+    def estimate(self) -> float:
+        """The log ratio at which the observed statistic is 0 (the interval's centre)."""
+        from scipy.optimize import brentq
+
+        if not self.paired:
+            b = self.is_b
+            return math.log((self.y[b].sum() + 0.5) / self.e[b].sum()) - math.log(
+                (self.y[~b].sum() + 0.5) / self.e[~b].sum()
+            )
+        f = lambda d: self._stats(d)[0]  # noqa: E731 - decreasing in d
+        return float(brentq(f, -50.0, 50.0, xtol=1e-10))
+
+    def interval(self, alpha: float = 0.05, *, tol: float = 1e-4, limit: float = 12.0):
+        """(low, high) log-ratio bounds: the set of log ratios not rejected at ``alpha``
+        (infinite when the test cannot reject however far, e.g. 5 pairs: the smallest possible
+        p-value is 2/32)."""
+        est = self.estimate()
+        bounds = []
+        for sign in (-1.0, 1.0):
+            inside, step = est, 0.25
+            outside = None
+            while step <= limit:
+                trial = est + sign * step
+                if self.pvalue(trial) < alpha:
+                    outside = trial
+                    break
+                inside, step = trial, step * 2
+            if outside is None:
+                bounds.append(sign * math.inf)
+                continue
+            while abs(outside - inside) > tol:
+                mid = (inside + outside) / 2
+                if self.pvalue(mid) < alpha:
+                    outside = mid
+                else:
+                    inside = mid
+            bounds.append(inside)
+        return bounds[0], bounds[1]

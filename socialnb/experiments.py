@@ -73,7 +73,6 @@ _STATUSES = ("planned", "running", "concluded")
 _EXPOSURES = ("impressions", "views", "reach")
 _ENGAGEMENT_PARTS = ("likes", "comments", "shares", "saves")
 _METRICS = ("engagements", *POST_METRIC_FIELDS)
-_FEW_POSTS = 20
 
 
 # =========================================================================== registry
@@ -847,9 +846,12 @@ def adjust(p_values: Sequence[float], method: str = "holm") -> np.ndarray:
 class PostsComparison:
     """Post-level comparison of two variants: rate ratio ``treatment`` / ``baseline``.
 
-    ``p_value`` is the randomisation p-value when either variant has 20 posts or fewer (and no
-    covariates), otherwise the model's; ``p_model`` is always the model's (t reference with the
-    residual degrees of freedom). ``dispersion`` is NB2's alpha (var = mu + alpha mu^2) for the
+    One method gives the p-value, the ratio and its interval together: without covariates the
+    randomisation test (labels permuted across posts, or swapped within slots for a paired
+    design) and the interval found by inverting it (every ratio it does not reject), at every
+    sample size; with covariates the model (``p_value_method`` says which). The model's ratio,
+    interval and p-value are kept for reference (``model_ratio``, ``model_ci``, ``p_model``:
+    t reference with the residual degrees of freedom). ``dispersion`` is NB2's alpha (var = mu + alpha mu^2) for the
     negative binomial, or the Pearson scale (var = scale * mu) for quasi-Poisson, as
     ``dispersion_kind`` says. ``naive_*`` is a pooled test on summed counts: what a dashboard
     would say, which ignores post-to-post variation.
@@ -883,6 +885,9 @@ class PostsComparison:
     alpha: float
     notes: tuple[str, ...] = ()
     data: pd.DataFrame = field(default=None, repr=False, compare=False)
+    model_method: str = ""
+    model_ratio: float = math.nan
+    model_ci: tuple[float, float] = (math.nan, math.nan)
 
     @property
     def effect(self) -> float:
@@ -896,14 +901,15 @@ class PostsComparison:
         b, a = self.treatment, self.baseline
         return pd.DataFrame(
             [
-                (f"rate ratio {b} / {a}", self.method, self.ratio, *self.ci, self.p_model),
+                (f"rate ratio {b} / {a}", self.method, self.ratio, *self.ci, self.p_value),
                 (
-                    "randomisation test",
-                    "label permutation" if self.p_permutation is not None else "not run",
-                    math.nan,
-                    math.nan,
-                    math.nan,
-                    self.p_permutation if self.p_permutation is not None else math.nan,
+                    "model, for reference (not the decision)"
+                    if self.p_value_method != "model"
+                    else "model",
+                    self.model_method or "not fitted",
+                    self.model_ratio,
+                    *self.model_ci,
+                    self.p_model,
                 ),
                 (
                     f"P(a {b} post beats a {a} post)",
@@ -1101,9 +1107,9 @@ def compare_posts(
                 "Brunner-Munzel variance is zero (no overlap or ties): its interval is not informative"
             )
 
-    use_perm = min(n_a, n_b) <= _FEW_POSTS and not covariates
-    p_perm = (
-        _stats.permutation_pvalue(
+    use_perm = not covariates
+    randomisation = (
+        _stats.Randomisation(
             y,
             e,
             is_b,
@@ -1114,6 +1120,7 @@ def compare_posts(
         if use_perm
         else None
     )
+    p_perm = randomisation.pvalue() if randomisation is not None else None
 
     common = dict(
         baseline=a,
@@ -1206,15 +1213,6 @@ def compare_posts(
             "log rate ratios, 0.5 added to counts)"
         )
         kind = "quasi-Poisson scale (var = scale * mu)"
-        if use_perm:
-            p_perm = _stats.sign_flip_pvalue(
-                frame.assign(_lr=log_rate, _b=is_b),
-                "_lr",
-                "_b",
-                pair,
-                resamples=resamples,
-                seed=seed,
-            )
     if covariates:
         method += f", adjusted for {', '.join(covariates)}"
     if fit is None:
@@ -1228,17 +1226,38 @@ def compare_posts(
     p_model = float(2 * stats.t.sf(abs(beta / se), df_resid)) if se > 0 else 1.0
     if se == 0:
         notes.append("no post-to-post variation at all: the model interval collapses to a point")
+    model_ratio, model_ci = math.exp(beta), ci
+    if randomisation is not None:
+        est = randomisation.estimate()
+        lo_log, hi_log = randomisation.interval(alpha)
+        ratio, ci = math.exp(est), (math.exp(lo_log), math.exp(hi_log))
+        what = (
+            "Mantel-Haenszel rate ratio over slots, labels swapped within slots"
+            if pair is not None
+            else "ratio of rates of totals, labels permuted across posts"
+        )
+        shown_method = f"randomisation test and its inverted interval ({what})"
+        if not math.isfinite(ci[0]) or not math.isfinite(ci[1]):
+            notes.append(
+                "with so few posts no ratio can be ruled out on one side: the randomisation "
+                "interval is unbounded there"
+            )
+    else:
+        ratio, shown_method = model_ratio, method
     return PostsComparison(
-        ratio=math.exp(beta),
+        ratio=ratio,
         ci=ci,
         p_value=p_perm if use_perm else p_model,
-        p_value_method="randomisation (few posts)" if use_perm else "model",
+        p_value_method="randomisation" if use_perm else "model",
         p_model=p_model,
         p_permutation=p_perm,
-        method=method,
+        method=shown_method,
         dispersion=float(disp),
         dispersion_kind=kind,
         notes=tuple(notes),
+        model_method=method,
+        model_ratio=model_ratio,
+        model_ci=model_ci,
         **common,
     )
 
@@ -1277,30 +1296,49 @@ def estimate_dispersion(
     return float(max(0.0, np.sum((y - mu) ** 2 - y) / np.sum(mu**2)))
 
 
-def _simulated_power(
-    n: int,
-    rate: float,
-    lift: float,
-    dispersion: float,
-    exposure: np.ndarray,
-    alpha: float,
-    replicates: int,
-    seed: int,
-) -> float:
-    rng = np.random.default_rng(seed)
-    if exposure.size == 1:
-        ea = np.full((replicates, n), float(exposure[0]))
-        eb = ea
-    else:
-        ea = rng.choice(exposure, size=(replicates, n))
-        eb = rng.choice(exposure, size=(replicates, n))
-    ya = _stats.nb_draws(rng, rate * ea, dispersion)
-    yb = _stats.nb_draws(rng, rate * (1 + lift) * eb, dispersion)
-    log_ratio, se, df = _stats.quasi_poisson_two_group(ya, ea, yb, eb)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p = 2 * stats.t.sf(np.abs(log_ratio / se), df)
-    p = np.where(np.isfinite(p), p, 1.0)
-    return float(np.mean(p < alpha))
+class _PowerSimulation:
+    """Seeded simulation of the test :func:`compare_posts` runs on an unpaired design without
+    covariates (the randomisation test on the ratio of rates of totals), with common random
+    numbers: the first ``n`` posts of every replicate are the same whatever ``n``, and the gamma
+    draws come from one set of uniforms by the inverse CDF, so power rises smoothly with the
+    number of posts and the effect and falls with the dispersion."""
+
+    def __init__(self, rate, lift, dispersion, exposure, alpha, replicates, max_posts, seed):
+        rng = np.random.default_rng(seed)
+        shape = (replicates, 2 * max_posts)
+        e = (
+            np.full(shape, float(exposure[0]))
+            if exposure.size == 1
+            else exposure[rng.integers(0, exposure.size, shape)]
+        )
+        u = rng.random(shape)
+        mult = np.where(np.arange(2 * max_posts) < max_posts, 1.0, 1.0 + lift)
+        mu = rate * e * mult
+        if dispersion > 0:
+            lam = mu * stats.gamma.ppf(u, 1.0 / dispersion, scale=dispersion)
+        else:
+            lam = mu
+        self.y = np.random.default_rng(seed + 1).poisson(lam).astype(float)
+        self.e, self.max_posts, self.alpha, self.seed = e, max_posts, alpha, seed
+        self.resamples = 199
+
+    def power(self, n: int) -> float:
+        m = self.max_posts
+        cols = np.r_[np.arange(n), m + np.arange(n)]
+        y, e = self.y[:, cols], self.e[:, cols]
+        is_b = np.r_[np.zeros(n, bool), np.ones(n, bool)]
+        rng = np.random.default_rng(self.seed + 2)
+        labels, exact = _stats._label_matrix(is_b, self.resamples, rng)
+        lab = labels.astype(float).T
+        yb, eb = y @ lab, e @ lab
+        ya, ea = y.sum(1)[:, None] - yb, e.sum(1)[:, None] - eb
+        perm = np.log((yb + 0.5) / eb) - np.log((ya + 0.5) / ea)
+        obs = np.log((y[:, n:].sum(1) + 0.5) / e[:, n:].sum(1)) - np.log(
+            (y[:, :n].sum(1) + 0.5) / e[:, :n].sum(1)
+        )
+        extreme = (np.abs(perm) >= np.abs(obs)[:, None] - 1e-12).sum(1)
+        p = extreme / perm.shape[1] if exact else (1 + extreme) / (perm.shape[1] + 1)
+        return float(np.mean(p < self.alpha))
 
 
 def posts_needed(
@@ -1318,10 +1356,12 @@ def posts_needed(
     """Posts per variant needed to detect a relative ``lift`` with the given ``power``.
 
     Simulates negative binomial posts (NB2, var = mu + ``dispersion`` mu^2, mean
-    ``baseline_rate * exposure``) and analyses them with the closed form of the quasi-Poisson
-    two-group test (t reference), a fast equivalent of :func:`compare_posts` validated against
-    it in the tests. ``exposure_per_post`` may be one number or the brand's past exposures
-    (resampled). Seeded: the same call gives the same answer.
+    ``baseline_rate * exposure``) and analyses them with the test :func:`compare_posts` runs on
+    them: the randomisation test of the ratio of rates of totals (199 relabellings a replicate,
+    common random numbers across ``n``, so the answer is monotone in the effect and the
+    dispersion up to simulation noise). ``exposure_per_post`` may be one number or the brand's
+    past exposures (resampled). Seeded: the same call gives the same answer. For a paired
+    design this plans the unpaired test: pairing can only need fewer posts when slots differ.
 
     Raises
     ------
@@ -1341,10 +1381,10 @@ def posts_needed(
     if not 0 < power < 1:
         raise ParameterError(f"posts_needed: power={power} must be between 0 and 1")
 
-    def pw(n: int) -> float:
-        return _simulated_power(
-            n, baseline_rate, lift, dispersion, exposure, alpha, replicates, seed
-        )
+    sim = _PowerSimulation(
+        baseline_rate, lift, dispersion, exposure, alpha, replicates, max_posts, seed
+    )
+    pw = sim.power
 
     lo, hi = 2, max_posts
     if pw(hi) < power:

@@ -274,8 +274,10 @@ def test_compare_posts_reports_ratio_interval_and_dashboard_view():
     assert isinstance(r, PostsComparison)
     assert r.baseline == "A" and r.treatment == "B"
     assert r.ci[0] < r.ratio < r.ci[1] and r.ci[0] > 1
-    assert r.method.startswith("negative binomial")
-    assert r.dispersion > 0 and r.p_value_method.startswith("randomisation")
+    assert r.method.startswith("randomisation") and r.p_value_method == "randomisation"
+    assert r.model_method.startswith("negative binomial")
+    assert r.model_ci[0] < r.model_ratio < r.model_ci[1]
+    assert r.dispersion > 0
     assert r.naive_p_value < r.p_model
     assert 0.5 < r.prob_b_better <= 1 and r.prob_b_better_ci[0] <= r.prob_b_better
     frame = r.to_frame()
@@ -289,8 +291,18 @@ def test_compare_posts_baseline_can_be_chosen():
 
 def test_compare_posts_paired_uses_slots():
     r = compare_posts(_posts(n=8, lift=0.6, seed=5), pair="slot")
-    assert "slot fixed effects" in r.method
+    assert "swapped within slots" in r.method and "slot fixed effects" in r.model_method
     assert r.p_permutation is not None and r.ci[0] < r.ratio < r.ci[1]
+
+
+def test_p_value_and_interval_come_from_one_method_and_agree():
+    """Issue 12, finding 3: the randomisation p-value is below alpha exactly when its inverted
+    interval excludes 1."""
+    for seed in range(12):
+        for pair in (None, "slot"):
+            r = compare_posts(_posts(n=6, lift=0.8, seed=seed), pair=pair, resamples=999)
+            assert (r.p_value < 0.05) == (r.ci[0] > 1 or r.ci[1] < 1), (seed, pair)
+            assert r.ci[0] <= r.ratio <= r.ci[1]
 
 
 def test_compare_posts_adjusts_for_covariates():
