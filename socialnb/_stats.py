@@ -338,7 +338,9 @@ def score_ratio_ci(
 
 
 # --------------------------------------------------------------------------- randomisation inference
-def _label_matrix(is_b: np.ndarray, resamples: int, rng: np.random.Generator) -> tuple[np.ndarray, bool]:
+def _label_matrix(
+    is_b: np.ndarray, resamples: int, rng: np.random.Generator
+) -> tuple[np.ndarray, bool]:
     """Every relabelling of the posts when there are at most ``resamples + 1`` of them (exact),
     otherwise ``resamples`` random ones. Returns (labels (R, n) bool, exact)."""
     from itertools import combinations

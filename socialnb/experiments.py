@@ -1314,10 +1314,8 @@ class _PowerSimulation:
         u = rng.random(shape)
         mult = np.where(np.arange(2 * max_posts) < max_posts, 1.0, 1.0 + lift)
         mu = rate * e * mult
-        if dispersion > 0:
-            lam = mu * stats.gamma.ppf(u, 1.0 / dispersion, scale=dispersion)
-        else:
-            lam = mu
+        gamma = stats.gamma.ppf(u, 1.0 / dispersion, scale=dispersion) if dispersion > 0 else 1.0
+        lam = mu * gamma
         self.y = np.random.default_rng(seed + 1).poisson(lam).astype(float)
         self.e, self.max_posts, self.alpha, self.seed = e, max_posts, alpha, seed
         self.resamples = 199

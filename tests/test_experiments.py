@@ -539,7 +539,13 @@ def test_split_test_at_small_counts_uses_fisher_and_never_a_zero_width_interval(
     assert r.p_value == pytest.approx(0.1212, abs=1e-3)
     assert "Fisher" in r.test
     assert decide(r, 0.1).label != "winner"
-    for xa, na, xb, nb in [(1, 1, 1, 1), (3, 3, 3, 3), (12, 12, 0, 9), (0, 9, 12, 12), (5, 5, 2, 5)]:
+    for xa, na, xb, nb in [
+        (1, 1, 1, 1),
+        (3, 3, 3, 3),
+        (12, 12, 0, 9),
+        (0, 9, 12, 12),
+        (5, 5, 2, 5),
+    ]:
         r = compare_split(xa, na, xb, nb)
         lo, hi = r.ratio_ci
         assert lo < hi, (xa, na, xb, nb)
