@@ -44,6 +44,7 @@ from .schema import PLATFORMS, POST_METRIC_FIELDS
 
 __all__ = [
     "DESIGNS",
+    "GUARDRAIL_MARGIN",
     "Variant",
     "Experiment",
     "load_experiments",
@@ -69,6 +70,9 @@ __all__ = [
 ]
 
 DESIGNS: tuple[str, ...] = ("split", "posts", "paired")
+GUARDRAIL_MARGIN = 0.10
+"""Default non-inferiority margin of a guardrail: "ok" needs the interval to rule out harm of
+more than 10% (the guardrail's ratio > 0.90); set ``margin`` per guardrail in experiments.yaml."""
 _STATUSES = ("planned", "running", "concluded")
 _EXPOSURES = ("impressions", "views", "reach")
 _ENGAGEMENT_PARTS = ("likes", "comments", "shares", "saves")
@@ -99,6 +103,7 @@ class Experiment:
     platform: str | None = None
     exposure: str = "impressions"
     guardrails: tuple[str, ...] = ()
+    guardrail_margins: tuple[float, ...] = ()
     min_effect: float = 0.10
     start: dt.date | None = None
     end: dt.date | None = None
@@ -258,6 +263,40 @@ def _parse_variants(
     return tuple(variants)
 
 
+def _parse_guardrails(
+    raw: Any, path: Path, exp_id: str
+) -> tuple[tuple[str, ...], tuple[float, ...]]:
+    """``guardrails: [saves, {metric: comments, margin: 0.2}]``: names with their margins."""
+    items = [raw] if isinstance(raw, (str, Mapping)) else raw
+    if not isinstance(items, list):
+        raise _cfg_error(path, exp_id, "guardrails", "not a list", "list the guardrail metrics")
+    names, margins = [], []
+    for i, item in enumerate(items):
+        margin: Any = GUARDRAIL_MARGIN
+        if isinstance(item, Mapping):
+            margin = item.get("margin", GUARDRAIL_MARGIN)
+            item = item.get("metric")
+        if item not in _METRICS:
+            raise _cfg_error(
+                path,
+                exp_id,
+                f"guardrails[{i}]",
+                f"unknown metric {item!r}",
+                f"use one of {_METRICS}",
+            )
+        if isinstance(margin, bool) or not isinstance(margin, (int, float)) or not 0 < margin < 1:
+            raise _cfg_error(
+                path,
+                exp_id,
+                f"guardrails[{i}].margin",
+                f"{margin!r} is not a relative harm between 0 and 1",
+                f"write e.g. 0.10 for 'at most 10% worse' (the default is {GUARDRAIL_MARGIN:g})",
+            )
+        names.append(str(item))
+        margins.append(float(margin))
+    return tuple(names), tuple(margins)
+
+
 def _parse_experiment(raw: Any, index: int, path: Path) -> Experiment:
     if not isinstance(raw, Mapping):
         raise _cfg_error(path, None, f"experiments[{index}]", "not a mapping", "see the contract")
@@ -291,14 +330,7 @@ def _parse_experiment(raw: Any, index: int, path: Path) -> Experiment:
         raise _cfg_error(
             path, exp_id, "exposure", f"unknown exposure {exposure!r}", f"use one of {_EXPOSURES}"
         )
-    guardrails = raw.get("guardrails") or []
-    if isinstance(guardrails, str):
-        guardrails = [guardrails]
-    for g in guardrails:
-        if g not in _METRICS:
-            raise _cfg_error(
-                path, exp_id, "guardrails", f"unknown metric {g!r}", f"use one of {_METRICS}"
-            )
+    guardrails, margins = _parse_guardrails(raw.get("guardrails") or [], path, exp_id)
     min_effect = raw.get("min_effect", 0.10)
     if (
         isinstance(min_effect, bool)
@@ -332,7 +364,8 @@ def _parse_experiment(raw: Any, index: int, path: Path) -> Experiment:
         hypothesis=str(raw.get("hypothesis") or ""),
         platform=platform,
         exposure=str(exposure),
-        guardrails=tuple(str(g) for g in guardrails),
+        guardrails=guardrails,
+        guardrail_margins=margins,
         min_effect=float(min_effect),
         start=start,
         end=end,
@@ -1522,6 +1555,7 @@ class Decision:
     more_needed: int | None = None
     more_needed_unit: str = "posts"
     guardrails: tuple[tuple[str, str], ...] = ()
+    more_needed_range: tuple[int | None, int | None] | None = None
 
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame(
@@ -1531,6 +1565,8 @@ class Decision:
                     "winner": self.winner,
                     "text": self.text,
                     "more_needed": self.more_needed,
+                    "more_needed_low": (self.more_needed_range or (None, None))[0],
+                    "more_needed_high": (self.more_needed_range or (None, None))[1],
                     "unit": self.more_needed_unit,
                     "guardrails": "; ".join(f"{g}: {s}" for g, s in self.guardrails),
                 }
@@ -1548,6 +1584,16 @@ def _nb_alpha(result: PostsComparison) -> float:
     return max(0.0, (result.dispersion - 1) / mean_count)
 
 
+def _dispersion_range(result: PostsComparison, level: float = 0.8) -> tuple[float, float]:
+    """A ``level`` range for the NB2 dispersion estimated from a test's posts: the estimate
+    scaled by df / chi-square quantiles with the residual degrees of freedom (the sampling
+    distribution of a variance estimate), the usual approximation for planning."""
+    est = _nb_alpha(result)
+    df = max(result.n_baseline + result.n_treatment - 2, 1)
+    q_hi, q_lo = stats.chi2.ppf([(1 + level) / 2, (1 - level) / 2], df)
+    return est * df / q_hi, est * df / q_lo
+
+
 def _names(result) -> tuple[str, str]:
     if isinstance(result, SplitComparison):
         return result.names
@@ -1562,13 +1608,16 @@ def decide(
     guardrails: Mapping[str, str] | None = None,
     power: float = 0.8,
     seed: int = 0,
+    p_adjusted: float | None = None,
 ) -> Decision:
     """Label a comparison: winner, no meaningful difference, or inconclusive (with how much
     more data a variant would detect ``min_effect``, a relative change such as 0.10).
 
-    Rules: *winner* when the p-value is below alpha and the ratio's interval excludes 1 (the
-    better side wins); *no meaningful difference* when the whole interval lies inside
-    1 +- ``min_effect``; otherwise *inconclusive*.
+    Rules: *winner* when the p-value (``p_adjusted`` when given: Benjamini-Hochberg across the
+    page) is below alpha and the ratio's interval excludes 1 (the better side wins); *no
+    meaningful difference* when the whole interval lies inside 1 +- ``min_effect``; otherwise
+    *inconclusive*, with the extra posts a variant would need as a point and a range (the
+    range carries the uncertainty of the dispersion estimated from this test's few posts).
     """
     alpha = result.alpha if alpha is None else alpha
     a, b = _names(result)
@@ -1576,11 +1625,18 @@ def decide(
     lo, hi = result.ci if isinstance(result, PostsComparison) else result.ratio_ci
     g = tuple((guardrails or {}).items())
     harmed = [k for k, s in g if s.startswith("harmed")]
+    unsure = [k for k, s in g if s.startswith("cannot rule out harm")]
     guard_txt = f" Guardrail warning: {', '.join(harmed)} got worse." if harmed else ""
-    ci_txt = f"ratio {b}/{a} = {ratio:.2f} ({100 * (1 - alpha):.0f}% interval {lo:.2f} to {hi:.2f}, p = {result.p_value:.2g})"
+    if unsure:
+        guard_txt += f" Harm to {', '.join(unsure)} cannot be ruled out."
+    p_used = result.p_value if p_adjusted is None or not np.isfinite(p_adjusted) else p_adjusted
+    p_txt = f"p = {result.p_value:.2g}"
+    if p_used is not result.p_value:
+        p_txt += f", {p_used:.2g} adjusted across the page"
+    ci_txt = f"ratio {b}/{a} = {ratio:.2f} ({100 * (1 - alpha):.0f}% interval {lo:.2f} to {hi:.2f}, {p_txt})"
     if (
-        np.isfinite(result.p_value)
-        and result.p_value < alpha
+        np.isfinite(p_used)
+        and p_used < alpha
         and (
             (np.isfinite(lo) and lo > 1) or (np.isfinite(hi) and hi < 1) or ratio in (0.0, math.inf)
         )
@@ -1602,7 +1658,7 @@ def decide(
             f"any difference is smaller than {min_effect:.0%}: {ci_txt}.{guard_txt}",
             guardrails=g,
         )
-    more, unit, extra = None, "posts", ""
+    more, unit, extra, more_range = None, "posts", "", None
     try:
         if isinstance(result, SplitComparison):
             base = result.rates[0]
@@ -1623,17 +1679,43 @@ def decide(
                 seed=seed,
                 replicates=1000,
             )
-            more = max(0, need - min(result.n_baseline, result.n_treatment))
-            extra = f" About {more} more posts a variant would detect a {min_effect:.0%} change with {power:.0%} power."
+            now = min(result.n_baseline, result.n_treatment)
+            more = max(0, need - now)
+            low_d, high_d = _dispersion_range(result)
+            rng_txt = []
+            for d in (low_d, high_d):
+                try:
+                    n_d = posts_needed(
+                        result.rate_baseline, min_effect, dispersion=d,
+                        exposure_per_post=result.data["exposure"].to_numpy(), alpha=alpha,
+                        power=power, seed=seed, replicates=1000,
+                    )  # fmt: skip
+                    rng_txt.append(max(0, n_d - now))
+                except AnalysisError:
+                    rng_txt.append(None)
+            more_range = tuple(rng_txt)
+            high_txt = f"{more_range[1]}" if more_range[1] is not None else "more than 200"
+            extra = (
+                f" About {more} more posts a variant (between {more_range[0]} and {high_txt}: "
+                f"the dispersion is uncertain from {result.n_baseline + result.n_treatment} posts) "
+                f"would detect a {min_effect:.0%} change with {power:.0%} power."
+            )
     except (AnalysisError, ParameterError) as exc:
         extra = f" {exc}"
+    why = "not enough evidence either way"
+    if result.p_value < alpha <= p_used:
+        why = (
+            "not enough evidence once every claim on the page is accounted for (the p-value is "
+            "below alpha alone, not after the Benjamini-Hochberg adjustment)"
+        )
     return Decision(
         "inconclusive",
         None,
-        f"not enough evidence either way: {ci_txt}.{extra}{guard_txt}",
+        f"{why}: {ci_txt}.{extra}{guard_txt}",
         more_needed=more,
         more_needed_unit=unit,
         guardrails=g,
+        more_needed_range=more_range,
     )
 
 
@@ -1673,33 +1755,50 @@ class ExperimentsAnalysis:
         )
 
     def power_table(self, *, power: float = 0.8, seed: int = 0) -> pd.DataFrame:
-        """Posts a variant each post-level test needs: for its minimum effect of interest and
-        for the effect it observed, from its own dispersion (simulation, see posts_needed)."""
+        """Posts a variant each post-level test needs for its minimum effect of interest, from
+        its own dispersion (simulation of the test that is run, see posts_needed), with a range
+        from the dispersion's 80% range (few posts estimate it poorly).
+
+        No "posts needed for the observed effect": that is post-hoc power, a restatement of the
+        p-value, and says nothing the interval does not. The observed effect is shown as is.
+        """
         rows = []
         for exp_id, res in self.results.items():
             if not isinstance(res, PostsComparison) or not np.isfinite(res.rate_baseline):
                 continue
             row = self.table.set_index("id").loc[exp_id]
             min_effect = float(self.min_effects.get(exp_id, 0.10))
+            d_low, d_high = _dispersion_range(res)
             out = {"id": exp_id, "posts_per_variant_now": min(res.n_baseline, res.n_treatment),
-                   "dispersion_nb2": _nb_alpha(res), "baseline_rate": res.rate_baseline}  # fmt: skip
-            for label, lift in (("min_effect", min_effect), ("observed", res.ratio - 1)):
-                out[label] = lift
+                   "dispersion_nb2": _nb_alpha(res), "dispersion_low": d_low,
+                   "dispersion_high": d_high, "baseline_rate": res.rate_baseline,
+                   "min_effect": min_effect, "observed": res.ratio - 1}  # fmt: skip
+            for label, disp in (("needed_for_min_effect", _nb_alpha(res)),
+                                ("needed_low", d_low), ("needed_high", d_high)):  # fmt: skip
                 try:
-                    if not np.isfinite(lift) or abs(lift) < 1e-3:
-                        raise AnalysisError("no effect to detect")
-                    out[f"needed_for_{label}"] = str(
+                    out[label] = str(
                         posts_needed(
-                            res.rate_baseline, lift, dispersion=_nb_alpha(res),
+                            res.rate_baseline, min_effect, dispersion=disp,
                             exposure_per_post=res.data["exposure"].to_numpy(), alpha=self.alpha,
                             power=power, seed=seed, replicates=1000,
                         )
                     )  # fmt: skip
                 except (AnalysisError, ParameterError):
-                    out[f"needed_for_{label}"] = "more than 200" if np.isfinite(lift) else "n/a"
+                    out[label] = "more than 200"
             out["decision"] = row["decision"]
             rows.append(out)
         return pd.DataFrame(rows)
+
+    @property
+    def multiplicity_text(self) -> str:
+        """One line for the page: how the page's several claims are controlled."""
+        n = int(np.isfinite(self.table.get("p_adjusted", pd.Series(dtype=float))).sum())
+        n_guard = int(self.table.get("guardrails_assessed", pd.Series(dtype=float)).sum())
+        return (
+            f"Multiplicity: the {n} tests' and {n_guard} guardrails' p-values on this page are "
+            f"adjusted together (Benjamini-Hochberg, false discovery rate {self.alpha:.0%}); a "
+            "winner or a harmed guardrail needs an adjusted p-value below that."
+        )
 
     def plot(self, ax=None):
         import matplotlib.pyplot as plt
@@ -1734,13 +1833,12 @@ class ExperimentsAnalysis:
         return ax
 
 
-def _guardrail_status(
-    exp: Experiment, frame: pd.DataFrame, alpha: float, seed: int
-) -> dict[str, str]:
-    out = {}
+def _guardrail_results(exp: Experiment, frame: pd.DataFrame, alpha: float, seed: int) -> dict:
+    """Each guardrail's comparison (or the reason it could not be made)."""
+    out: dict[str, PostsComparison | str] = {}
     for g in exp.guardrails:
         try:
-            r = compare_posts(
+            out[g] = compare_posts(
                 frame,
                 outcome=g,
                 exposure=exp.exposure,
@@ -1751,12 +1849,25 @@ def _guardrail_status(
             )
         except (AnalysisError, ParameterError) as exc:
             out[g] = f"not assessed ({exc})"
-            continue
-        if r.p_value < alpha and r.ci[1] < 1:
-            out[g] = f"harmed (ratio {r.ratio:.2f}, {r.ci[0]:.2f} to {r.ci[1]:.2f})"
-        else:
-            out[g] = f"ok (ratio {r.ratio:.2f}, {r.ci[0]:.2f} to {r.ci[1]:.2f})"
     return out
+
+
+def guardrail_status(
+    result: PostsComparison, margin: float = GUARDRAIL_MARGIN, *, p_adjusted: float | None = None
+) -> str:
+    """A guardrail judged as non-inferiority: ``"ok"`` only when the interval rules out harm
+    beyond ``margin`` (its low end above ``1 - margin``); ``"harmed"`` when it is clearly worse
+    (interval below 1 and the p-value, adjusted across the page when ``p_adjusted`` is given,
+    below alpha); otherwise ``"cannot rule out harm"``. A non-significant harm is never "ok"."""
+    lo, hi = result.ci
+    p = result.p_value if p_adjusted is None else p_adjusted
+    ptxt = "p" if p_adjusted is None else "BH-adjusted p"
+    txt = f"(ratio {result.ratio:.2f}, {lo:.2f} to {hi:.2f}, {ptxt} = {p:.2g}; margin {margin:.0%})"
+    if np.isfinite(hi) and hi < 1 and p < result.alpha:
+        return f"harmed {txt}"
+    if np.isfinite(lo) and lo > 1 - margin:
+        return f"ok: harm beyond {margin:.0%} ruled out {txt}"
+    return f"cannot rule out harm {txt}"
 
 
 def analyse_experiments(
@@ -1775,6 +1886,7 @@ def analyse_experiments(
     if pool_by not in ("question", "metric_design"):
         raise ParameterError(f"pool_by={pool_by!r}: use 'question' or 'metric_design'")
     rows, results, decisions, warns = [], {}, {}, []
+    pending: dict[str, tuple] = {}
     for exp in experiments:
         row = {
             "id": exp.id,
@@ -1795,7 +1907,9 @@ def analyse_experiments(
             "decision": "not analysed",
             "winner": None,
             "explanation": "",
+            "p_adjusted": math.nan,
             "guardrails": "",
+            "guardrails_assessed": 0,
             "dashboard_p_value": math.nan,
             "question": exp.question,
         }
@@ -1820,7 +1934,8 @@ def analyse_experiments(
                         intended=intended,
                         seed=seed,
                     )
-                    dec = decide(res, exp.min_effect, alpha=alpha)
+                    pending[exp.id] = (exp, res, {})
+                    dec = None
                     row.update(
                         variant=vb.name,
                         effect=res.ratio,
@@ -1831,7 +1946,9 @@ def analyse_experiments(
                         n_per_variant=min(res.exposures),
                     )
                     if res.srm_flag:
+                        pending.pop(exp.id)
                         dec = Decision("not analysed", None, res.notes[-1])
+                        row.update(p_value=math.nan)
                 else:
                     intended = [v.intended_share for v in exp.variants]
                     res = compare_split_many(
@@ -1841,17 +1958,8 @@ def analyse_experiments(
                         intended=None if intended[0] is None else intended,
                         alpha=alpha,
                     )
-                    best = res.pairwise.sort_values("p_holm").iloc[0]
-                    label = (
-                        "winner"
-                        if res.p_value < alpha and best["p_holm"] < alpha
-                        else "inconclusive"
-                    )
-                    dec = Decision(
-                        label,
-                        None,
-                        f"omnibus chi-square p = {res.p_value:.2g}; smallest Holm-adjusted pairwise p = {best['p_holm']:.2g} ({best['a']} vs {best['b']})",
-                    )
+                    pending[exp.id] = (exp, res, {})
+                    dec = None
                     row.update(
                         p_value=res.p_value, method="chi-square on k variants + Holm pairwise"
                     )
@@ -1868,8 +1976,8 @@ def analyse_experiments(
                     alpha=alpha,
                     seed=seed,
                 )
-                guard = _guardrail_status(exp, frame, alpha, seed)
-                dec = decide(res, exp.min_effect, alpha=alpha, guardrails=guard, seed=seed)
+                pending[exp.id] = (exp, res, _guardrail_results(exp, frame, alpha, seed))
+                dec = None
                 row.update(
                     variant=res.treatment,
                     effect=res.ratio,
@@ -1879,16 +1987,18 @@ def analyse_experiments(
                     method=res.method,
                     n_per_variant=min(res.n_baseline, res.n_treatment),
                     dashboard_p_value=res.naive_p_value,
-                    guardrails="; ".join(f"{k}: {v}" for k, v in guard.items()),
                 )
             results[exp.id] = res
         except (AnalysisError, ConfigError, ParameterError) as exc:
             dec = Decision("not analysed", None, str(exc))
             if exp.status != "planned":
                 warns.append(f"{exp.id}: {exc}")
-        decisions[exp.id] = dec
-        row.update(decision=dec.label, winner=dec.winner, explanation=dec.text)
+        if dec is not None:
+            decisions[exp.id] = dec
+            row.update(decision=dec.label, winner=dec.winner, explanation=dec.text)
         rows.append(row)
+    _decide_page(rows, pending, decisions, alpha, seed)
+    decisions = {e.id: decisions[e.id] for e in experiments if e.id in decisions}
     table = pd.DataFrame(rows)
     with contextlib.suppress(ConfigError):  # problems were already reported per test
         active = [e for e in experiments if e.status != "planned"]
@@ -1903,6 +2013,44 @@ def analyse_experiments(
         warnings=tuple(dict.fromkeys(warns)),
         alpha=alpha,
     )
+
+
+def _decide_page(rows: list[dict], pending: dict, decisions: dict, alpha: float, seed: int) -> None:
+    """Benjamini-Hochberg across every claim the page makes from this data: each analysed
+    test's p-value and each guardrail's; then the decisions, on the adjusted p-values."""
+    family: list[tuple[str, str | None, float]] = []
+    for exp_id, (_, res, guards) in pending.items():
+        family.append((exp_id, None, float(res.p_value)))
+        family += [
+            (exp_id, g, float(r.p_value)) for g, r in guards.items() if not isinstance(r, str)
+        ]
+    family = [f for f in family if np.isfinite(f[2])]
+    q = dict(
+        zip([(i, g) for i, g, _ in family], adjust([p for *_, p in family], "bh"), strict=True)
+    )
+    by_id = {row["id"]: row for row in rows}
+    for exp_id, (exp, res, guards) in pending.items():
+        status = {}
+        margins = list(exp.guardrail_margins)
+        margins += [GUARDRAIL_MARGIN] * (len(guards) - len(margins))
+        for (g, r), margin in zip(guards.items(), margins, strict=False):
+            status[g] = (
+                r if isinstance(r, str) else guardrail_status(r, margin, p_adjusted=q[(exp_id, g)])
+            )
+        p_adj = q.get((exp_id, None), math.nan)
+        if isinstance(res, SplitManyComparison):
+            best = res.pairwise.sort_values("p_holm").iloc[0]
+            label = "winner" if p_adj < alpha and best["p_holm"] < alpha else "inconclusive"
+            dec = Decision(label, None, f"omnibus chi-square p = {res.p_value:.2g} (BH-adjusted "
+                           f"across the page {p_adj:.2g}); smallest Holm-adjusted pairwise p = "
+                           f"{best['p_holm']:.2g} ({best['a']} vs {best['b']})")  # fmt: skip
+        else:
+            dec = decide(res, exp.min_effect, alpha=alpha, guardrails=status, seed=seed,
+                         p_adjusted=p_adj)  # fmt: skip
+        decisions[exp_id] = dec
+        by_id[exp_id].update(decision=dec.label, winner=dec.winner, explanation=dec.text,
+                             p_adjusted=p_adj, guardrails="; ".join(f"{k}: {v}" for k, v in status.items()),
+                             guardrails_assessed=sum(not isinstance(r, str) for r in guards.values()))  # fmt: skip
 
 
 def _meta_analysis(table: pd.DataFrame, pool_by: str, alpha: float) -> pd.DataFrame:
