@@ -95,29 +95,6 @@ def nb_draws(rng: np.random.Generator, mu: np.ndarray, alpha: float) -> np.ndarr
     return rng.poisson(lam).astype(float)
 
 
-def quasi_poisson_two_group(
-    y_a: np.ndarray, e_a: np.ndarray, y_b: np.ndarray, e_b: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Vectorised quasi-Poisson (Pearson scale) Wald test of a two-group rate ratio.
-
-    Arrays have shape (replicates, posts). Returns (log_ratio, se, df). This is the closed form
-    of ``GLM(Poisson, offset=log(exposure)).fit(scale='X2')`` with a group indicator.
-    """
-    ta, tb = y_a.sum(axis=-1), y_b.sum(axis=-1)
-    ea, eb = e_a.sum(axis=-1), e_b.sum(axis=-1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ra, rb = ta / ea, tb / eb
-        mu_a, mu_b = ra[..., None] * e_a, rb[..., None] * e_b
-        x2 = np.where(mu_a > 0, (y_a - mu_a) ** 2 / mu_a, 0.0).sum(axis=-1) + np.where(
-            mu_b > 0, (y_b - mu_b) ** 2 / mu_b, 0.0
-        ).sum(axis=-1)
-        df = y_a.shape[-1] + y_b.shape[-1] - 2
-        scale = x2 / df
-        log_ratio = np.log(rb) - np.log(ra)
-        se = np.sqrt(scale * (1 / ta + 1 / tb))
-    return log_ratio, se, np.full_like(log_ratio, df, dtype=float)
-
-
 def permutation_pvalue(
     y: np.ndarray,
     e: np.ndarray,
