@@ -435,3 +435,25 @@ class Randomisation:
                     inside = mid
             bounds.append(inside)
         return bounds[0], bounds[1]
+
+
+# --------------------------------------------------------------------------- medians
+def median_ci_ranks(n: int, alpha: float = 0.05) -> tuple[int, int] | None:
+    """0-based ranks (lo, hi) of the distribution-free order-statistic interval for a median
+    (coverage >= 1 - alpha for any continuous distribution), or None when n is too small."""
+    k = int(stats.binom.ppf(alpha / 2, n, 0.5))  # P(B <= k) >= alpha/2
+    while k > 0 and stats.binom.cdf(k - 1, n, 0.5) > alpha / 2:
+        k -= 1
+    # interval [x_(k), x_(n-k-1)] 0-based excludes the median with prob 2 P(B <= k - 1)
+    if k < 1 or 2 * stats.binom.cdf(k - 1, n, 0.5) > alpha:
+        return None
+    return k - 1, n - k
+
+
+def median_ci(values, alpha: float = 0.05) -> tuple[float, float]:
+    """Order-statistic interval of the median (NaN when too few values for the level)."""
+    x = np.sort(np.asarray(values, dtype=float)[np.isfinite(np.asarray(values, dtype=float))])
+    ranks = median_ci_ranks(x.size, alpha)
+    if ranks is None:
+        return math.nan, math.nan
+    return float(x[ranks[0]]), float(x[ranks[1]])
