@@ -29,6 +29,9 @@ from .errors import AnalysisError
 __all__ = [
     "KPI_STATUS_RULE",
     "BASELINE_SPRINTS",
+    "SERIES_MIN_POSTS",
+    "KPI_MIN_POSTS",
+    "FORMATS_MULTIPLICITY",
     "sprint_of",
     "previous_sprints",
     "prepare_posts",
@@ -724,10 +727,38 @@ def format_table(
                      "median_rate": sub["rate"].median(), "index_vs_platform_baseline": iv.estimate,
                      "low": iv.low, "high": iv.high, "vs_other_formats": vs.estimate,
                      "vs_low": vs.low, "vs_high": vs.high, "n_posts": len(sub),
+                     "p_value": _differs_p(sub["index_platform"], others),
                      "verdict": _baseline_word(iv)})  # fmt: skip
     cols = ["platform", "format", "metric", "median_rate", "index_vs_platform_baseline", "low",
-            "high", "vs_other_formats", "vs_low", "vs_high", "n_posts", "verdict"]  # fmt: skip
-    return pd.DataFrame(rows, columns=cols)
+            "high", "vs_other_formats", "vs_low", "vs_high", "n_posts", "p_value", "p_adjusted",
+            "verdict"]  # fmt: skip
+    out = pd.DataFrame(rows, columns=cols)
+    finite = out["p_value"].notna()
+    if finite.any():
+        from statsmodels.stats.multitest import multipletests
+
+        out.loc[finite, "p_adjusted"] = multipletests(out.loc[finite, "p_value"], method="fdr_bh")[
+            1
+        ]
+    return out
+
+
+FORMATS_MULTIPLICITY = (
+    "A format is named strongest only when it beats the platform's other formats after a "
+    "Benjamini-Hochberg adjustment across every format in the table (false discovery rate 5%; "
+    "Mann-Whitney test of the posts' indices), with at least 5 posts."
+)
+
+
+def _differs_p(a: pd.Series, b: pd.Series) -> float:
+    """Two-sided Mann-Whitney p-value: do this format's posts' indices differ from the other
+    formats' on the platform? NaN with fewer than 2 posts on either side."""
+    from scipy import stats as st
+
+    a, b = a.dropna().to_numpy(float), b.dropna().to_numpy(float)
+    if a.size < 2 or b.size < 2:
+        return np.nan
+    return float(st.mannwhitneyu(a, b, alternative="two-sided").pvalue)
 
 
 def top_posts(frame: pd.DataFrame, month: str, n: int = 5, *, bottom: bool = False) -> pd.DataFrame:
@@ -1124,19 +1155,21 @@ def _takeaways(d: Delivery, k: Kpis, s: SeriesHealth, formats: pd.DataFrame, fol
                  for v in ("sunset", "scale", "keep", "too early to tell") if (s.table["verdict"] == v).any()]  # fmt: skip
         out.append(Takeaway("Series: " + "; ".join(parts) + ".", "Series health"))
     f = formats.dropna(subset=["vs_other_formats"])
-    f = f[(f["n_posts"] >= 5) & (f["vs_low"] > 1)]
+    f = f[(f["n_posts"] >= 5) & (f["vs_low"] > 1) & (f["p_adjusted"] < 0.05)]
     if len(f):
         top = f.sort_values("vs_other_formats", ascending=False).iloc[0]
         out.append(Takeaway(
             f"Strongest format: {top['format']} on {top['platform']}, at "
             f"{top['vs_other_formats']:.2f}x the platform's other formats over the last three "
             f"sprints (95% interval {top['vs_low']:.2f}-{top['vs_high']:.2f}, "
-            f"{top['n_posts']} posts).",
+            f"{top['n_posts']} posts; BH-adjusted p = {top['p_adjusted']:.2g} across "
+            f"{formats['p_adjusted'].notna().sum()} formats).",
             "Formats vs the platform baseline"))  # fmt: skip
     else:
         out.append(Takeaway(
             "Formats: no format clearly beat the platform's other formats over the last three "
-            "sprints (no interval above 1 with at least 5 posts).",
+            "sprints (none with at least 5 posts survives the Benjamini-Hochberg adjustment "
+            "across formats with its interval above 1).",
             "Formats vs the platform baseline"))  # fmt: skip
     g = fol.dropna(subset=["growth"]) if len(fol) else fol
     if len(g):
