@@ -566,3 +566,37 @@ def test_split_test_at_large_counts_keeps_the_z_test():
     r = compare_split(412, 20140, 480, 20050)
     assert r.test == "two-proportion z-test"
     assert r.p_value == pytest.approx(0.0178, abs=1e-4)
+
+
+def test_a_guardrail_margin_is_read_per_guardrail_with_a_stated_default(tmp_path):
+    from socialnb.experiments import GUARDRAIL_MARGIN
+
+    path = tmp_path / "experiments.yaml"
+    path.write_text(
+        textwrap.dedent(
+            """\
+            experiments:
+              - id: t1
+                design: posts
+                primary_metric: engagements
+                guardrails: [saves, {metric: comments, margin: 0.25}]
+                variants:
+                  - {name: a, posts: ["1", "2"]}
+                  - {name: b, posts: ["3", "4"]}
+            """
+        )
+    )
+    (exp,) = load_experiments(path)
+    assert exp.guardrails == ("saves", "comments")
+    assert exp.guardrail_margins == (GUARDRAIL_MARGIN, 0.25)
+    path.write_text(path.read_text().replace("margin: 0.25", "margin: 1.5"))
+    with pytest.raises(ConfigError, match=r"guardrails\[1\]\.margin"):
+        load_experiments(path)
+
+
+def test_the_experiments_page_states_its_multiplicity_control(fernway):
+    t = fernway.to_frame()
+    analysed = t[np.isfinite(t["p_value"].astype(float))]
+    assert (analysed["p_adjusted"] >= analysed["p_value"] - 1e-12).all()
+    assert "Benjamini-Hochberg" in fernway.multiplicity_text
+    assert "needed_for_observed" not in fernway.power_table().columns
