@@ -6,9 +6,15 @@ Designs (``data/<brand>/experiments.yaml``):
   counts per variant, 2 to 4 variants. Analysed with two-proportion statistics
   (:func:`compare_split`, :func:`compare_split_many`).
 * ``posts``: several posts per variant, analysed at post level with exposure
-  (:func:`compare_posts`): negative binomial (NB2) GLM with a log-exposure offset.
+  (:func:`compare_posts`): a randomisation test of the ratio of rates and the interval found by
+  inverting it (the negative binomial GLM with a log-exposure offset is kept for reference, and
+  used when covariates are adjusted for).
 * ``paired``: the same, variants paired by posting slot (``posts[i]`` of every variant share
-  slot ``i``): quasi-Poisson GLM with slot fixed effects.
+  slot ``i``): labels swapped within slots, Mantel-Haenszel rate ratio.
+
+Guardrails are non-inferiority checks with a margin per guardrail (:data:`GUARDRAIL_MARGIN` by
+default); p-values of every test and guardrail on the page are adjusted together
+(Benjamini-Hochberg) before any winner or harm is declared.
 
 Why post level: counts across posts are heavily overdispersed, so a pooled test on summed
 impressions (what dashboards do) gives p-values that are far too small. That test is still shown,
@@ -16,7 +22,8 @@ labelled "what a dashboard would say".
 
 Meta-analysis rule: concluded tests that carry the same ``question`` key in the registry are
 pooled with a random-effects meta-analysis of their log ratios (``pool_by="question"``, the
-default). ``pool_by="metric_design"`` pools instead every concluded test sharing the primary
+default): DerSimonian-Laird between-test variance floored at 0, the wider of the
+Hartung-Knapp-Sidik-Jonkman and the normal interval. ``pool_by="metric_design"`` pools instead every concluded test sharing the primary
 metric and the design family (randomised split vs post level); use it only when those tests ask
 the same question.
 """
