@@ -95,29 +95,6 @@ def nb_draws(rng: np.random.Generator, mu: np.ndarray, alpha: float) -> np.ndarr
     return rng.poisson(lam).astype(float)
 
 
-def quasi_poisson_two_group(
-    y_a: np.ndarray, e_a: np.ndarray, y_b: np.ndarray, e_b: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Vectorised quasi-Poisson (Pearson scale) Wald test of a two-group rate ratio.
-
-    Arrays have shape (replicates, posts). Returns (log_ratio, se, df). This is the closed form
-    of ``GLM(Poisson, offset=log(exposure)).fit(scale='X2')`` with a group indicator.
-    """
-    ta, tb = y_a.sum(axis=-1), y_b.sum(axis=-1)
-    ea, eb = e_a.sum(axis=-1), e_b.sum(axis=-1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ra, rb = ta / ea, tb / eb
-        mu_a, mu_b = ra[..., None] * e_a, rb[..., None] * e_b
-        x2 = np.where(mu_a > 0, (y_a - mu_a) ** 2 / mu_a, 0.0).sum(axis=-1) + np.where(
-            mu_b > 0, (y_b - mu_b) ** 2 / mu_b, 0.0
-        ).sum(axis=-1)
-        df = y_a.shape[-1] + y_b.shape[-1] - 2
-        scale = x2 / df
-        log_ratio = np.log(rb) - np.log(ra)
-        se = np.sqrt(scale * (1 / ta + 1 / tb))
-    return log_ratio, se, np.full_like(log_ratio, df, dtype=float)
-
-
 def permutation_pvalue(
     y: np.ndarray,
     e: np.ndarray,
@@ -222,22 +199,6 @@ def fit_ols(y: np.ndarray, exog: np.ndarray):
     return params, cov, s2
 
 
-def sign_flip_pvalue(
-    frame: pd.DataFrame, value: str, is_b: str, slot: str, *, resamples: int = 4999, seed: int = 0
-) -> float:
-    """Randomisation p-value for a paired design: the mean within-slot difference (B - A) of
-    ``value`` with each slot's labels swapped with probability 1/2 (two-sided)."""
-    rng = np.random.default_rng(seed)
-    signed = np.where(frame[is_b].to_numpy(), 1.0, -1.0) * frame[value].to_numpy(float)
-    counts = frame.groupby(slot)[is_b].transform("size").to_numpy(float)
-    d = pd.Series(signed / counts * 2).groupby(frame[slot].to_numpy()).sum().to_numpy()
-    observed = d.mean()
-    flips = np.where(rng.random((resamples, d.size)) < 0.5, -1.0, 1.0)
-    null = (flips * d).mean(axis=1)
-    extreme = np.sum(np.abs(null) >= abs(observed) - 1e-12)
-    return float((1 + extreme) / (resamples + 1))
-
-
 # --------------------------------------------------------------------------- sequential
 def msprt(
     diff: np.ndarray, var: np.ndarray, tau2: float, alpha: float
@@ -257,3 +218,242 @@ def msprt(
     low = np.maximum.accumulate(diff - half, axis=-1)
     high = np.minimum.accumulate(diff + half, axis=-1)
     return p, low, high
+
+
+# --------------------------------------------------------------------------- meta-analysis
+def random_effects(
+    effects: np.ndarray, variances: np.ndarray, alpha: float = 0.05
+) -> tuple[float, float, float, float]:
+    """Random-effects pooling: (pooled effect, low, high, tau2).
+
+    The between-study variance is DerSimonian-Laird's moment estimate floored at 0 (it can never
+    be negative). The interval is the wider of the Hartung-Knapp-Sidik-Jonkman interval (t with
+    k - 1 degrees of freedom on the weighted residual variance) and the usual normal interval,
+    the safeguard of Jackson et al. (2017, Stat Med 36:3923): HKSJ alone is too narrow when the
+    few estimates happen to agree closely.
+    """
+    y = np.asarray(effects, dtype=float)
+    v = np.asarray(variances, dtype=float)
+    k = y.size
+    w = 1.0 / v
+    fixed = float((w * y).sum() / w.sum())
+    q = float((w * (y - fixed) ** 2).sum())
+    denom = float(w.sum() - (w**2).sum() / w.sum())
+    tau2 = max(0.0, (q - (k - 1)) / denom) if denom > 0 else 0.0
+    w_re = 1.0 / (v + tau2)
+    mean = float((w_re * y).sum() / w_re.sum())
+    var_z = 1.0 / float(w_re.sum())
+    z = float(stats.norm.ppf(1 - alpha / 2))
+    half = z * math.sqrt(var_z)
+    if k >= 2:
+        q_hk = float((w_re * (y - mean) ** 2).sum()) / (k - 1)
+        half_hk = float(stats.t.ppf(1 - alpha / 2, k - 1)) * math.sqrt(q_hk * var_z)
+        half = max(half, half_hk)
+    return mean, mean - half, mean + half, tau2
+
+
+# --------------------------------------------------------------------------- small counts
+def small_counts(x_a: float, n_a: float, x_b: float, n_b: float, limit: float = 5.0) -> bool:
+    """True when a cell of the 2x2 table expected under no difference is below ``limit`` (the
+    usual rule for when the chi-square / z approximation cannot be trusted)."""
+    p = (x_a + x_b) / (n_a + n_b)
+    expected = np.array([n_a * p, n_a * (1 - p), n_b * p, n_b * (1 - p)])
+    return bool(expected.min() < limit)
+
+
+def fisher_pvalue(x_a: float, n_a: float, x_b: float, n_b: float) -> float:
+    """Two-sided Fisher exact test of equal proportions."""
+    table = [[int(x_b), int(n_b - x_b)], [int(x_a), int(n_a - x_a)]]
+    return float(stats.fisher_exact(table).pvalue)
+
+
+def score_ratio_ci(
+    x_b: float, n_b: float, x_a: float, n_a: float, alpha: float = 0.05
+) -> tuple[float, float]:
+    """Score (Koopman / Farrington-Manning) interval for the ratio p_b / p_a by test inversion.
+
+    Never of zero width while some outcome is uncertain, always holding the estimate, and
+    defined at zero counts (lower bound 0 when x_b = 0, upper bound infinite when x_a = 0).
+    """
+    from scipy.optimize import brentq
+
+    pb, pa = x_b / n_b, x_a / n_a
+    crit = float(stats.norm.ppf(1 - alpha / 2))
+    total = n_a + n_b
+
+    def score(log_phi: float) -> float:
+        phi = math.exp(log_phi)
+        a = total * phi
+        b = -(n_b * phi + x_b + n_a + x_a * phi)
+        c = x_a + x_b
+        disc = max(b * b - 4 * a * c, 0.0)
+        pa_t = (-b - math.sqrt(disc)) / (2 * a)
+        pa_t = min(max(pa_t, 0.0), 1.0)
+        pb_t = min(phi * pa_t, 1.0)
+        var = pb_t * (1 - pb_t) / n_b + phi**2 * pa_t * (1 - pa_t) / n_a
+        num = pb - phi * pa
+        if var <= 0:
+            return math.copysign(math.inf, num) if num != 0 else 0.0
+        return num / math.sqrt(var)
+
+    if x_a == 0 and x_b == 0:
+        return 0.0, math.inf
+    lo_end, hi_end = math.log(1e-12), math.log(1e12)
+    if x_b == 0:
+        lo = 0.0
+    else:
+        mid = math.log(pb / pa) if x_a > 0 else hi_end
+        f = lambda lp: score(lp) - crit  # noqa: E731 - decreasing in log phi
+        lo = math.exp(brentq(f, lo_end, mid)) if f(mid) < 0 else math.exp(mid)
+    if x_a == 0:
+        hi = math.inf
+    else:
+        mid = math.log(pb / pa) if x_b > 0 else lo_end
+        f = lambda lp: score(lp) + crit  # noqa: E731
+        hi = math.exp(brentq(f, mid, hi_end)) if f(mid) > 0 else math.exp(mid)
+    return lo, hi
+
+
+# --------------------------------------------------------------------------- randomisation inference
+def _label_matrix(
+    is_b: np.ndarray, resamples: int, rng: np.random.Generator
+) -> tuple[np.ndarray, bool]:
+    """Every relabelling of the posts when there are at most ``resamples + 1`` of them (exact),
+    otherwise ``resamples`` random ones. Returns (labels (R, n) bool, exact)."""
+    from itertools import combinations
+
+    n, k = is_b.size, int(is_b.sum())
+    if math.comb(n, k) <= resamples + 1:
+        rows = np.zeros((math.comb(n, k), n), dtype=bool)
+        for i, idx in enumerate(combinations(range(n), k)):
+            rows[i, list(idx)] = True
+        return rows, True
+    return rng.permuted(np.tile(is_b, (resamples, 1)), axis=1), False
+
+
+def _flip_matrix(k: int, resamples: int, rng: np.random.Generator) -> tuple[np.ndarray, bool]:
+    """Every sign pattern of ``k`` slots when 2**k <= resamples + 1, else random ones."""
+    if 2**k <= resamples + 1:
+        codes = np.arange(2**k)[:, None] >> np.arange(k)[None, :] & 1
+        return codes.astype(bool), True
+    return rng.random((resamples, k)) < 0.5, False
+
+
+class Randomisation:
+    """Randomisation (permutation) inference on a rate ratio, and its interval by test inversion.
+
+    Unpaired: the statistic is the log ratio of rates of totals (0.5 added to each total), and the
+    labels are permuted across posts. Paired (``slots``): posts are summed per slot and variant;
+    the statistic is the log Mantel-Haenszel rate ratio (consistent with slot effects and unbiased
+    at low counts, unlike log rates with 0.5 added), and labels are swapped within slots. The
+    hypothesis "ratio = r" is tested by scaling the treatment's exposure by r; the interval is
+    every r the test does not reject. All relabellings are enumerated when there are few.
+    """
+
+    def __init__(self, y, e, is_b, *, slots=None, resamples: int = 4999, seed: int = 0):
+        rng = np.random.default_rng(seed)
+        y = np.asarray(y, dtype=float)
+        e = np.asarray(e, dtype=float)
+        is_b = np.asarray(is_b, dtype=bool)
+        self.paired = slots is not None
+        if self.paired:
+            codes = pd.factorize(np.asarray(slots))[0]
+            k = codes.max() + 1
+            self.ya = np.bincount(codes[~is_b], y[~is_b], k)
+            self.yb = np.bincount(codes[is_b], y[is_b], k)
+            self.ea = np.bincount(codes[~is_b], e[~is_b], k)
+            self.eb = np.bincount(codes[is_b], e[is_b], k)
+            self.flips, self.exact = _flip_matrix(k, resamples, rng)
+        else:
+            self.y, self.e, self.is_b = y, e, is_b
+            self.labels, self.exact = _label_matrix(is_b, resamples, rng)
+
+    def _stats(self, delta: float) -> tuple[float, np.ndarray]:
+        """(observed statistic, statistics of the relabellings) under log ratio ``delta``."""
+        if self.paired:
+            eb = self.eb * math.exp(delta)
+            w = 1.0 / (self.ea + eb)
+            num, den = self.yb * self.ea * w, self.ya * eb * w
+            observed = math.log(num.sum() + 0.25) - math.log(den.sum() + 0.25)
+            f = self.flips
+            n_perm = np.where(f, den, num).sum(axis=1)
+            d_perm = np.where(f, num, den).sum(axis=1)
+            return observed, np.log(n_perm + 0.25) - np.log(d_perm + 0.25)
+        e = self.e * np.where(self.is_b, math.exp(delta), 1.0)
+        lab = self.labels.astype(float)
+        yb, eb = lab @ self.y, lab @ e
+        ya, ea = self.y.sum() - yb, e.sum() - eb
+        perm = np.log((yb + 0.5) / eb) - np.log((ya + 0.5) / ea)
+        b = self.is_b
+        observed = math.log((self.y[b].sum() + 0.5) / e[b].sum()) - math.log(
+            (self.y[~b].sum() + 0.5) / e[~b].sum()
+        )
+        return observed, perm
+
+    def pvalue(self, delta: float = 0.0) -> float:
+        observed, perm = self._stats(delta)
+        extreme = int(np.sum(np.abs(perm) >= abs(observed) - 1e-12))
+        if self.exact:
+            return extreme / perm.size
+        return (1 + extreme) / (perm.size + 1)
+
+    def estimate(self) -> float:
+        """The log ratio at which the observed statistic is 0 (the interval's centre)."""
+        from scipy.optimize import brentq
+
+        if not self.paired:
+            b = self.is_b
+            return math.log((self.y[b].sum() + 0.5) / self.e[b].sum()) - math.log(
+                (self.y[~b].sum() + 0.5) / self.e[~b].sum()
+            )
+        f = lambda d: self._stats(d)[0]  # noqa: E731 - decreasing in d
+        return float(brentq(f, -50.0, 50.0, xtol=1e-10))
+
+    def interval(self, alpha: float = 0.05, *, tol: float = 1e-4, limit: float = 12.0):
+        """(low, high) log-ratio bounds: the set of log ratios not rejected at ``alpha``
+        (infinite when the test cannot reject however far, e.g. 5 pairs: the smallest possible
+        p-value is 2/32)."""
+        est = self.estimate()
+        bounds = []
+        for sign in (-1.0, 1.0):
+            inside, step = est, 0.25
+            outside = None
+            while step <= limit:
+                trial = est + sign * step
+                if self.pvalue(trial) < alpha:
+                    outside = trial
+                    break
+                inside, step = trial, step * 2
+            if outside is None:
+                bounds.append(sign * math.inf)
+                continue
+            while abs(outside - inside) > tol:
+                mid = (inside + outside) / 2
+                if self.pvalue(mid) < alpha:
+                    outside = mid
+                else:
+                    inside = mid
+            bounds.append(inside)
+        return bounds[0], bounds[1]
+
+
+# --------------------------------------------------------------------------- medians
+def median_ci_ranks(n: int, alpha: float = 0.05) -> tuple[int, int] | None:
+    """0-based ranks (lo, hi) of the distribution-free order-statistic interval for a median
+    (coverage >= 1 - alpha for any continuous distribution), or None when n is too small."""
+    k = int(stats.binom.ppf(alpha / 2, n, 0.5))  # P(B <= k) >= alpha/2
+    while k > 0 and stats.binom.cdf(k - 1, n, 0.5) > alpha / 2:
+        k -= 1
+    # interval [x_(k), x_(n-k-1)] 0-based excludes the median with prob 2 P(B <= k - 1)
+    if k < 1 or 2 * stats.binom.cdf(k - 1, n, 0.5) > alpha:
+        return None
+    return k - 1, n - k
+
+
+def median_ci(values, alpha: float = 0.05) -> tuple[float, float]:
+    """Order-statistic interval of the median (NaN when too few values for the level)."""
+    x = np.sort(np.asarray(values, dtype=float)[np.isfinite(np.asarray(values, dtype=float))])
+    ranks = median_ci_ranks(x.size, alpha)
+    if ranks is None:
+        return math.nan, math.nan
+    return float(x[ranks[0]]), float(x[ranks[1]])

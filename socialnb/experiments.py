@@ -6,9 +6,15 @@ Designs (``data/<brand>/experiments.yaml``):
   counts per variant, 2 to 4 variants. Analysed with two-proportion statistics
   (:func:`compare_split`, :func:`compare_split_many`).
 * ``posts``: several posts per variant, analysed at post level with exposure
-  (:func:`compare_posts`): negative binomial (NB2) GLM with a log-exposure offset.
+  (:func:`compare_posts`): a randomisation test of the ratio of rates and the interval found by
+  inverting it (the negative binomial GLM with a log-exposure offset is kept for reference, and
+  used when covariates are adjusted for).
 * ``paired``: the same, variants paired by posting slot (``posts[i]`` of every variant share
-  slot ``i``): quasi-Poisson GLM with slot fixed effects.
+  slot ``i``): labels swapped within slots, Mantel-Haenszel rate ratio.
+
+Guardrails are non-inferiority checks with a margin per guardrail (:data:`GUARDRAIL_MARGIN` by
+default); p-values of every test and guardrail on the page are adjusted together
+(Benjamini-Hochberg) before any winner or harm is declared.
 
 Why post level: counts across posts are heavily overdispersed, so a pooled test on summed
 impressions (what dashboards do) gives p-values that are far too small. That test is still shown,
@@ -16,7 +22,8 @@ labelled "what a dashboard would say".
 
 Meta-analysis rule: concluded tests that carry the same ``question`` key in the registry are
 pooled with a random-effects meta-analysis of their log ratios (``pool_by="question"``, the
-default). ``pool_by="metric_design"`` pools instead every concluded test sharing the primary
+default): DerSimonian-Laird between-test variance floored at 0, the wider of the
+Hartung-Knapp-Sidik-Jonkman and the normal interval. ``pool_by="metric_design"`` pools instead every concluded test sharing the primary
 metric and the design family (randomised split vs post level); use it only when those tests ask
 the same question.
 """
@@ -44,6 +51,7 @@ from .schema import PLATFORMS, POST_METRIC_FIELDS
 
 __all__ = [
     "DESIGNS",
+    "GUARDRAIL_MARGIN",
     "Variant",
     "Experiment",
     "load_experiments",
@@ -69,11 +77,13 @@ __all__ = [
 ]
 
 DESIGNS: tuple[str, ...] = ("split", "posts", "paired")
+GUARDRAIL_MARGIN = 0.10
+"""Default non-inferiority margin of a guardrail: "ok" needs the interval to rule out harm of
+more than 10% (the guardrail's ratio > 0.90); set ``margin`` per guardrail in experiments.yaml."""
 _STATUSES = ("planned", "running", "concluded")
 _EXPOSURES = ("impressions", "views", "reach")
 _ENGAGEMENT_PARTS = ("likes", "comments", "shares", "saves")
 _METRICS = ("engagements", *POST_METRIC_FIELDS)
-_FEW_POSTS = 20
 
 
 # =========================================================================== registry
@@ -100,6 +110,7 @@ class Experiment:
     platform: str | None = None
     exposure: str = "impressions"
     guardrails: tuple[str, ...] = ()
+    guardrail_margins: tuple[float, ...] = ()
     min_effect: float = 0.10
     start: dt.date | None = None
     end: dt.date | None = None
@@ -259,6 +270,40 @@ def _parse_variants(
     return tuple(variants)
 
 
+def _parse_guardrails(
+    raw: Any, path: Path, exp_id: str
+) -> tuple[tuple[str, ...], tuple[float, ...]]:
+    """``guardrails: [saves, {metric: comments, margin: 0.2}]``: names with their margins."""
+    items = [raw] if isinstance(raw, (str, Mapping)) else raw
+    if not isinstance(items, list):
+        raise _cfg_error(path, exp_id, "guardrails", "not a list", "list the guardrail metrics")
+    names, margins = [], []
+    for i, item in enumerate(items):
+        margin: Any = GUARDRAIL_MARGIN
+        if isinstance(item, Mapping):
+            margin = item.get("margin", GUARDRAIL_MARGIN)
+            item = item.get("metric")
+        if item not in _METRICS:
+            raise _cfg_error(
+                path,
+                exp_id,
+                f"guardrails[{i}]",
+                f"unknown metric {item!r}",
+                f"use one of {_METRICS}",
+            )
+        if isinstance(margin, bool) or not isinstance(margin, (int, float)) or not 0 < margin < 1:
+            raise _cfg_error(
+                path,
+                exp_id,
+                f"guardrails[{i}].margin",
+                f"{margin!r} is not a relative harm between 0 and 1",
+                f"write e.g. 0.10 for 'at most 10% worse' (the default is {GUARDRAIL_MARGIN:g})",
+            )
+        names.append(str(item))
+        margins.append(float(margin))
+    return tuple(names), tuple(margins)
+
+
 def _parse_experiment(raw: Any, index: int, path: Path) -> Experiment:
     if not isinstance(raw, Mapping):
         raise _cfg_error(path, None, f"experiments[{index}]", "not a mapping", "see the contract")
@@ -292,14 +337,7 @@ def _parse_experiment(raw: Any, index: int, path: Path) -> Experiment:
         raise _cfg_error(
             path, exp_id, "exposure", f"unknown exposure {exposure!r}", f"use one of {_EXPOSURES}"
         )
-    guardrails = raw.get("guardrails") or []
-    if isinstance(guardrails, str):
-        guardrails = [guardrails]
-    for g in guardrails:
-        if g not in _METRICS:
-            raise _cfg_error(
-                path, exp_id, "guardrails", f"unknown metric {g!r}", f"use one of {_METRICS}"
-            )
+    guardrails, margins = _parse_guardrails(raw.get("guardrails") or [], path, exp_id)
     min_effect = raw.get("min_effect", 0.10)
     if (
         isinstance(min_effect, bool)
@@ -333,7 +371,8 @@ def _parse_experiment(raw: Any, index: int, path: Path) -> Experiment:
         hypothesis=str(raw.get("hypothesis") or ""),
         platform=platform,
         exposure=str(exposure),
-        guardrails=tuple(str(g) for g in guardrails),
+        guardrails=guardrails,
+        guardrail_margins=margins,
         min_effect=float(min_effect),
         start=start,
         end=end,
@@ -544,8 +583,11 @@ def _check_counts(x: float, n: float, label: str) -> None:
 class SplitComparison:
     """A randomised two-variant split test on counts (``b`` compared with ``a``).
 
-    ``p_value`` is the pooled two-proportion z-test (= R ``prop.test(correct=FALSE)``);
-    ``diff_ci`` is Newcombe's hybrid score interval; ``ratio_ci`` the log-adjusted interval;
+    ``p_value`` is the pooled two-proportion z-test (= R ``prop.test(correct=FALSE)``), or
+    Fisher's exact test when a cell of the 2x2 table (observed or expected) is below 5 (``test``
+    says which); ``diff_ci`` is Newcombe's hybrid score interval; ``ratio_ci`` the log-adjusted
+    interval, or the score (Koopman) interval at small counts or a 0 / all-success count
+    (never of zero width, always holding the estimate);
     ``prob_b_better`` and ``expected_loss`` (of shipping B, in proportion points) use Beta(1,1)
     priors; ``srm_p_value`` tests the exposure split against the intended one (flag p < 0.001).
     """
@@ -567,6 +609,7 @@ class SplitComparison:
     srm_flag: bool
     alpha: float
     notes: tuple[str, ...] = ()
+    test: str = "two-proportion z-test"
 
     @property
     def effect(self) -> float:
@@ -646,6 +689,15 @@ def compare_split(
     notes: list[str] = []
     ra, rb = xa / na, xb / nb
     z, p = _stats.pooled_z(xa, na, xb, nb)
+    small = _stats.small_counts(xa, na, xb, nb)
+    test = "two-proportion z-test"
+    if small:
+        p = _stats.fisher_pvalue(xa, na, xb, nb)
+        test = "Fisher's exact test (an expected count below 5)"
+        notes.append(
+            "small counts (an expected cell of the 2x2 table below 5): Fisher's exact test and a "
+            "score interval for the ratio are used instead of the z-test and the log interval"
+        )
     diff_ci = tuple(
         float(v)
         for v in confint_proportions_2indep(
@@ -658,10 +710,12 @@ def compare_split(
             "no successes in either variant: the ratio is undefined, shown as 1 with an unbounded interval"
         )
     elif xa == 0:
-        ratio, ratio_ci = math.inf, (math.nan, math.inf)
+        ratio = math.inf
         notes.append(f"no successes in {names[0]}: the ratio is unbounded; read the difference")
-        lo = confint_proportions_2indep(xb, nb, xa + 0.5, na, compare="ratio", alpha=alpha)[0]
-        ratio_ci = (float(lo), math.inf)
+        ratio_ci = _stats.score_ratio_ci(xb, nb, xa, na, alpha)
+    elif small or xb == 0 or xa == na or xb == nb:
+        ratio = rb / ra  # the log interval is degenerate or misses the estimate here
+        ratio_ci = _stats.score_ratio_ci(xb, nb, xa, na, alpha)
     else:
         ratio = rb / ra
         ratio_ci = tuple(
@@ -696,6 +750,7 @@ def compare_split(
         srm_flag=srm_flag,
         alpha=alpha,
         notes=tuple(notes),
+        test=test,
     )
 
 
@@ -831,9 +886,12 @@ def adjust(p_values: Sequence[float], method: str = "holm") -> np.ndarray:
 class PostsComparison:
     """Post-level comparison of two variants: rate ratio ``treatment`` / ``baseline``.
 
-    ``p_value`` is the randomisation p-value when either variant has 20 posts or fewer (and no
-    covariates), otherwise the model's; ``p_model`` is always the model's (t reference with the
-    residual degrees of freedom). ``dispersion`` is NB2's alpha (var = mu + alpha mu^2) for the
+    One method gives the p-value, the ratio and its interval together: without covariates the
+    randomisation test (labels permuted across posts, or swapped within slots for a paired
+    design) and the interval found by inverting it (every ratio it does not reject), at every
+    sample size; with covariates the model (``p_value_method`` says which). The model's ratio,
+    interval and p-value are kept for reference (``model_ratio``, ``model_ci``, ``p_model``:
+    t reference with the residual degrees of freedom). ``dispersion`` is NB2's alpha (var = mu + alpha mu^2) for the
     negative binomial, or the Pearson scale (var = scale * mu) for quasi-Poisson, as
     ``dispersion_kind`` says. ``naive_*`` is a pooled test on summed counts: what a dashboard
     would say, which ignores post-to-post variation.
@@ -867,6 +925,9 @@ class PostsComparison:
     alpha: float
     notes: tuple[str, ...] = ()
     data: pd.DataFrame = field(default=None, repr=False, compare=False)
+    model_method: str = ""
+    model_ratio: float = math.nan
+    model_ci: tuple[float, float] = (math.nan, math.nan)
 
     @property
     def effect(self) -> float:
@@ -880,14 +941,15 @@ class PostsComparison:
         b, a = self.treatment, self.baseline
         return pd.DataFrame(
             [
-                (f"rate ratio {b} / {a}", self.method, self.ratio, *self.ci, self.p_model),
+                (f"rate ratio {b} / {a}", self.method, self.ratio, *self.ci, self.p_value),
                 (
-                    "randomisation test",
-                    "label permutation" if self.p_permutation is not None else "not run",
-                    math.nan,
-                    math.nan,
-                    math.nan,
-                    self.p_permutation if self.p_permutation is not None else math.nan,
+                    "model, for reference (not the decision)"
+                    if self.p_value_method != "model"
+                    else "model",
+                    self.model_method or "not fitted",
+                    self.model_ratio,
+                    *self.model_ci,
+                    self.p_model,
                 ),
                 (
                     f"P(a {b} post beats a {a} post)",
@@ -1085,9 +1147,9 @@ def compare_posts(
                 "Brunner-Munzel variance is zero (no overlap or ties): its interval is not informative"
             )
 
-    use_perm = min(n_a, n_b) <= _FEW_POSTS and not covariates
-    p_perm = (
-        _stats.permutation_pvalue(
+    use_perm = not covariates
+    randomisation = (
+        _stats.Randomisation(
             y,
             e,
             is_b,
@@ -1098,6 +1160,7 @@ def compare_posts(
         if use_perm
         else None
     )
+    p_perm = randomisation.pvalue() if randomisation is not None else None
 
     common = dict(
         baseline=a,
@@ -1190,15 +1253,6 @@ def compare_posts(
             "log rate ratios, 0.5 added to counts)"
         )
         kind = "quasi-Poisson scale (var = scale * mu)"
-        if use_perm:
-            p_perm = _stats.sign_flip_pvalue(
-                frame.assign(_lr=log_rate, _b=is_b),
-                "_lr",
-                "_b",
-                pair,
-                resamples=resamples,
-                seed=seed,
-            )
     if covariates:
         method += f", adjusted for {', '.join(covariates)}"
     if fit is None:
@@ -1212,17 +1266,38 @@ def compare_posts(
     p_model = float(2 * stats.t.sf(abs(beta / se), df_resid)) if se > 0 else 1.0
     if se == 0:
         notes.append("no post-to-post variation at all: the model interval collapses to a point")
+    model_ratio, model_ci = math.exp(beta), ci
+    if randomisation is not None:
+        est = randomisation.estimate()
+        lo_log, hi_log = randomisation.interval(alpha)
+        ratio, ci = math.exp(est), (math.exp(lo_log), math.exp(hi_log))
+        what = (
+            "Mantel-Haenszel rate ratio over slots, labels swapped within slots"
+            if pair is not None
+            else "ratio of rates of totals, labels permuted across posts"
+        )
+        shown_method = f"randomisation test and its inverted interval ({what})"
+        if not math.isfinite(ci[0]) or not math.isfinite(ci[1]):
+            notes.append(
+                "with so few posts no ratio can be ruled out on one side: the randomisation "
+                "interval is unbounded there"
+            )
+    else:
+        ratio, shown_method = model_ratio, method
     return PostsComparison(
-        ratio=math.exp(beta),
+        ratio=ratio,
         ci=ci,
         p_value=p_perm if use_perm else p_model,
-        p_value_method="randomisation (few posts)" if use_perm else "model",
+        p_value_method="randomisation" if use_perm else "model",
         p_model=p_model,
         p_permutation=p_perm,
-        method=method,
+        method=shown_method,
         dispersion=float(disp),
         dispersion_kind=kind,
         notes=tuple(notes),
+        model_method=method,
+        model_ratio=model_ratio,
+        model_ci=model_ci,
         **common,
     )
 
@@ -1261,30 +1336,47 @@ def estimate_dispersion(
     return float(max(0.0, np.sum((y - mu) ** 2 - y) / np.sum(mu**2)))
 
 
-def _simulated_power(
-    n: int,
-    rate: float,
-    lift: float,
-    dispersion: float,
-    exposure: np.ndarray,
-    alpha: float,
-    replicates: int,
-    seed: int,
-) -> float:
-    rng = np.random.default_rng(seed)
-    if exposure.size == 1:
-        ea = np.full((replicates, n), float(exposure[0]))
-        eb = ea
-    else:
-        ea = rng.choice(exposure, size=(replicates, n))
-        eb = rng.choice(exposure, size=(replicates, n))
-    ya = _stats.nb_draws(rng, rate * ea, dispersion)
-    yb = _stats.nb_draws(rng, rate * (1 + lift) * eb, dispersion)
-    log_ratio, se, df = _stats.quasi_poisson_two_group(ya, ea, yb, eb)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p = 2 * stats.t.sf(np.abs(log_ratio / se), df)
-    p = np.where(np.isfinite(p), p, 1.0)
-    return float(np.mean(p < alpha))
+class _PowerSimulation:
+    """Seeded simulation of the test :func:`compare_posts` runs on an unpaired design without
+    covariates (the randomisation test on the ratio of rates of totals), with common random
+    numbers: the first ``n`` posts of every replicate are the same whatever ``n``, and the gamma
+    draws come from one set of uniforms by the inverse CDF, so power rises smoothly with the
+    number of posts and the effect and falls with the dispersion."""
+
+    def __init__(self, rate, lift, dispersion, exposure, alpha, replicates, max_posts, seed):
+        rng = np.random.default_rng(seed)
+        shape = (replicates, 2 * max_posts)
+        e = (
+            np.full(shape, float(exposure[0]))
+            if exposure.size == 1
+            else exposure[rng.integers(0, exposure.size, shape)]
+        )
+        u = rng.random(shape)
+        mult = np.where(np.arange(2 * max_posts) < max_posts, 1.0, 1.0 + lift)
+        mu = rate * e * mult
+        gamma = stats.gamma.ppf(u, 1.0 / dispersion, scale=dispersion) if dispersion > 0 else 1.0
+        lam = mu * gamma
+        self.y = np.random.default_rng(seed + 1).poisson(lam).astype(float)
+        self.e, self.max_posts, self.alpha, self.seed = e, max_posts, alpha, seed
+        self.resamples = 199
+
+    def power(self, n: int) -> float:
+        m = self.max_posts
+        cols = np.r_[np.arange(n), m + np.arange(n)]
+        y, e = self.y[:, cols], self.e[:, cols]
+        is_b = np.r_[np.zeros(n, bool), np.ones(n, bool)]
+        rng = np.random.default_rng(self.seed + 2)
+        labels, exact = _stats._label_matrix(is_b, self.resamples, rng)
+        lab = labels.astype(float).T
+        yb, eb = y @ lab, e @ lab
+        ya, ea = y.sum(1)[:, None] - yb, e.sum(1)[:, None] - eb
+        perm = np.log((yb + 0.5) / eb) - np.log((ya + 0.5) / ea)
+        obs = np.log((y[:, n:].sum(1) + 0.5) / e[:, n:].sum(1)) - np.log(
+            (y[:, :n].sum(1) + 0.5) / e[:, :n].sum(1)
+        )
+        extreme = (np.abs(perm) >= np.abs(obs)[:, None] - 1e-12).sum(1)
+        p = extreme / perm.shape[1] if exact else (1 + extreme) / (perm.shape[1] + 1)
+        return float(np.mean(p < self.alpha))
 
 
 def posts_needed(
@@ -1302,10 +1394,12 @@ def posts_needed(
     """Posts per variant needed to detect a relative ``lift`` with the given ``power``.
 
     Simulates negative binomial posts (NB2, var = mu + ``dispersion`` mu^2, mean
-    ``baseline_rate * exposure``) and analyses them with the closed form of the quasi-Poisson
-    two-group test (t reference), a fast equivalent of :func:`compare_posts` validated against
-    it in the tests. ``exposure_per_post`` may be one number or the brand's past exposures
-    (resampled). Seeded: the same call gives the same answer.
+    ``baseline_rate * exposure``) and analyses them with the test :func:`compare_posts` runs on
+    them: the randomisation test of the ratio of rates of totals (199 relabellings a replicate,
+    common random numbers across ``n``, so the answer is monotone in the effect and the
+    dispersion up to simulation noise). ``exposure_per_post`` may be one number or the brand's
+    past exposures (resampled). Seeded: the same call gives the same answer. For a paired
+    design this plans the unpaired test: pairing can only need fewer posts when slots differ.
 
     Raises
     ------
@@ -1325,10 +1419,10 @@ def posts_needed(
     if not 0 < power < 1:
         raise ParameterError(f"posts_needed: power={power} must be between 0 and 1")
 
-    def pw(n: int) -> float:
-        return _simulated_power(
-            n, baseline_rate, lift, dispersion, exposure, alpha, replicates, seed
-        )
+    sim = _PowerSimulation(
+        baseline_rate, lift, dispersion, exposure, alpha, replicates, max_posts, seed
+    )
+    pw = sim.power
 
     lo, hi = 2, max_posts
     if pw(hi) < power:
@@ -1468,6 +1562,7 @@ class Decision:
     more_needed: int | None = None
     more_needed_unit: str = "posts"
     guardrails: tuple[tuple[str, str], ...] = ()
+    more_needed_range: tuple[int | None, int | None] | None = None
 
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame(
@@ -1477,6 +1572,8 @@ class Decision:
                     "winner": self.winner,
                     "text": self.text,
                     "more_needed": self.more_needed,
+                    "more_needed_low": (self.more_needed_range or (None, None))[0],
+                    "more_needed_high": (self.more_needed_range or (None, None))[1],
                     "unit": self.more_needed_unit,
                     "guardrails": "; ".join(f"{g}: {s}" for g, s in self.guardrails),
                 }
@@ -1494,6 +1591,16 @@ def _nb_alpha(result: PostsComparison) -> float:
     return max(0.0, (result.dispersion - 1) / mean_count)
 
 
+def _dispersion_range(result: PostsComparison, level: float = 0.8) -> tuple[float, float]:
+    """A ``level`` range for the NB2 dispersion estimated from a test's posts: the estimate
+    scaled by df / chi-square quantiles with the residual degrees of freedom (the sampling
+    distribution of a variance estimate), the usual approximation for planning."""
+    est = _nb_alpha(result)
+    df = max(result.n_baseline + result.n_treatment - 2, 1)
+    q_hi, q_lo = stats.chi2.ppf([(1 + level) / 2, (1 - level) / 2], df)
+    return est * df / q_hi, est * df / q_lo
+
+
 def _names(result) -> tuple[str, str]:
     if isinstance(result, SplitComparison):
         return result.names
@@ -1508,13 +1615,16 @@ def decide(
     guardrails: Mapping[str, str] | None = None,
     power: float = 0.8,
     seed: int = 0,
+    p_adjusted: float | None = None,
 ) -> Decision:
     """Label a comparison: winner, no meaningful difference, or inconclusive (with how much
     more data a variant would detect ``min_effect``, a relative change such as 0.10).
 
-    Rules: *winner* when the p-value is below alpha and the ratio's interval excludes 1 (the
-    better side wins); *no meaningful difference* when the whole interval lies inside
-    1 +- ``min_effect``; otherwise *inconclusive*.
+    Rules: *winner* when the p-value (``p_adjusted`` when given: Benjamini-Hochberg across the
+    page) is below alpha and the ratio's interval excludes 1 (the better side wins); *no
+    meaningful difference* when the whole interval lies inside 1 +- ``min_effect``; otherwise
+    *inconclusive*, with the extra posts a variant would need as a point and a range (the
+    range carries the uncertainty of the dispersion estimated from this test's few posts).
     """
     alpha = result.alpha if alpha is None else alpha
     a, b = _names(result)
@@ -1522,11 +1632,18 @@ def decide(
     lo, hi = result.ci if isinstance(result, PostsComparison) else result.ratio_ci
     g = tuple((guardrails or {}).items())
     harmed = [k for k, s in g if s.startswith("harmed")]
+    unsure = [k for k, s in g if s.startswith("cannot rule out harm")]
     guard_txt = f" Guardrail warning: {', '.join(harmed)} got worse." if harmed else ""
-    ci_txt = f"ratio {b}/{a} = {ratio:.2f} ({100 * (1 - alpha):.0f}% interval {lo:.2f} to {hi:.2f}, p = {result.p_value:.2g})"
+    if unsure:
+        guard_txt += f" Harm to {', '.join(unsure)} cannot be ruled out."
+    p_used = result.p_value if p_adjusted is None or not np.isfinite(p_adjusted) else p_adjusted
+    p_txt = f"p = {result.p_value:.2g}"
+    if p_used is not result.p_value:
+        p_txt += f", {p_used:.2g} adjusted across the page"
+    ci_txt = f"ratio {b}/{a} = {ratio:.2f} ({100 * (1 - alpha):.0f}% interval {lo:.2f} to {hi:.2f}, {p_txt})"
     if (
-        np.isfinite(result.p_value)
-        and result.p_value < alpha
+        np.isfinite(p_used)
+        and p_used < alpha
         and (
             (np.isfinite(lo) and lo > 1) or (np.isfinite(hi) and hi < 1) or ratio in (0.0, math.inf)
         )
@@ -1548,7 +1665,7 @@ def decide(
             f"any difference is smaller than {min_effect:.0%}: {ci_txt}.{guard_txt}",
             guardrails=g,
         )
-    more, unit, extra = None, "posts", ""
+    more, unit, extra, more_range = None, "posts", "", None
     try:
         if isinstance(result, SplitComparison):
             base = result.rates[0]
@@ -1569,17 +1686,43 @@ def decide(
                 seed=seed,
                 replicates=1000,
             )
-            more = max(0, need - min(result.n_baseline, result.n_treatment))
-            extra = f" About {more} more posts a variant would detect a {min_effect:.0%} change with {power:.0%} power."
+            now = min(result.n_baseline, result.n_treatment)
+            more = max(0, need - now)
+            low_d, high_d = _dispersion_range(result)
+            rng_txt = []
+            for d in (low_d, high_d):
+                try:
+                    n_d = posts_needed(
+                        result.rate_baseline, min_effect, dispersion=d,
+                        exposure_per_post=result.data["exposure"].to_numpy(), alpha=alpha,
+                        power=power, seed=seed, replicates=1000,
+                    )  # fmt: skip
+                    rng_txt.append(max(0, n_d - now))
+                except AnalysisError:
+                    rng_txt.append(None)
+            more_range = tuple(rng_txt)
+            high_txt = f"{more_range[1]}" if more_range[1] is not None else "more than 200"
+            extra = (
+                f" About {more} more posts a variant (between {more_range[0]} and {high_txt}: "
+                f"the dispersion is uncertain from {result.n_baseline + result.n_treatment} posts) "
+                f"would detect a {min_effect:.0%} change with {power:.0%} power."
+            )
     except (AnalysisError, ParameterError) as exc:
         extra = f" {exc}"
+    why = "not enough evidence either way"
+    if result.p_value < alpha <= p_used:
+        why = (
+            "not enough evidence once every claim on the page is accounted for (the p-value is "
+            "below alpha alone, not after the Benjamini-Hochberg adjustment)"
+        )
     return Decision(
         "inconclusive",
         None,
-        f"not enough evidence either way: {ci_txt}.{extra}{guard_txt}",
+        f"{why}: {ci_txt}.{extra}{guard_txt}",
         more_needed=more,
         more_needed_unit=unit,
         guardrails=g,
+        more_needed_range=more_range,
     )
 
 
@@ -1619,33 +1762,50 @@ class ExperimentsAnalysis:
         )
 
     def power_table(self, *, power: float = 0.8, seed: int = 0) -> pd.DataFrame:
-        """Posts a variant each post-level test needs: for its minimum effect of interest and
-        for the effect it observed, from its own dispersion (simulation, see posts_needed)."""
+        """Posts a variant each post-level test needs for its minimum effect of interest, from
+        its own dispersion (simulation of the test that is run, see posts_needed), with a range
+        from the dispersion's 80% range (few posts estimate it poorly).
+
+        No "posts needed for the observed effect": that is post-hoc power, a restatement of the
+        p-value, and says nothing the interval does not. The observed effect is shown as is.
+        """
         rows = []
         for exp_id, res in self.results.items():
             if not isinstance(res, PostsComparison) or not np.isfinite(res.rate_baseline):
                 continue
             row = self.table.set_index("id").loc[exp_id]
             min_effect = float(self.min_effects.get(exp_id, 0.10))
+            d_low, d_high = _dispersion_range(res)
             out = {"id": exp_id, "posts_per_variant_now": min(res.n_baseline, res.n_treatment),
-                   "dispersion_nb2": _nb_alpha(res), "baseline_rate": res.rate_baseline}  # fmt: skip
-            for label, lift in (("min_effect", min_effect), ("observed", res.ratio - 1)):
-                out[label] = lift
+                   "dispersion_nb2": _nb_alpha(res), "dispersion_low": d_low,
+                   "dispersion_high": d_high, "baseline_rate": res.rate_baseline,
+                   "min_effect": min_effect, "observed": res.ratio - 1}  # fmt: skip
+            for label, disp in (("needed_for_min_effect", _nb_alpha(res)),
+                                ("needed_low", d_low), ("needed_high", d_high)):  # fmt: skip
                 try:
-                    if not np.isfinite(lift) or abs(lift) < 1e-3:
-                        raise AnalysisError("no effect to detect")
-                    out[f"needed_for_{label}"] = str(
+                    out[label] = str(
                         posts_needed(
-                            res.rate_baseline, lift, dispersion=_nb_alpha(res),
+                            res.rate_baseline, min_effect, dispersion=disp,
                             exposure_per_post=res.data["exposure"].to_numpy(), alpha=self.alpha,
                             power=power, seed=seed, replicates=1000,
                         )
                     )  # fmt: skip
                 except (AnalysisError, ParameterError):
-                    out[f"needed_for_{label}"] = "more than 200" if np.isfinite(lift) else "n/a"
+                    out[label] = "more than 200"
             out["decision"] = row["decision"]
             rows.append(out)
         return pd.DataFrame(rows)
+
+    @property
+    def multiplicity_text(self) -> str:
+        """One line for the page: how the page's several claims are controlled."""
+        n = int(np.isfinite(self.table.get("p_adjusted", pd.Series(dtype=float))).sum())
+        n_guard = int(self.table.get("guardrails_assessed", pd.Series(dtype=float)).sum())
+        return (
+            f"Multiplicity: the {n} tests' and {n_guard} guardrails' p-values on this page are "
+            f"adjusted together (Benjamini-Hochberg, false discovery rate {self.alpha:.0%}); a "
+            "winner or a harmed guardrail needs an adjusted p-value below that."
+        )
 
     def plot(self, ax=None):
         import matplotlib.pyplot as plt
@@ -1680,13 +1840,12 @@ class ExperimentsAnalysis:
         return ax
 
 
-def _guardrail_status(
-    exp: Experiment, frame: pd.DataFrame, alpha: float, seed: int
-) -> dict[str, str]:
-    out = {}
+def _guardrail_results(exp: Experiment, frame: pd.DataFrame, alpha: float, seed: int) -> dict:
+    """Each guardrail's comparison (or the reason it could not be made)."""
+    out: dict[str, PostsComparison | str] = {}
     for g in exp.guardrails:
         try:
-            r = compare_posts(
+            out[g] = compare_posts(
                 frame,
                 outcome=g,
                 exposure=exp.exposure,
@@ -1697,11 +1856,6 @@ def _guardrail_status(
             )
         except (AnalysisError, ParameterError) as exc:
             out[g] = f"not assessed ({exc})"
-            continue
-        if r.p_value < alpha and r.ci[1] < 1:
-            out[g] = f"harmed (ratio {r.ratio:.2f}, {r.ci[0]:.2f} to {r.ci[1]:.2f})"
-        else:
-            out[g] = f"ok (ratio {r.ratio:.2f}, {r.ci[0]:.2f} to {r.ci[1]:.2f})"
     return out
 
 
@@ -1709,7 +1863,26 @@ def _guardrail_status(
 _TABLE_COLUMNS = ("id", "design", "platform", "metric", "status", "hypothesis",
                   "registry_decision", "baseline", "variant", "effect", "ci_low", "ci_high",
                   "p_value", "method", "n_per_variant", "decision", "winner", "explanation",
-                  "guardrails", "dashboard_p_value", "question")  # fmt: skip
+                  "guardrails", "guardrails_assessed", "dashboard_p_value", "question",
+                  "p_adjusted")  # fmt: skip
+
+
+def guardrail_status(
+    result: PostsComparison, margin: float = GUARDRAIL_MARGIN, *, p_adjusted: float | None = None
+) -> str:
+    """A guardrail judged as non-inferiority: ``"ok"`` only when the interval rules out harm
+    beyond ``margin`` (its low end above ``1 - margin``); ``"harmed"`` when it is clearly worse
+    (interval below 1 and the p-value, adjusted across the page when ``p_adjusted`` is given,
+    below alpha); otherwise ``"cannot rule out harm"``. A non-significant harm is never "ok"."""
+    lo, hi = result.ci
+    p = result.p_value if p_adjusted is None else p_adjusted
+    ptxt = "p" if p_adjusted is None else "BH-adjusted p"
+    txt = f"(ratio {result.ratio:.2f}, {lo:.2f} to {hi:.2f}, {ptxt} = {p:.2g}; margin {margin:.0%})"
+    if np.isfinite(hi) and hi < 1 and p < result.alpha:
+        return f"harmed {txt}"
+    if np.isfinite(lo) and lo > 1 - margin:
+        return f"ok: harm beyond {margin:.0%} ruled out {txt}"
+    return f"cannot rule out harm {txt}"
 
 
 def analyse_experiments(
@@ -1728,6 +1901,7 @@ def analyse_experiments(
     if pool_by not in ("question", "metric_design"):
         raise ParameterError(f"pool_by={pool_by!r}: use 'question' or 'metric_design'")
     rows, results, decisions, warns = [], {}, {}, []
+    pending: dict[str, tuple] = {}
     for exp in experiments:
         row = {
             "id": exp.id,
@@ -1748,7 +1922,9 @@ def analyse_experiments(
             "decision": "not analysed",
             "winner": None,
             "explanation": "",
+            "p_adjusted": math.nan,
             "guardrails": "",
+            "guardrails_assessed": 0,
             "dashboard_p_value": math.nan,
             "question": exp.question,
         }
@@ -1773,18 +1949,21 @@ def analyse_experiments(
                         intended=intended,
                         seed=seed,
                     )
-                    dec = decide(res, exp.min_effect, alpha=alpha)
+                    pending[exp.id] = (exp, res, {})
+                    dec = None
                     row.update(
                         variant=vb.name,
                         effect=res.ratio,
                         ci_low=res.ratio_ci[0],
                         ci_high=res.ratio_ci[1],
                         p_value=res.p_value,
-                        method="two-proportion z-test (randomised split)",
+                        method=f"{res.test} (randomised split)",
                         n_per_variant=min(res.exposures),
                     )
                     if res.srm_flag:
+                        pending.pop(exp.id)
                         dec = Decision("not analysed", None, res.notes[-1])
+                        row.update(p_value=math.nan)
                 else:
                     intended = [v.intended_share for v in exp.variants]
                     res = compare_split_many(
@@ -1794,17 +1973,8 @@ def analyse_experiments(
                         intended=None if intended[0] is None else intended,
                         alpha=alpha,
                     )
-                    best = res.pairwise.sort_values("p_holm").iloc[0]
-                    label = (
-                        "winner"
-                        if res.p_value < alpha and best["p_holm"] < alpha
-                        else "inconclusive"
-                    )
-                    dec = Decision(
-                        label,
-                        None,
-                        f"omnibus chi-square p = {res.p_value:.2g}; smallest Holm-adjusted pairwise p = {best['p_holm']:.2g} ({best['a']} vs {best['b']})",
-                    )
+                    pending[exp.id] = (exp, res, {})
+                    dec = None
                     row.update(
                         p_value=res.p_value, method="chi-square on k variants + Holm pairwise"
                     )
@@ -1821,8 +1991,8 @@ def analyse_experiments(
                     alpha=alpha,
                     seed=seed,
                 )
-                guard = _guardrail_status(exp, frame, alpha, seed)
-                dec = decide(res, exp.min_effect, alpha=alpha, guardrails=guard, seed=seed)
+                pending[exp.id] = (exp, res, _guardrail_results(exp, frame, alpha, seed))
+                dec = None
                 row.update(
                     variant=res.treatment,
                     effect=res.ratio,
@@ -1832,17 +2002,20 @@ def analyse_experiments(
                     method=res.method,
                     n_per_variant=min(res.n_baseline, res.n_treatment),
                     dashboard_p_value=res.naive_p_value,
-                    guardrails="; ".join(f"{k}: {v}" for k, v in guard.items()),
                 )
             results[exp.id] = res
         except (AnalysisError, ConfigError, ParameterError) as exc:
             dec = Decision("not analysed", None, str(exc))
             if exp.status != "planned":
                 warns.append(f"{exp.id}: {exc}")
-        decisions[exp.id] = dec
-        row.update(decision=dec.label, winner=dec.winner, explanation=dec.text)
+        if dec is not None:
+            decisions[exp.id] = dec
+            row.update(decision=dec.label, winner=dec.winner, explanation=dec.text)
         rows.append(row)
-    table = pd.DataFrame(rows, columns=_TABLE_COLUMNS)  # the columns even with no test
+    _decide_page(rows, pending, decisions, alpha, seed)
+    decisions = {e.id: decisions[e.id] for e in experiments if e.id in decisions}
+    # the columns even with no test
+    table = pd.DataFrame(rows) if rows else pd.DataFrame(columns=list(_TABLE_COLUMNS))
     with contextlib.suppress(ConfigError):  # problems were already reported per test
         active = [e for e in experiments if e.status != "planned"]
         warns.extend(validate_against_posts(active, posts_df))
@@ -1858,10 +2031,47 @@ def analyse_experiments(
     )
 
 
-def _meta_analysis(table: pd.DataFrame, pool_by: str, alpha: float) -> pd.DataFrame:
-    from statsmodels.stats.meta_analysis import combine_effects
+def _decide_page(rows: list[dict], pending: dict, decisions: dict, alpha: float, seed: int) -> None:
+    """Benjamini-Hochberg across every claim the page makes from this data: each analysed
+    test's p-value and each guardrail's; then the decisions, on the adjusted p-values."""
+    family: list[tuple[str, str | None, float]] = []
+    for exp_id, (_, res, guards) in pending.items():
+        family.append((exp_id, None, float(res.p_value)))
+        family += [
+            (exp_id, g, float(r.p_value)) for g, r in guards.items() if not isinstance(r, str)
+        ]
+    family = [f for f in family if np.isfinite(f[2])]
+    q = dict(
+        zip([(i, g) for i, g, _ in family], adjust([p for *_, p in family], "bh"), strict=True)
+    )
+    by_id = {row["id"]: row for row in rows}
+    for exp_id, (exp, res, guards) in pending.items():
+        status = {}
+        margins = list(exp.guardrail_margins)
+        margins += [GUARDRAIL_MARGIN] * (len(guards) - len(margins))
+        for (g, r), margin in zip(guards.items(), margins, strict=False):
+            status[g] = (
+                r if isinstance(r, str) else guardrail_status(r, margin, p_adjusted=q[(exp_id, g)])
+            )
+        p_adj = q.get((exp_id, None), math.nan)
+        if isinstance(res, SplitManyComparison):
+            best = res.pairwise.sort_values("p_holm").iloc[0]
+            label = "winner" if p_adj < alpha and best["p_holm"] < alpha else "inconclusive"
+            dec = Decision(label, None, f"omnibus chi-square p = {res.p_value:.2g} (BH-adjusted "
+                           f"across the page {p_adj:.2g}); smallest Holm-adjusted pairwise p = "
+                           f"{best['p_holm']:.2g} ({best['a']} vs {best['b']})")  # fmt: skip
+        else:
+            dec = decide(res, exp.min_effect, alpha=alpha, guardrails=status, seed=seed,
+                         p_adjusted=p_adj)  # fmt: skip
+        decisions[exp_id] = dec
+        by_id[exp_id].update(decision=dec.label, winner=dec.winner, explanation=dec.text,
+                             p_adjusted=p_adj, guardrails="; ".join(f"{k}: {v}" for k, v in status.items()),
+                             guardrails_assessed=sum(not isinstance(r, str) for r in guards.values()))  # fmt: skip
 
-    cols = ["question", "k", "tests", "pooled_effect", "ci_low", "ci_high", "tau2", "method"]
+
+def _meta_analysis(table: pd.DataFrame, pool_by: str, alpha: float) -> pd.DataFrame:
+    cols = ["question", "k", "tests", "pooled_effect", "ci_low", "ci_high", "tau2", "method",
+            "note"]  # fmt: skip
     if table.empty:
         return pd.DataFrame(columns=cols)
     t = table[
@@ -1887,18 +2097,25 @@ def _meta_analysis(table: pd.DataFrame, pool_by: str, alpha: float) -> pd.DataFr
         se = (np.log(g["ci_high"].astype(float)) - np.log(g["ci_low"].astype(float))).to_numpy() / (
             2 * z
         )
-        res = combine_effects(eff, se**2, method_re="chi2", alpha=alpha)
-        m, s_re = float(res.mean_effect_re), float(res.sd_eff_w_re)
+        m, lo, hi, tau2 = _stats.random_effects(eff, se**2, alpha)
+        note = ""
+        if len(g) < 3:
+            note = (
+                f"only {len(g)} tests: the between-test variance can hardly be estimated, so the "
+                "pooled interval is wide (and may still be too narrow if the tests truly differ)"
+            )
         rows.append(
             {
                 "question": key,
                 "k": len(g),
                 "tests": ", ".join(g["id"]),
                 "pooled_effect": math.exp(m),
-                "ci_low": math.exp(m - z * s_re),
-                "ci_high": math.exp(m + z * s_re),
-                "tau2": float(res.tau2),
-                "method": "random effects (DerSimonian-Laird) on log ratios",
+                "ci_low": math.exp(lo),
+                "ci_high": math.exp(hi),
+                "tau2": tau2,
+                "method": "random effects on log ratios (DerSimonian-Laird, floored at 0; "
+                "interval: the wider of Hartung-Knapp-Sidik-Jonkman and the normal one)",
+                "note": note,
             }
         )
     return pd.DataFrame(rows, columns=cols)

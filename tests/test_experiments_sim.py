@@ -15,7 +15,13 @@ import pytest
 from scipy import stats
 
 from socialnb import _stats
-from socialnb.experiments import compare_posts, monitor, posts_needed
+from socialnb.experiments import (
+    _PowerSimulation,
+    compare_posts,
+    guardrail_status,
+    monitor,
+    posts_needed,
+)
 
 
 def _band(p: float, reps: int) -> float:
@@ -113,21 +119,6 @@ def test_posts_needed_is_fast_and_monotone_in_dispersion():
     assert low < high
 
 
-def test_posts_needed_closed_form_matches_the_glm():
-    """The fast quasi-Poisson closed form equals statsmodels' GLM fit (scale='X2')."""
-    import statsmodels.api as sm
-
-    rng = np.random.default_rng(5)
-    e = rng.lognormal(8, 0.5, (1, 20))
-    y = _stats.nb_draws(rng, 0.04 * e, 0.3)
-    lr, se, df = _stats.quasi_poisson_two_group(y[:, :10], e[:, :10], y[:, 10:], e[:, 10:])
-    X = np.column_stack([np.ones(20), np.r_[np.zeros(10), np.ones(10)]])
-    fit = sm.GLM(y[0], X, family=sm.families.Poisson(), offset=np.log(e[0])).fit(scale="X2")
-    assert lr[0] == pytest.approx(fit.params[1], rel=1e-8)
-    assert se[0] == pytest.approx(fit.bse[1], rel=1e-6)
-    assert df[0] == fit.df_resid
-
-
 def _weekly_aa(reps: int, weeks: int, seed: int):
     rng = np.random.default_rng(seed)
     n = rng.poisson(3000, (reps, weeks)).astype(float)
@@ -175,3 +166,124 @@ def test_randomisation_p_value_is_uniform_under_the_null():
         p.append(_stats.permutation_pvalue(y, e, np.r_[np.zeros(8), np.ones(8)].astype(bool),
                                            resamples=499, seed=r))  # fmt: skip
     assert stats.kstest(p, "uniform").pvalue > 0.001
+
+
+# --------------------------------------------------------------------------- issue 12
+@pytest.mark.slow
+def test_interval_covers_at_five_posts_a_variant_with_heavy_dispersion():
+    """Issue 12, finding 3 (target >= 93%). Measured (seed 31, 500 tests a setting, ratio 1.3,
+    5 posts a variant): coverage 96.2% at dispersion 1, 94.8% at dispersion 2."""
+    reps = 500
+    for disp in (1.0, 2.0):
+        res = _aa_run(5, reps, disp, paired=False, seed=31, lift=0.3)
+        cover = np.mean([r.ci[0] <= 1.3 <= r.ci[1] for r in res])
+        agree = np.mean([(r.p_value < 0.05) == (r.ci[0] > 1 or r.ci[1] < 1) for r in res])
+        print(f"coverage at 5 posts, dispersion {disp}: {cover:.3f}")
+        assert cover >= 0.93
+        assert agree == 1.0  # one method: the p-value and the interval never disagree
+
+
+@pytest.mark.slow
+def test_a_guardrail_truly_30_percent_worse_is_almost_never_ok_at_8_posts():
+    """Issue 12, finding 2 (target: "ok" at most 20% of the time). Measured (seed 32, 200
+    tests a setting, 8 posts a variant, dispersion 0.3 and 1): "ok" 0-0.5% at 30% and 50% harm."""
+    reps = 200
+    for disp in (0.3, 1.0):
+        for harm in (-0.3, -0.5):
+            res = _aa_run(8, reps, disp, paired=False, seed=32, lift=harm)
+            ok = np.mean([guardrail_status(r).startswith("ok") for r in res])
+            print(f"guardrail {harm:+.0%}, dispersion {disp}: ok {ok:.3f}")
+            assert ok <= 0.20
+
+
+def test_a_guardrail_is_ok_only_when_harm_beyond_its_margin_is_ruled_out():
+    res = _aa_run(40, 1, 0.05, paired=False, seed=33, lift=0.0)[0]
+    assert res.ci[0] > 0.9
+    assert guardrail_status(res, 0.10).startswith("ok")
+    assert guardrail_status(res, 0.01).startswith("cannot rule out harm")
+
+
+def test_posts_needed_plans_for_the_test_that_is_run():
+    """Issue 12, finding 4 (target: 75-85% power at the returned n). The returned n, simulated
+    again with fresh seeds and 999 relabellings, has 80-84% power. Measured (seeds 0/123):
+    dispersion 0.5 +50%: n = 67, power 80.8%; dispersion 1 +80%: n = 63, 81.6%."""
+    ex = np.random.default_rng(0).lognormal(np.log(3000), 0.6, 200)
+    for disp, lift in ((0.5, 0.5), (1.0, 0.8)):
+        n = posts_needed(0.04, lift, dispersion=disp, exposure_per_post=ex)
+        check = _PowerSimulation(0.04, lift, disp, ex, 0.05, 4000, n, seed=123)
+        check.resamples = 999
+        power = check.power(n)
+        print(f"posts_needed {n}: power {power:.3f}")
+        assert 0.75 <= power <= 0.85
+
+
+@pytest.mark.slow
+def test_the_planning_simulation_is_the_test_compare_posts_runs():
+    """The vectorised simulation and compare_posts on the same kind of data reject at the same
+    rate (the planning is for exactly the test that is run)."""
+    n, reps = 12, 300
+    res = _aa_run(n, reps, 0.5, paired=False, seed=34, lift=0.6)
+    page = np.mean([r.p_value < 0.05 for r in res])
+    rng = np.random.default_rng(34)
+    ex = rng.lognormal(np.log(3000), 0.6, 5000)
+    sim = _PowerSimulation(0.04, 0.6, 0.5, ex, 0.05, 4000, n, seed=35)
+    sim.resamples = 999
+    planned = sim.power(n)
+    print(f"compare_posts power {page:.3f}, planning simulation {planned:.3f}")
+    assert abs(page - planned) <= _band(planned, reps) + 0.01
+
+
+def test_posts_needed_is_monotone_in_the_effect_and_the_dispersion():
+    ex = np.random.default_rng(1).lognormal(np.log(3000), 0.6, 100)
+    grid = {}
+    for disp in (0.2, 0.4, 0.8):
+        for lift in (0.4, 0.6, 0.9):
+            grid[disp, lift] = posts_needed(
+                0.04, lift, dispersion=disp, exposure_per_post=ex, replicates=1000
+            )
+    for disp in (0.2, 0.4, 0.8):
+        row = [grid[disp, lift] for lift in (0.4, 0.6, 0.9)]
+        assert row == sorted(row, reverse=True), (disp, row)
+    for lift in (0.4, 0.6, 0.9):
+        col = [grid[disp, lift] for disp in (0.2, 0.4, 0.8)]
+        assert col == sorted(col), (lift, col)
+
+
+@pytest.mark.slow
+def test_paired_ratio_is_not_biased_toward_one_at_low_counts():
+    """Issue 12, finding 8: the old log-rate model gave 1.19 for a true 1.3 at about one event a
+    post. Measured (seed 7, 200 tests of 30 slots, mean 1 event a post): Mantel-Haenszel 1.31
+    (the log-rate model, kept for reference, 1.19); coverage 95%."""
+    rng = np.random.default_rng(7)
+    res = []
+    for r in range(200):
+        n = 30
+        e = rng.lognormal(np.log(3000), 0.6, 2 * n)
+        mu = 1.0 / 3000 * e * np.repeat(rng.lognormal(0, 0.5, n), 2)
+        labels = np.tile(["A", "B"], n)
+        mu = mu * np.where(labels == "B", 1.3, 1.0)
+        y = _stats.nb_draws(rng, mu, 0.3)
+        frame = pd.DataFrame({"variant": labels, "engagements": y, "impressions": e,
+                              "slot": np.repeat(np.arange(n), 2)})  # fmt: skip
+        res.append(compare_posts(frame, pair="slot", resamples=999, seed=r))
+    geo = math.exp(np.mean([math.log(r.ratio) for r in res]))
+    cover = np.mean([r.ci[0] <= 1.3 <= r.ci[1] for r in res])
+    print(f"paired ratio at low counts: {geo:.3f}, coverage {cover:.3f}")
+    assert abs(geo - 1.3) < 0.05
+    assert cover >= 0.92
+
+
+def test_more_posts_needed_is_a_range_that_holds_the_point():
+    from socialnb.experiments import decide
+
+    rng = np.random.default_rng(36)
+    n = 8
+    e = rng.lognormal(np.log(3000), 0.6, 2 * n)
+    y = _stats.nb_draws(rng, 0.04 * e * np.r_[np.ones(n), np.full(n, 1.1)], 0.3)
+    frame = pd.DataFrame({"variant": ["A"] * n + ["B"] * n, "engagements": y, "impressions": e})
+    d = decide(compare_posts(frame, resamples=999), 0.3)
+    assert d.label == "inconclusive"
+    low, high = d.more_needed_range
+    assert low is not None and low <= d.more_needed and (high is None or d.more_needed <= high)
+    assert high is None or high > low
+    assert f"between {low} and" in d.text
