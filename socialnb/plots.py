@@ -11,6 +11,8 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from .schema import FORMATS
+
 __all__ = [
     "PALETTE",
     "PLATFORM_COLORS",
@@ -48,18 +50,8 @@ PLATFORM_COLORS: dict[str, str] = {
     "youtube": PALETTE[1],
 }
 
-#: Display order of content formats.
-FORMAT_ORDER: tuple[str, ...] = (
-    "image",
-    "carousel",
-    "video",
-    "reel",
-    "story",
-    "link",
-    "text",
-    "live",
-    "unknown",
-)
+#: Display order of content formats: the canonical list (so ``media`` and ``unknown`` are kept).
+FORMAT_ORDER: tuple[str, ...] = FORMATS
 
 
 def use_style() -> None:
