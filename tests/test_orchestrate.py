@@ -10,6 +10,7 @@ import contextlib
 import datetime as dt
 import importlib.util
 import json
+import shutil
 import sys
 import types
 import zipfile
@@ -20,6 +21,7 @@ import papermill as pm
 import pytest
 from papermill.exceptions import PapermillExecutionError
 
+import socialnb
 from socialnb import orchestrate, report
 from socialnb.errors import NotebookError, ParameterError
 
@@ -97,6 +99,7 @@ def test_each_notebook_task_gets_exactly_the_parameters_socialnb_report_passes(
         raise RuntimeError("not run in this test")
 
     monkeypatch.setattr(report, "_run_task", fake)
+    monkeypatch.setattr(report, "check_reportable", lambda *a, **k: None)  # brands without posts
     report.run_report(
         ws,
         "2026-10",
@@ -189,6 +192,10 @@ def _execute_like_the_papermill_operator(runs) -> None:
 @pytest.mark.slow
 def test_rendered_tasks_give_the_summary_and_pages_socialnb_report_gives(tmp_path):
     ws = _workspace(tmp_path)
+    october = ROOT / "data" / "fernway" / "raw" / "2026-10"  # one month of posts, ingested
+    (ws / "demo" / "raw").mkdir()
+    shutil.copy(next(october.glob("Oct-01-2026_Oct-31-2026_*.csv")), ws / "demo" / "raw")
+    assert socialnb.Workspace(ws).ingest().ok
     common = {"notebooks_dir": FIXTURE_NOTEBOOKS, "parameters": {"fixture_report.n_top": 5}}
     cli = report.run_report(
         ws,

@@ -374,8 +374,7 @@ def sample_plan(sample_workspace):
     sprint, checked = I.resolve_sprints("2026-10", posts)
     model = I.fit_performance(posts, month=sprint, extra_levels=ideas)
     scores = I.score_ideas(ideas, model)
-    health = retro.series_health(retro.prepare_posts(posts, ws.account_daily("fernway")), checked,
-                                 config.series_rule)  # fmt: skip
+    health = retro.build_retro(sample_workspace, "fernway", checked).series  # the retro's verdict
     plan = I.plan_sprint(scores, config, sprint=sprint, capacity_hours=60, history=posts,
                          sunset=health.sunset_candidates, tests=registry)  # fmt: skip
     return plan, scores, posts, health, config
