@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import ast
 import concurrent.futures as cf
+import contextlib
 import datetime as dt
 import json
 import os
@@ -65,6 +66,8 @@ __all__ = [
     "write_top_index",
     "report_command",
     "check_reportable",
+    "write_pdf",
+    "find_chromium",
     "STANDARD_PARAMETERS",
 ]
 
@@ -1410,12 +1413,15 @@ def run_report(
     index_paths: dict[str, Path] = {}
     try:
         for brand in chosen:
+            mine = [r for r in results if r.brand == brand]
+            if only:  # the month's other pages stay: copied from its current report
+                mine = _keep_other_pages(reports_dir / brand / month, build_dirs[brand], mine)
             index_paths[brand] = _finish_brand(
                 ws,
                 workspace,
                 brand,
                 month,
-                [r for r in results if r.brand == brand],
+                mine,
                 defaults,
                 build_dirs[brand],
                 reports_dir,
@@ -1610,6 +1616,54 @@ def render_executed(
     )
 
 
+def _keep_other_pages(
+    final_dir: Path, build_dir: Path, results: list[NotebookResult]
+) -> list[NotebookResult]:
+    """``results`` and the pages of the month's current report that this run did not redo.
+
+    ``report -n NAME`` re-runs some notebooks: every other page of the month (its HTML, the
+    executed notebook, its entry of summary.json, files it wrote such as a calendar draft) is
+    copied into the build so the swap keeps it. The order is the previous report's, with any
+    new page after the ones it had.
+    """
+    summary_path = final_dir / "summary.json"
+    if not summary_path.is_file():
+        return results
+    try:
+        previous = json.loads(summary_path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return results
+    redone = {r.notebook: r for r in results}
+    produced = {p.name for p in build_dir.iterdir()}
+    for path in final_dir.iterdir():  # every file of the old report this run did not write
+        if path.is_file() and path.name not in produced and path.name != "summary.json":
+            if path.stem in redone and path.suffix in (".html", ".ipynb"):
+                continue
+            shutil.copy2(path, build_dir / path.name)
+    merged: list[NotebookResult] = []
+    for name, entry in previous.items():
+        if name == _SUMMARY_RUN_KEY or not isinstance(entry, dict):
+            continue
+        if name in redone:
+            merged.append(redone.pop(name))
+            continue
+        merged.append(
+            NotebookResult(
+                brand=str(previous.get(_SUMMARY_RUN_KEY, {}).get("brand", final_dir.parent.name)),
+                notebook=name,
+                title=str(entry.get("title") or name),
+                status=str(entry.get("status") or "failed"),
+                parameters=dict(entry.get("parameters") or {}),
+                results=dict(entry.get("results") or {}),
+                error=entry.get("error"),
+                cell=entry.get("cell"),
+                duration_s=float(entry.get("seconds") or 0.0),
+                section=entry.get("section"),
+            )
+        )
+    return merged + list(redone.values())
+
+
 def _expected_seconds(reports_dir: Path, newest: int = 20) -> dict[str, float]:
     """Each notebook's run time in the newest reports (for scheduling; empty when none)."""
     summaries = sorted(
@@ -1700,19 +1754,36 @@ def report_command(
     with_code: bool = False,
     ingest: bool = True,
     progress: bool = True,
+    quiet: bool = False,
+    pdf: bool = False,
     echo: Callable[[str], None] | None = None,
 ) -> int:
     """Body of ``socialnb report``: run, print a summary, and return the exit code.
 
-    Returns 0 when every notebook ran; 1 when any failed (each failure printed with notebook
-    and section); 2 on invalid input (parameters, month, brand, brand.yaml) or a month with
-    nothing to report (see :func:`check_reportable`), before any notebook ran.
+    Returns 0 when every notebook ran; 1 when any failed (each failure printed once, with
+    notebook and section, after the run); 2 on invalid input (parameters, month, brand,
+    brand.yaml), a month with nothing to report (see :func:`check_reportable`) before any
+    notebook ran, or ``pdf`` without a Chromium to print with. ``quiet`` prints only problems
+    and the final path; ``pdf`` also writes ``<brand>-<month>.pdf`` beside each month's index
+    (see :func:`write_pdf`).
     """
     if echo is None:
         import click
 
         def echo(msg: str) -> None:
             click.echo(msg, err=msg.startswith(("FAILED", "error", "ingest")))
+
+    if pdf:
+        try:
+            find_chromium()
+        except ParameterError as exc:
+            echo(f"error: {exc}")
+            return 2
+    shout = echo
+
+    def during(msg: str) -> None:  # failures are listed once, after the run
+        if not msg.startswith("FAILED"):
+            shout(msg)
 
     try:
         result = run_report(
@@ -1728,23 +1799,131 @@ def report_command(
             parameters_from_text=True,
             with_code=with_code,
             ingest=ingest,
-            progress=progress,
-            echo=echo,
+            progress=progress and not quiet,
+            echo=during,
         )
     except (ParameterError, ConfigError) as exc:
         echo(f"error: {exc}")
         return 2
-    for brand, path in result.index_paths.items():
-        n = sum(1 for r in result.notebooks if r.brand == brand)
-        bad = sum(1 for r in result.notebooks if r.brand == brand and not r.ok)
-        echo(f"{brand} {result.month}: {n - bad}/{n} notebooks ok -> {path}")
+    if not quiet:
+        for brand, path in result.index_paths.items():
+            n = sum(1 for r in result.notebooks if r.brand == brand)
+            bad = sum(1 for r in result.notebooks if r.brand == brand and not r.ok)
+            echo(f"{brand} {result.month}: {n - bad}/{n} notebooks ok -> {path}")
+    code = 0
     if result.failures:
         echo(f"FAILED {len(result.failures)} notebook(s):")
         for r in result.failures:
             echo(f"FAILED   {r.describe_failure()}")
-        return 1
+        code = 1
+    if pdf:
+        for path in result.index_paths.values():
+            try:
+                written = write_pdf(path.parent)
+            except SocialnbError as exc:
+                echo(f"error: {exc}")
+                return 2
+            if not quiet:
+                echo(f"PDF -> {written}")
     if len(result.index_paths) == 1:
         echo(str(next(iter(result.index_paths.values()))))
     else:
         echo(str(result.top_index))
-    return 0
+    return code
+
+
+# --- the report as one PDF ------------------------------------------------------------------
+
+#: Where a Chromium is looked for when ``SOCIALNB_CHROMIUM`` is not set (the first found wins).
+CHROMIUM_NAMES: tuple[str, ...] = ("chromium", "chromium-browser", "google-chrome", "chrome")
+_CHROMIUM_ARGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--no-first-run",
+    "--no-pdf-header-footer",
+    "--run-all-compositor-stages-before-draw",
+)
+
+
+def find_chromium() -> str:
+    """The headless Chromium to print with: ``$SOCIALNB_CHROMIUM``, else the first of
+    :data:`CHROMIUM_NAMES` on the PATH.
+
+    Raises
+    ------
+    ParameterError
+        None is installed, saying how to get one.
+    """
+    given = os.environ.get("SOCIALNB_CHROMIUM")
+    if given:
+        if shutil.which(given) or Path(given).is_file():
+            return shutil.which(given) or given
+        raise ParameterError(
+            f"SOCIALNB_CHROMIUM={given!r} is not an executable. What to do: point it at a "
+            "Chromium or Chrome binary, or unset it."
+        )
+    for name in CHROMIUM_NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    raise ParameterError(
+        "--pdf needs a headless Chromium and none is installed (looked for "
+        f"{', '.join(CHROMIUM_NAMES)} on the PATH). What to do: install one (Debian/Ubuntu: "
+        "apt-get install chromium) or set SOCIALNB_CHROMIUM to its path; the HTML report "
+        "itself needs none."
+    )
+
+
+def write_pdf(month_dir: str | Path, *, chromium: str | None = None, timeout: int = 120) -> Path:
+    """Print one month's report to ``<month_dir>/<brand>-<month>.pdf``: the index first, then
+    every page in the index's order (the print stylesheet paginates: tables wrap to the page
+    width, figures are not split).
+
+    Each page is printed by headless Chromium (:func:`find_chromium`), the pages merged with
+    pypdf. Returns the PDF's path.
+
+    Raises
+    ------
+    ParameterError
+        No Chromium, no report in ``month_dir``, or a page Chromium could not print.
+    """
+    from pypdf import PdfWriter
+
+    month_dir = Path(month_dir).resolve()
+    summary_path = month_dir / "summary.json"
+    if not summary_path.is_file():
+        raise ParameterError(
+            f"{month_dir}: no report here (no summary.json). What to do: run `socialnb report` "
+            "first, or point at reports/<brand>/<YYYY-MM>."
+        )
+    binary = chromium or find_chromium()
+    summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    pages = [month_dir / href for href, _title in _pages(summary)]
+    pages = [p for p in pages if p.is_file()]
+    out = month_dir / f"{month_dir.parent.name}-{month_dir.name}.pdf"
+    tmp_dir = month_dir.parent / f".pdf-{month_dir.name}-{os.getpid()}"
+    tmp_dir.mkdir(exist_ok=True)
+    try:
+        writer = PdfWriter()
+        for i, page in enumerate(pages):
+            target = tmp_dir / f"{i:03d}.pdf"
+            profile = tmp_dir / "profile"
+            cmd = [binary, *_CHROMIUM_ARGS, f"--user-data-dir={profile}",
+                   f"--print-to-pdf={target}", page.as_uri()]  # fmt: skip
+            with contextlib.suppress(subprocess.TimeoutExpired):  # judged by the file below
+                subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
+            if not target.is_file() or target.stat().st_size == 0:
+                raise ParameterError(
+                    f"{page.name}: Chromium ({binary}) did not print it to PDF. What to do: "
+                    "check that this Chromium runs headless (`chromium --headless --version`)."
+                )
+            writer.append(str(target))
+        tmp_out = tmp_dir / out.name
+        with open(tmp_out, "wb") as fh:
+            writer.write(fh)
+        os.replace(tmp_out, out)
+    finally:
+        shutil.rmtree(tmp_dir, ignore_errors=True)
+    return out
