@@ -365,7 +365,7 @@ def set_nav(html: str, nav: str) -> str:
     start, end = html.find(NAV_START), html.find(NAV_END)
     if start < 0 or end < start:
         return html
-    return html[: start + len(NAV_START)] + nav + html[end:]
+    return html[: start + len(NAV_START)] + str(nav) + html[end:]
 
 
 def png_data_uri(fig: Any) -> str:

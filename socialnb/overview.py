@@ -390,10 +390,7 @@ def trend_figure(trend: pd.DataFrame, measure: str, title: str | None = None):
     span (a dashed line in the platform's colour; the caller writes the caption). The legend
     sits below the axes, never over the data. Returns a matplotlib Figure
     (None when the measure has no value at all)."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter
 
@@ -404,7 +401,8 @@ def trend_figure(trend: pd.DataFrame, measure: str, title: str | None = None):
     if data.empty:
         return None
     months = list(data.index)
-    fig = Figure(figsize=(6.4, 2.9), dpi=100, layout="constrained")
+    fig = Figure(figsize=(6.4, 2.9), dpi=100, layout="constrained")  # not pyplot's: no state
+    FigureCanvasAgg(fig)
     ax = fig.subplots()
     x = np.arange(len(months))
     for platform in data.columns:
@@ -426,5 +424,4 @@ def trend_figure(trend: pd.DataFrame, measure: str, title: str | None = None):
         ax.axvline(pos, color=PLATFORM_COLORS.get(platform, "#555555"), ls="--", lw=1)
     ncol = min(len(data.columns), 6)
     fig.legend(loc="outside lower center", ncol=ncol, fontsize=8, frameon=False)
-    plt.close("all")
     return fig

@@ -749,7 +749,11 @@ def _takeaways(summary: Mapping[str, Any], build_dir: Path) -> list[dict[str, An
         path = build_dir / f"{name}.ipynb"
         if not path.is_file():
             continue
-        for cell in nbformat.read(path, as_version=4).cells:
+        try:
+            cells = nbformat.read(path, as_version=4).cells
+        except Exception:  # an unreadable executed notebook: its page says what went wrong
+            continue
+        for cell in cells:
             for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
                 text = out.get("data", {}).get("text/markdown", "")
                 for line in str(text).splitlines():
