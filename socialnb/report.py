@@ -964,6 +964,7 @@ def _numbers_view(numbers: Any) -> dict[str, Any]:
         "totals": totals,
         "measures": [_html.record_label(m).replace("_", " ") for m in numbers.definitions],
         "platforms": platforms,
+        "rate_definition": numbers.definitions["engagement_rate"],
         "definitions": [
             (_html.record_label(m).replace("_", " "), text)
             for m, text in numbers.definitions.items()

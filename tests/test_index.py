@@ -145,6 +145,7 @@ def test_numbers_read_without_scientific_notation():
     assert plots.format_number(-3.2e-05) == "-0.0000320"
     assert "e" not in _html.format_scalar(4.2e-08)
     assert plots.format_number(0.0606) == "0.0606"  # unchanged above the tiny range
+    assert plots.format_percent(1.503, 2) == "150%"  # 2 digits of 150.3 is not 1.5e+02
 
 
 # --- pages, anchors and the nav bar ---------------------------------------------------------
