@@ -855,6 +855,7 @@ def _month_story(
         "plan": _plan(summary),
         "numbers": None,
         "charts": [],
+        "views_change": [],
         "top": [],
         "problems": [],
     }

@@ -302,3 +302,37 @@ def test_explore_notebook_links_point_to_readme_sections_that_exist():
     assert links, "explore.ipynb should link the README section it names"
     assert set(links) <= anchors
     assert "metrics section" not in text  # the section it used to name does not exist
+
+
+def test_a_brand_without_followers_or_exposure_says_what_is_not_charted(tmp_path):
+    posts = _posts([["tiktok", "2026-10-03", NAN, NAN, 8, 1, 1, NAN, NAN, NAN, NAN]])
+
+    class Workspace:
+        def posts(self, _brand):
+            return posts
+
+        def account_daily(self, _brand):
+            return None
+
+    story = report._month_story(Workspace(), "b", "2026-10", {"_run": {}}, tmp_path)
+    assert story["numbers"]["totals"][0]["value"] == "1"
+    assert story["charts"] == []
+    assert any("followers" in p for p in story["problems"])
+    html = _html.render_page(
+        "month_index.html.j2",
+        brand="b",
+        brand_name="B",
+        month="2026-10",
+        month_end="2026-11-01",
+        notebooks=[],
+        failed=[],
+        freshness=[],
+        run={
+            "start": "",
+            "duration_s": 0.0,
+            "versions": {"socialnb": "", "papermill": "", "pandas": ""},
+        },  # fmt: skip
+        story=story,
+        nav="",
+    )
+    assert "Not charted: no followers" in html and not re.search(r"\bnan\b", html, re.I)
