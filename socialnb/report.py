@@ -1645,6 +1645,8 @@ def _keep_other_pages(
         if path.is_file() and path.name not in produced and path.name != "summary.json":
             if path.stem in redone and path.suffix in (".html", ".ipynb"):
                 continue
+            if path.suffix == ".pdf":  # printed from the old pages: --pdf prints it again
+                continue
             shutil.copy2(path, build_dir / path.name)
     merged: list[NotebookResult] = []
     for name, entry in previous.items():

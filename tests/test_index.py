@@ -235,12 +235,14 @@ def test_rerunning_one_notebook_keeps_the_months_other_pages(tmp_path, monkeypat
     report.run_report(ws, "2026-10", **kw)
     month = tmp_path / "r" / "demo" / "2026-10"
     first = json.loads((month / "summary.json").read_text(encoding="utf-8"))
+    (month / "demo-2026-10.pdf").write_bytes(b"%PDF printed from the old pages")
     report.run_report(ws, "2026-10", only=["broken_report"], **kw)
     after = json.loads((month / "summary.json").read_text(encoding="utf-8"))
     assert [k for k in after if k != "_run"] == ["fixture_report", "broken_report"]
     assert after["fixture_report"] == first["fixture_report"]
     for name in ("fixture_report.html", "fixture_report.ipynb", "written_by_fixture.csv"):
         assert (month / name).is_file(), name
+    assert not (month / "demo-2026-10.pdf").exists()  # a stale PDF is not kept
     index = (month / "index.html").read_text(encoding="utf-8")
     assert 'href="fixture_report.html"' in index and 'href="broken_report.html"' in index
     page = (month / "fixture_report.html").read_text(encoding="utf-8")
