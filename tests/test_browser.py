@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -322,7 +323,7 @@ def test_printed_pages_clip_no_table(rendered, browser, name):
         context.close()
 
 
-def test_the_pdf_has_the_index_first_and_every_page_readable(rendered):
+def test_the_pdf_has_the_index_first_and_every_page_readable(rendered, tmp_path):
     from pypdf import PdfReader
 
     month_dir = rendered["reports_dir"] / "fernway" / MONTH
@@ -333,6 +334,18 @@ def test_the_pdf_has_the_index_first_and_every_page_readable(rendered):
     assert "The month in numbers" in texts[0] and "Takeaways" in texts[0]
     assert len(reader.pages) > len(FERNWAY_PAGES)  # each page prints on pages of its own
     assert all(t.strip() for t in texts), "a blank printed page"
+    # the index alone, printed as Chromium prints it: the PDF's first pages, page for page
+    alone = tmp_path / "index.pdf"
+    subprocess.run(
+        [CHROMIUM, "--headless", *CHROMIUM_ARGS, "--no-pdf-header-footer",
+         f"--user-data-dir={tmp_path / 'profile'}", f"--print-to-pdf={alone}",
+         (month_dir / "index.html").as_uri()],
+        capture_output=True, timeout=120, check=False,
+    )  # fmt: skip
+    own = [p.extract_text() for p in PdfReader(alone).pages]
+    assert texts[: len(own)] == own
+    title = report.discover_notebooks(ROOT / "notebooks")[0].title
+    assert title in texts[len(own)], "the first notebook's page starts on a page of its own"
     titles = [report.discover_notebooks(ROOT / "notebooks")[i].title for i in range(len(NOTEBOOKS))]
     firsts = [next(i for i, t in enumerate(texts) if title in t) for title in titles]
     assert firsts == sorted(firsts), "pages out of the index's order"
