@@ -13,7 +13,7 @@ help:
 	@echo "make report   ingest the sample brand and render its last complete month"
 	@echo "make test     run the whole test suite"
 	@echo "make test-airflow  run examples/airflow_dag.py under a real Airflow 3 (own env)"
-	@echo "make lab      open JupyterLab on notebooks/"
+	@echo "make lab      open JupyterLab on notebooks/ (ARGS=\"--port 8890\" passed on)"
 	@echo "make lint     ruff check and format check"
 	@echo "make bench    run the benchmarks (see BENCHMARKS.md)"
 
@@ -57,9 +57,12 @@ $(AF_STAMP):
 test-airflow: $(AF_STAMP)
 	$(AF_VENV)/bin/python examples/airflow_test.py
 
+# make lab ARGS="--port 8890 --no-browser": ARGS go to jupyter lab; as root (a container) it
+# adds --allow-root, which jupyter refuses to start without
+LAB_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 lab: sample
 	$(BIN)/socialnb ingest --quiet
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_ROOT) $(ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

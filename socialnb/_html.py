@@ -294,7 +294,118 @@ def render_notebook(
             }
         },
     )
-    return body
+    return add_heading_ids(body)
+
+
+# --- anchors and links between the pages of one month ---------------------------------------
+
+_HEADING_TAG = re.compile(r"<h([1-6])([^>]*)>(.*?)</h\1\s*>", re.IGNORECASE | re.DOTALL)
+_TAGS = re.compile(r"<[^>]+>")
+_ID_ATTR = re.compile(r"""\bid\s*=\s*["']([^"']*)["']""", re.IGNORECASE)
+#: Where a notebook page's bar of links to the month's other pages goes (filled in by the
+#: report once every page of the month is known).
+NAV_START, NAV_END = "<!--socialnb:nav-->", "<!--/socialnb:nav-->"
+
+
+def slug(text: str) -> str:
+    """A heading's text as an anchor id: ``"Series health: keep"`` -> ``series-health-keep``."""
+    import html as _std_html
+
+    words = re.sub(r"[^\w]+", "-", _std_html.unescape(_TAGS.sub("", text)).lower(), flags=re.ASCII)
+    return words.strip("-") or "section"
+
+
+def add_heading_ids(html: str) -> str:
+    """Give every heading without an id one made from its text (unique in the page), so that
+    the index and the takeaways can link to a section."""
+    seen = set(_ID_ATTR.findall(html))
+
+    def one(m: re.Match) -> str:
+        level, attrs, inner = m.groups()
+        if _ID_ATTR.search(attrs):
+            return m.group(0)
+        base = slug(inner)
+        anchor, n = base, 2
+        while anchor in seen:
+            anchor, n = f"{base}-{n}", n + 1
+        seen.add(anchor)
+        return f'<h{level}{attrs} id="{anchor}">{inner}</h{level}>'
+
+    return _HEADING_TAG.sub(one, html)
+
+
+def heading_ids(html: str) -> list[tuple[str, str]]:
+    """``(id, text)`` of every heading of a page that has an id, in page order."""
+    import html as _std_html
+
+    out = []
+    for m in _HEADING_TAG.finditer(html):
+        found = _ID_ATTR.search(m.group(2))
+        if found:
+            out.append((found.group(1), _std_html.unescape(_TAGS.sub("", m.group(3))).strip()))
+    return out
+
+
+def nav_bar(pages: Iterable[tuple[str, str]], current: str | None = None) -> Markup:
+    """The bar of links between the month's pages: ``(file name, title)`` pairs, the month's
+    index first; the current page is marked, not linked."""
+    items = []
+    for href, title in pages:
+        if href == current:
+            items.append(f'<li><span aria-current="page">{escape(title)}</span></li>')
+        else:
+            items.append(f'<li><a href="{escape(href)}">{escape(title)}</a></li>')
+    return Markup(
+        f'<nav class="pages" aria-label="Pages of this report"><ul>{"".join(items)}</ul></nav>'
+    )
+
+
+def set_nav(html: str, nav: str) -> str:
+    """Put ``nav`` between the page's nav markers (a page without them is left as it is)."""
+    start, end = html.find(NAV_START), html.find(NAV_END)
+    if start < 0 or end < start:
+        return html
+    return html[: start + len(NAV_START)] + str(nav) + html[end:]
+
+
+def png_data_uri(fig: Any) -> str:
+    """A matplotlib figure as an embedded PNG (``data:image/png;base64,...``)."""
+    import base64
+    import io
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+#: Record names (``socialnb.record``) as a reader reads them on the index.
+RECORD_LABELS: dict[str, str] = {
+    "posts": "posts published",
+    "posts_by_platform": "posts per platform",
+    "month_totals": "month totals per platform",
+    "engagement_rate_by_platform": "engagement rate per platform",
+    "engagement_rate_denominator": "engagement rate divides engagements by",
+    "engagement_rate_by_format": "engagement rate per format",
+    "planned_posts": "posts planned in the content calendar",
+    "published_posts": "posts published (planned or not)",
+    "shipped_of_planned": "planned posts shipped",
+    "delivery_rate": "delivery rate (planned posts shipped in the month)",
+    "series_verdicts": "verdict per series",
+    "sunset_candidates": "series to sunset",
+    "kpis": "KPIs against target",
+    "tests": "tests",
+    "ranked_ideas": "ideas in ranked order",
+    "plan": "ideas planned for next month",
+    "plan_hours": "hours planned",
+    "plan_posts": "posts planned for next month",
+    "plan_open_slots": "slots left open next month",
+    "takeaways": "takeaways",
+}
+
+
+def record_label(name: str) -> str:
+    """A record's name in words (``kpis`` -> ``KPIs against target``)."""
+    return RECORD_LABELS.get(str(name), _label(name))
 
 
 # --- values from summary.json, rendered readably --------------------------------------------
@@ -470,6 +581,7 @@ def _jinja():
     env.filters["value"] = format_value
     env.filters["scalar"] = format_scalar
     env.filters["label"] = _label
+    env.filters["record_label"] = record_label
     return env
 
 

@@ -246,14 +246,22 @@ def formats() -> None:
     metavar="NAME=VALUE",
     help="Extra notebook parameter (validated against each notebook's parameters cell).",
 )
-@click.option("--quiet", "-q", is_flag=True, help="No progress display.")
+@click.option(
+    "--quiet", "-q", is_flag=True, help="Print only problems (each once) and the final path."
+)
+@click.option(
+    "--pdf",
+    is_flag=True,
+    help="Also write one PDF per month (index first, then every page) with headless Chromium.",
+)
 def report(
-    month, brands, workspace, reports_dir, jobs, timeout, with_code, notebooks, params, quiet
+    month, brands, workspace, reports_dir, jobs, timeout, with_code, notebooks, params, quiet, pdf
 ) -> None:
     """Ingest new exports, run every report notebook, and render self-contained HTML.
 
     Writes reports/<brand>/<YYYY-MM>/ atomically (index.html, one page per notebook,
-    summary.json) and prints the index's path. Exits 1 if any notebook failed (its page says
+    summary.json) and prints the index's path; with --pdf also <brand>-<month>.pdf there.
+    -n NAME re-runs those notebooks and keeps the month's other pages. Exits 1 if any notebook failed (its page says
     which section failed, why and what to do), 2 before any notebook ran on a usage error, an
     unknown brand, an invalid brand.yaml, or a month with nothing to report (in the future,
     after the brand's newest export, or without any post of the brand).
@@ -272,6 +280,8 @@ def report(
             notebooks=list(notebooks) or None,
             params=list(params),
             progress=not quiet,
+            quiet=quiet,
+            pdf=pdf,
         )
     except SocialnbError as exc:
         _fail(exc)

@@ -14,6 +14,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,11 @@ __all__ = [
     "format_rates",
     "top_posts",
     "totals_record",
+    "MEASURES",
+    "MonthInNumbers",
+    "month_in_numbers",
+    "month_trend",
+    "trend_figure",
 ]
 
 
@@ -57,14 +63,17 @@ def _rate_row(sub: pd.DataFrame, platform: str) -> dict:
     org_exp = exposure[organic.index] if metric in sub else pd.Series(dtype=float)
     both = organic["engagements"].notna() & org_exp.gt(0)
     den = _sum(org_exp[both])
+    num = _sum(organic["engagements"][both])
     return {
         "posts": len(sub),
         "boosted_posts": len(sub) - len(organic),
         "engagements": _sum(sub["engagements"]),
         "exposure_metric": metric,
         "exposure": _sum(exposure) if metric in sub else np.nan,
-        "engagement_rate": _sum(organic["engagements"][both]) / den if den > 0 else np.nan,
+        "engagement_rate": num / den if den > 0 else np.nan,
         "rate_posts": int(both.sum()),
+        "rate_engagements": num,
+        "rate_exposure": den,
     }
 
 
@@ -171,3 +180,248 @@ def totals_record(totals: pd.DataFrame) -> dict:
         }
         for r in totals.to_dict("records")
     }
+
+
+# --- the month in numbers, for the index ----------------------------------------------------
+
+#: The measures of :func:`month_in_numbers`, in reading order, with what each one is.
+MEASURES: dict[str, str] = {
+    "posts": "posts published in the month (organic and boosted)",
+    "exposure": (
+        "each platform's own exposure summed over its posts: reach on Facebook and Instagram, "
+        "impressions on X and LinkedIn, views on TikTok and YouTube (the total adds these up)"
+    ),
+    "engagements": "likes + comments + shares + saves, summed over the month's posts",
+    "engagement_rate": (
+        "engagements ÷ exposure, summed over the month's organic posts that report both "
+        "(a rate of totals)"
+    ),
+    "follows": (
+        "new followers: the account's daily follows where the export has them, else the sum of "
+        "the posts' follows"
+    ),
+    "video_views": (
+        "video views: the account's daily video views where the export has them, else the sum "
+        "over the posts"
+    ),
+    "link_clicks": (
+        "link clicks: the account's daily link clicks where the export has them, else the sum "
+        "over the posts"
+    ),
+}
+#: The row of :func:`month_in_numbers` that adds up every platform.
+ALL_PLATFORMS = "all platforms"
+#: Account-level columns preferred over the posts' own for a measure.
+_DAILY_COLUMN = {"follows": "follows_gained", "video_views": "video_views",
+                 "link_clicks": "link_clicks"}  # fmt: skip
+
+
+def _shift_month(month: str, months: int) -> str:
+    return (pd.Period(month, "M") + months).strftime("%Y-%m")
+
+
+def _post_months(posts: pd.DataFrame) -> pd.Series:
+    return M._local_time(posts).dt.strftime("%Y-%m")
+
+
+def _daily_months(daily: pd.DataFrame) -> pd.Series:
+    return pd.to_datetime(daily["date"]).dt.strftime("%Y-%m")
+
+
+def _measure_sum(
+    posts_m: pd.DataFrame, daily: pd.DataFrame, daily_m: pd.Series, platform: str, month: str,
+    measure: str,
+) -> float:  # fmt: skip
+    """A count measure of one platform and month: the account's daily column where the platform
+    reports it at all, else the posts' own column (NaN when neither reports it)."""
+    column = _DAILY_COLUMN[measure]
+    if len(daily) and column in daily:
+        mine = daily["platform"] == platform
+        if pd.to_numeric(daily.loc[mine, column], errors="coerce").notna().any():
+            return _sum(daily.loc[mine & (daily_m == month), column])
+    if measure in posts_m:
+        return _sum(posts_m[measure])
+    return np.nan
+
+
+def _numbers(
+    posts: pd.DataFrame, post_m: pd.Series, daily: pd.DataFrame, daily_m: pd.Series, month: str,
+    platforms: list[str],
+) -> dict[str, dict[str, float]]:  # fmt: skip
+    """``{platform or ALL_PLATFORMS: {measure: value}}`` for one month."""
+    cur = M.with_engagements(posts[post_m == month])
+    out: dict[str, dict[str, float]] = {}
+    rate_num = rate_den = 0.0
+    for platform in platforms:
+        sub = cur[cur["platform"] == platform]
+        row = _rate_row(sub, platform)
+        rate_num += 0.0 if np.isnan(row["rate_engagements"]) else row["rate_engagements"]
+        rate_den += 0.0 if np.isnan(row["rate_exposure"]) else row["rate_exposure"]
+        values = {
+            "posts": float(row["posts"]),
+            "exposure": row["exposure"],
+            "engagements": row["engagements"],
+            "engagement_rate": row["engagement_rate"],
+        }
+        for measure in _DAILY_COLUMN:
+            values[measure] = _measure_sum(sub, daily, daily_m, platform, month, measure)
+        out[platform] = values
+    total = {
+        m: float(pd.Series([v[m] for v in out.values()], dtype=float).sum(min_count=1))
+        for m in MEASURES
+    }
+    total["engagement_rate"] = rate_num / rate_den if rate_den > 0 else np.nan
+    out[ALL_PLATFORMS] = total
+    return out
+
+
+def _change(now: float, then: float) -> float:
+    """Relative change ``now / then - 1``; NaN when either is missing or ``then`` is 0."""
+    if not (np.isfinite(now) and np.isfinite(then)) or then == 0:
+        return np.nan
+    return now / then - 1
+
+
+@dataclass(frozen=True, eq=False)
+class MonthInNumbers:
+    """A month's totals per platform and across them, against last month and a year before.
+
+    ``table`` has one row per (platform, measure): ``value``, ``previous`` (the month before),
+    ``vs_previous`` (relative change), ``year_ago`` (the same month a year before) and
+    ``vs_year_ago``; missing is NaN (a platform that reports no such number, or no history).
+    The platform ``"all platforms"`` adds the platforms up (its engagement rate is the rate of
+    the summed totals). ``definitions`` says what each measure is (:data:`MEASURES`).
+    """
+
+    month: str
+    previous_month: str
+    year_ago_month: str
+    table: pd.DataFrame
+    definitions: dict[str, str]
+
+    def to_frame(self) -> pd.DataFrame:
+        """The long table: platform, measure, value, previous, vs_previous, year_ago,
+        vs_year_ago, definition."""
+        return self.table.assign(definition=self.table["measure"].map(self.definitions))
+
+    def wide(self, column: str = "value") -> pd.DataFrame:
+        """One row per platform (the total last), one column per measure, of ``column``."""
+        out = self.table.pivot(index="platform", columns="measure", values=column)
+        order = [p for p in dict.fromkeys(self.table["platform"])]
+        return out.reindex(index=order, columns=list(self.definitions))
+
+
+def month_in_numbers(posts: pd.DataFrame, daily: pd.DataFrame | None, month: str) -> MonthInNumbers:
+    """The month in numbers, per platform and in total, with its changes.
+
+    Parameters
+    ----------
+    posts : ``Workspace.posts(brand)``.
+    daily : ``Workspace.account_daily(brand)`` (None or empty: follows, video views and link
+        clicks come from the posts alone).
+    month : ``YYYY-MM`` in the brand's local time.
+
+    Returns
+    -------
+    MonthInNumbers
+        Engagements and exposure as :func:`platform_totals` defines them (from
+        :mod:`socialnb.metrics`); a platform with posts in any month appears every month.
+    """
+    daily = daily if daily is not None else pd.DataFrame(columns=["platform", "date"])
+    post_m = _post_months(posts) if len(posts) else pd.Series(dtype=str)
+    daily_m = _daily_months(daily) if len(daily) else pd.Series(dtype=str)
+    platforms = sorted(posts["platform"].dropna().unique()) if len(posts) else []
+    prev, year = _shift_month(month, -1), _shift_month(month, -12)
+    now, before, ago = (_numbers(posts, post_m, daily, daily_m, m, platforms)
+                        for m in (month, prev, year))  # fmt: skip
+    rows = []
+    for platform in [*platforms, ALL_PLATFORMS]:
+        for measure in MEASURES:
+            v, p, y = now[platform][measure], before[platform][measure], ago[platform][measure]
+            if measure != "posts":  # a platform silent in a month reports nothing, not zero
+                p = np.nan if before[platform]["posts"] == 0 else p
+                y = np.nan if ago[platform]["posts"] == 0 else y
+            rows.append({
+                "platform": platform, "measure": measure, "value": v,
+                "previous": p, "vs_previous": _change(v, p),
+                "year_ago": y, "vs_year_ago": _change(v, y),
+            })  # fmt: skip
+    return MonthInNumbers(month, prev, year, pd.DataFrame(rows), dict(MEASURES))
+
+
+def month_trend(
+    posts: pd.DataFrame, daily: pd.DataFrame | None, month: str, months: int = 12
+) -> pd.DataFrame:
+    """The ``months`` months up to ``month``, per platform: ``followers`` (the last daily level
+    of the month), ``engagement_rate`` and ``exposure`` as :func:`month_in_numbers` has them.
+
+    Missing is NaN (no daily followers, a month without posts)."""
+    daily = daily if daily is not None else pd.DataFrame(columns=["platform", "date"])
+    post_m = _post_months(posts) if len(posts) else pd.Series(dtype=str)
+    platforms = sorted(posts["platform"].dropna().unique()) if len(posts) else []
+    span = [_shift_month(month, -k) for k in range(months - 1, -1, -1)]
+    level = pd.DataFrame(columns=["platform", "month", "followers"])
+    if len(daily) and "followers" in daily:
+        d = daily.dropna(subset=["followers"]).assign(month=lambda f: _daily_months(f))
+        d = d.sort_values("date").groupby(["platform", "month"], as_index=False).last()
+        level = d[["platform", "month", "followers"]]
+    rows = []
+    cur = M.with_engagements(posts[post_m.isin(span)]) if len(posts) else posts
+    cur_m = post_m[cur.index] if len(posts) else post_m
+    for m in span:
+        sub_m = cur[cur_m == m]
+        for platform in platforms:
+            sub = sub_m[sub_m["platform"] == platform]
+            row = _rate_row(sub, platform)
+            hit = level[(level["platform"] == platform) & (level["month"] == m)]["followers"]
+            rows.append({
+                "month": m, "platform": platform,
+                "followers": float(hit.iloc[-1]) if len(hit) else np.nan,
+                "engagement_rate": row["engagement_rate"],
+                "exposure": row["exposure"] if row["posts"] else np.nan,
+            })  # fmt: skip
+    return pd.DataFrame(rows, columns=["month", "platform", "followers", "engagement_rate",
+                                       "exposure"])  # fmt: skip
+
+
+def trend_figure(trend: pd.DataFrame, measure: str, title: str | None = None):
+    """A small line chart of one column of :func:`month_trend`, one line per platform, with
+    Meta's metric changes (:data:`socialnb.metrics.VIEWS_CHANGE`) marked where they fall in the
+    span (a dashed line in the platform's colour; the caller writes the caption). The legend
+    sits below the axes, never over the data. Returns a matplotlib Figure
+    (None when the measure has no value at all)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter
+
+    from .plots import PLATFORM_COLORS, format_number, format_percent, label
+
+    data = trend.pivot(index="month", columns="platform", values=measure)
+    data = data.dropna(axis=1, how="all")
+    if data.empty:
+        return None
+    months = list(data.index)
+    fig = Figure(figsize=(6.4, 2.9), dpi=100, layout="constrained")  # not pyplot's: no state
+    FigureCanvasAgg(fig)
+    ax = fig.subplots()
+    x = np.arange(len(months))
+    for platform in data.columns:
+        ax.plot(x, data[platform].to_numpy(dtype=float), marker="o", ms=3, lw=1.6,
+                color=PLATFORM_COLORS.get(platform, "#555555"), label=platform)  # fmt: skip
+    fmt = format_percent if measure == "engagement_rate" else format_number
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt(v, 2)))
+    step = max(1, len(months) // 6)
+    ax.set_xticks(x[::step], [m for m in months[::step]], fontsize=8)
+    ax.tick_params(axis="y", labelsize=8)
+    ax.grid(axis="y", color="#e4e7eb", lw=0.8)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.set_title(title or label(measure), fontsize=10, loc="left")
+    start = pd.Timestamp(f"{months[0]}-01") - pd.Timedelta(days=1)
+    end = pd.Timestamp(f"{months[-1]}-01") + pd.offsets.MonthEnd(0)
+    for platform, day in M.views_change_within(start, end, list(data.columns)).items():
+        # the caption beside the chart says what the line is: no text drawn over the data
+        pos = months.index(day.strftime("%Y-%m")) + (day.day - 1) / day.days_in_month - 0.5
+        ax.axvline(pos, color=PLATFORM_COLORS.get(platform, "#555555"), ls="--", lw=1)
+    ncol = min(len(data.columns), 6)
+    fig.legend(loc="outside lower center", ncol=ncol, fontsize=8, frameon=False)
+    return fig

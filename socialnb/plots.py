@@ -161,8 +161,9 @@ def format_number(value: Any, digits: int = 3) -> str:
     # A measured 1.2025 reads 1.20 (trailing zero kept: 3 digits), a set 0.5 stays 0.5.
     exact = round(x, 2) == x
     text = f"{x:.{digits}g}" if exact else f"{x:#.{digits}g}".rstrip(".")
-    if "e" in text:  # tiny numbers
-        text = f"{x:.{digits - 1}e}"
+    if "e" in text:  # fixed decimals to ``digits`` significant digits: never 1e-06 or 1.5e+02
+        places = max(0, digits - 1 - math.floor(math.log10(abs(x))))
+        text = f"{x:.{places}f}"
     return text
 
 

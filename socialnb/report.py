@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import ast
 import concurrent.futures as cf
+import contextlib
 import datetime as dt
 import json
 import os
@@ -65,6 +66,8 @@ __all__ = [
     "write_top_index",
     "report_command",
     "check_reportable",
+    "write_pdf",
+    "find_chromium",
     "STANDARD_PARAMETERS",
 ]
 
@@ -700,6 +703,276 @@ def _package_versions() -> dict[str, str]:
     return out
 
 
+def _pages(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """``(file name, title)`` of the month's pages: the index first, then each notebook's."""
+    return [("index.html", "Summary")] + [
+        (f"{name}.html", str(entry.get("title") or name))
+        for name, entry in summary.items()
+        if name != _SUMMARY_RUN_KEY
+    ]
+
+
+def _link_pages(build_dir: Path, summary: Mapping[str, Any]) -> None:
+    """Write the bar of links to the month's other pages into every notebook page."""
+    pages = _pages(summary)
+    for href, _title in pages[1:]:
+        path = build_dir / href
+        if path.is_file():
+            html = path.read_text(encoding="utf-8")
+            path.write_text(_html.set_nav(html, _html.nav_bar(pages, href)), encoding="utf-8")
+
+
+_TAKEAWAY_LINE = re.compile(r"^\s*[-*]\s+(?P<text>.+?)\s+\*\(table:\s*(?P<table>[^)]+)\)\*\s*$")
+
+
+def _takeaways(summary: Mapping[str, Any], build_dir: Path) -> list[dict[str, Any]]:
+    """The takeaways of every page, each with the link to its section.
+
+    A page records them as ``takeaways`` (a list of ``{"text", "table"}`` or of text); a page
+    that shows them as a markdown list whose items end in ``*(table: NAME)*`` (the retro's
+    executive summary) is read from its executed notebook. The link goes to the page's first
+    heading that begins with the table's name; a takeaway whose section is not found links to
+    its page.
+    """
+    found: list[tuple[str, str, str | None]] = []
+    for name, entry in summary.items():
+        if name == _SUMMARY_RUN_KEY or entry.get("status") != "ok":
+            continue
+        recorded = (entry.get("results") or {}).get("takeaways")
+        if isinstance(recorded, list):
+            for item in recorded:
+                if isinstance(item, dict) and item.get("text"):
+                    found.append((name, str(item["text"]), item.get("table")))
+                elif isinstance(item, str):
+                    found.append((name, item, None))
+            continue
+        path = build_dir / f"{name}.ipynb"
+        if not path.is_file():
+            continue
+        try:
+            cells = nbformat.read(path, as_version=4).cells
+        except Exception:  # an unreadable executed notebook: its page says what went wrong
+            continue
+        for cell in cells:
+            for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+                text = out.get("data", {}).get("text/markdown", "")
+                for line in str(text).splitlines():
+                    m = _TAKEAWAY_LINE.match(line)
+                    if m:
+                        found.append((name, m.group("text"), m.group("table").strip()))
+    out = []
+    for name, text, table in found:
+        page = build_dir / f"{name}.html"
+        headings = _html.heading_ids(page.read_text(encoding="utf-8")) if page.is_file() else []
+        anchor = None
+        if table:
+            wanted = str(table).strip().lower()
+            anchor = next((i for i, t in headings if t.lower().startswith(wanted)), None)
+        href = f"{name}.html" + (f"#{anchor}" if anchor else "")
+        out.append({"text": text, "table": table, "href": href})
+    return out
+
+
+def _delivery(summary: Mapping[str, Any]) -> dict[str, Any] | None:
+    """Planned, shipped and published posts from a page's records (the retro's), in words."""
+    for name, entry in summary.items():
+        results = entry.get("results") if name != _SUMMARY_RUN_KEY else None
+        if not results or "published_posts" not in results:
+            continue
+        planned, rate = results.get("planned_posts"), results.get("delivery_rate")
+        shipped = None
+        if isinstance(planned, int) and isinstance(rate, (int, float)):
+            shipped = round(rate * planned)  # delivery rate = shipped / planned
+        return {
+            "page": f"{name}.html",
+            "planned": planned,
+            "shipped": shipped,
+            "rate": rate,
+            "published": results.get("published_posts"),
+        }
+    return None
+
+
+def _readable_results(results: Mapping[str, Any]) -> dict[str, Any]:
+    """A page's records for the index: named in words; planned/published/delivery rate read as
+    "57 of 62 planned posts shipped" (published counts planned and unplanned posts alike)."""
+    out: dict[str, Any] = {}
+    results = dict(results)
+    planned, rate = results.get("planned_posts"), results.get("delivery_rate")
+    if isinstance(planned, int) and isinstance(rate, (int, float)):
+        results.pop("planned_posts")
+        results.pop("delivery_rate")
+        shipped = round(rate * planned)
+        out[_html.record_label("shipped_of_planned")] = (
+            f"{shipped} of {planned} ({_html.format_scalar(rate, 'percent')})"
+        )
+    for key, value in results.items():
+        out[_html.record_label(key)] = value
+    return out
+
+
+def _plan(summary: Mapping[str, Any]) -> dict[str, Any] | None:
+    """Next month's plan from the page that records ``plan_posts`` (the ideation page)."""
+    for name, entry in summary.items():
+        results = entry.get("results") if name != _SUMMARY_RUN_KEY else None
+        if not results or not isinstance(results.get("plan_posts"), list):
+            continue
+        posts = []
+        for p in results["plan_posts"]:
+            if not isinstance(p, dict):
+                continue
+            day = pd.to_datetime(p.get("date"), errors="coerce")
+            posts.append(
+                {
+                    "date": "date open" if pd.isna(day) else f"{day:%a %d %b}",
+                    "platform": str(p.get("platform") or ""),
+                    "title": str(p.get("title") or p.get("id") or ""),
+                    "hours": p.get("effort_hours"),
+                    "why": str(p.get("planned_because") or ""),
+                }
+            )
+        hours = pd.to_numeric(pd.Series([p["hours"] for p in posts], dtype=object))
+        return {
+            "page": f"{name}.html",
+            "posts": posts,
+            "hours": float(hours.sum(min_count=1)) if len(posts) else None,
+            "open_slots": results.get("plan_open_slots"),
+        }
+    return None
+
+
+def _month_story(
+    ws: Any, brand: str, month: str, summary: Mapping[str, Any], build_dir: Path
+) -> dict[str, Any]:
+    """What the index tells a leader: the month in numbers with its changes, 12-month trends,
+    takeaways, top posts, delivery and next month's plan. A part that cannot be computed is
+    left out with the reason (``problems``), never shown as zero."""
+    from . import overview
+
+    story: dict[str, Any] = {
+        "takeaways": _takeaways(summary, build_dir),
+        "delivery": _delivery(summary),
+        "plan": _plan(summary),
+        "numbers": None,
+        "charts": [],
+        "views_change": [],
+        "top": [],
+        "problems": [],
+    }
+    try:
+        posts = ws.posts(brand) if ws is not None else None
+        daily = ws.account_daily(brand) if ws is not None else None
+    except Exception as exc:  # the pages say more; the index says the numbers are missing
+        story["problems"].append(f"the warehouse could not be read ({type(exc).__name__})")
+        return story
+    if posts is None or not len(posts):
+        story["problems"].append("no posts in the warehouse for this brand")
+        return story
+    try:
+        _story_numbers(story, overview.month_in_numbers(posts, daily, month), posts, daily, month)
+    except Exception as exc:  # a fault here must not cost the month its index
+        story["problems"].append(f"computing them failed ({type(exc).__name__}: {exc})")
+    return story
+
+
+def _story_numbers(
+    story: dict[str, Any], numbers: Any, posts: pd.DataFrame, daily: Any, month: str
+) -> None:
+    from . import metrics as M
+    from . import overview
+
+    story["numbers"] = _numbers_view(numbers)
+    trend = overview.month_trend(posts, daily, month)
+    first = pd.Timestamp(f"{trend['month'].min()}-01") - pd.Timedelta(days=1)
+    last = pd.Timestamp(f"{month}-01") + pd.offsets.MonthEnd(0)
+    marks = M.views_change_within(first, last, sorted(posts["platform"].dropna().unique()))
+    for measure, title in (
+        ("followers", "Followers at each month's end"),
+        ("engagement_rate", "Engagement rate (engagements ÷ the platform's exposure)"),
+        ("exposure", "Exposure (reach, impressions or views, by platform)"),
+    ):
+        fig = overview.trend_figure(trend, measure, title)
+        if fig is None:
+            story["problems"].append(f"no {measure.replace('_', ' ')} in the last 12 months")
+            continue
+        story["charts"].append({"measure": measure, "title": title, "src": _html.png_data_uri(fig)})
+    story["views_change"] = [
+        f"{p.capitalize()} switched from impressions and plays to Views on {d:%d %B %Y}: "
+        "numbers before and after that line are not comparable."
+        for p, d in marks.items()
+    ]
+    top = overview.top_posts(posts, month, n=1)
+    story["top"] = [
+        {
+            "platform": r["platform"],
+            "published": r["published"],
+            "caption": r["caption"] or "(no caption)",
+            "permalink": r["permalink"] if str(r["permalink"]).startswith("http") else "",
+            "engagements": _html.format_scalar(r["engagements"]),
+            "rate": _html.format_scalar(r["engagement_rate"], "percent"),
+            "rank_by": r["rank_by"],
+        }
+        for r in top.to_dict("records")
+    ]
+
+
+def _numbers_view(numbers: Any) -> dict[str, Any]:
+    """The month in numbers as the index template shows them (formatted, with changes)."""
+    from . import overview
+
+    prev = pd.Period(numbers.previous_month, "M").strftime("%b %Y")
+    ago = pd.Period(numbers.year_ago_month, "M").strftime("%b %Y")
+    kind = {"engagement_rate": "percent"}
+
+    def change(x: float) -> str:
+        if x != x:
+            return "n/a"
+        from .plots import format_percent
+
+        return ("+" if x > 0 else "") + format_percent(x, 2)
+
+    table = numbers.table
+    total = table[table["platform"] == overview.ALL_PLATFORMS]
+    totals = [
+        {
+            "measure": _html.record_label(r["measure"]).replace("_", " "),
+            "key": r["measure"],
+            "value": _html.format_scalar(r["value"], kind.get(r["measure"])),
+            "previous": _html.format_scalar(r["previous"], kind.get(r["measure"])),
+            "vs_previous": change(r["vs_previous"]),
+            "year_ago": _html.format_scalar(r["year_ago"], kind.get(r["measure"])),
+            "vs_year_ago": change(r["vs_year_ago"]),
+            "trend": "up" if r["vs_previous"] > 0 else "down" if r["vs_previous"] < 0 else "",
+        }
+        for r in total.to_dict("records")
+    ]
+    platforms = []
+    for platform, rows in table[table["platform"] != overview.ALL_PLATFORMS].groupby(
+        "platform", sort=False
+    ):
+        cells = [
+            {
+                "value": _html.format_scalar(r["value"], kind.get(r["measure"])),
+                "vs_previous": change(r["vs_previous"]),
+            }
+            for r in rows.to_dict("records")
+        ]
+        platforms.append({"platform": platform, "cells": cells})
+    return {
+        "month": pd.Period(numbers.month, "M").strftime("%B %Y"),
+        "previous": prev,
+        "year_ago": ago,
+        "totals": totals,
+        "measures": [_html.record_label(m).replace("_", " ") for m in numbers.definitions],
+        "platforms": platforms,
+        "rate_definition": numbers.definitions["engagement_rate"],
+        "definitions": [
+            (_html.record_label(m).replace("_", " "), text)
+            for m, text in numbers.definitions.items()
+        ],
+    }
+
+
 def _write_month_index(
     build_dir: Path,
     *,
@@ -709,6 +982,7 @@ def _write_month_index(
     summary: dict[str, Any],
     tz: str,
     paths: Iterable[tuple[str, str]] = (),
+    story: Mapping[str, Any] | None = None,
 ) -> None:
     run = summary[_SUMMARY_RUN_KEY]
     notebooks = []
@@ -726,7 +1000,7 @@ def _write_month_index(
                 "section": entry.get("section"),
                 "parameters": entry.get("parameters", {}),
                 # a recorded value may name a file: pages show no path of the machine
-                "results": _scrub_value(entry.get("results", {}), paths),
+                "results": _readable_results(_scrub_value(entry.get("results", {}), paths)),
             }
         )
     failed = [n["name"] for n in notebooks if n["status"] != "ok"]
@@ -741,6 +1015,10 @@ def _write_month_index(
         failed=failed,
         freshness=run.get("freshness", []),
         run=run,
+        # the charts are embedded PNG: base64 is never a path of the machine
+        story=_scrub_value({k: v for k, v in (story or {}).items() if k != "charts"}, paths)
+        | {"charts": (story or {}).get("charts", [])},
+        nav=_html.nav_bar(_pages(summary), "index.html"),
     )
     (build_dir / "index.html").write_text(html, encoding="utf-8")
 
@@ -1141,12 +1419,15 @@ def run_report(
     index_paths: dict[str, Path] = {}
     try:
         for brand in chosen:
+            mine = [r for r in results if r.brand == brand]
+            if only:  # the month's other pages stay: copied from its current report
+                mine = _keep_other_pages(reports_dir / brand / month, build_dirs[brand], mine)
             index_paths[brand] = _finish_brand(
                 ws,
                 workspace,
                 brand,
                 month,
-                [r for r in results if r.brand == brand],
+                mine,
                 defaults,
                 build_dirs[brand],
                 reports_dir,
@@ -1218,6 +1499,7 @@ def _finish_brand(
     (build_dir / "summary.json").write_text(
         json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8"
     )
+    _link_pages(build_dir, summary)
     _write_month_index(
         build_dir,
         brand=brand,
@@ -1226,6 +1508,7 @@ def _finish_brand(
         summary=summary,
         tz=tz,
         paths=paths,
+        story=_month_story(ws, brand, month, summary, build_dir),
     )
     final_dir = reports_dir / brand / month
     _swap_into_place(build_dir, final_dir, reports_dir / brand / ".history" / month)
@@ -1339,6 +1622,56 @@ def render_executed(
     )
 
 
+def _keep_other_pages(
+    final_dir: Path, build_dir: Path, results: list[NotebookResult]
+) -> list[NotebookResult]:
+    """``results`` and the pages of the month's current report that this run did not redo.
+
+    ``report -n NAME`` re-runs some notebooks: every other page of the month (its HTML, the
+    executed notebook, its entry of summary.json, files it wrote such as a calendar draft) is
+    copied into the build so the swap keeps it. The order is the previous report's, with any
+    new page after the ones it had.
+    """
+    summary_path = final_dir / "summary.json"
+    if not summary_path.is_file():
+        return results
+    try:
+        previous = json.loads(summary_path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return results
+    redone = {r.notebook: r for r in results}
+    produced = {p.name for p in build_dir.iterdir()}
+    for path in final_dir.iterdir():  # every file of the old report this run did not write
+        if path.is_file() and path.name not in produced and path.name != "summary.json":
+            if path.stem in redone and path.suffix in (".html", ".ipynb"):
+                continue
+            if path.suffix == ".pdf":  # printed from the old pages: --pdf prints it again
+                continue
+            shutil.copy2(path, build_dir / path.name)
+    merged: list[NotebookResult] = []
+    for name, entry in previous.items():
+        if name == _SUMMARY_RUN_KEY or not isinstance(entry, dict):
+            continue
+        if name in redone:
+            merged.append(redone.pop(name))
+            continue
+        merged.append(
+            NotebookResult(
+                brand=str(previous.get(_SUMMARY_RUN_KEY, {}).get("brand", final_dir.parent.name)),
+                notebook=name,
+                title=str(entry.get("title") or name),
+                status=str(entry.get("status") or "failed"),
+                parameters=dict(entry.get("parameters") or {}),
+                results=dict(entry.get("results") or {}),
+                error=entry.get("error"),
+                cell=entry.get("cell"),
+                duration_s=float(entry.get("seconds") or 0.0),
+                section=entry.get("section"),
+            )
+        )
+    return merged + list(redone.values())
+
+
 def _expected_seconds(reports_dir: Path, newest: int = 20) -> dict[str, float]:
     """Each notebook's run time in the newest reports (for scheduling; empty when none)."""
     summaries = sorted(
@@ -1429,19 +1762,36 @@ def report_command(
     with_code: bool = False,
     ingest: bool = True,
     progress: bool = True,
+    quiet: bool = False,
+    pdf: bool = False,
     echo: Callable[[str], None] | None = None,
 ) -> int:
     """Body of ``socialnb report``: run, print a summary, and return the exit code.
 
-    Returns 0 when every notebook ran; 1 when any failed (each failure printed with notebook
-    and section); 2 on invalid input (parameters, month, brand, brand.yaml) or a month with
-    nothing to report (see :func:`check_reportable`), before any notebook ran.
+    Returns 0 when every notebook ran; 1 when any failed (each failure printed once, with
+    notebook and section, after the run); 2 on invalid input (parameters, month, brand,
+    brand.yaml), a month with nothing to report (see :func:`check_reportable`) before any
+    notebook ran, or ``pdf`` without a Chromium to print with. ``quiet`` prints only problems
+    and the final path; ``pdf`` also writes ``<brand>-<month>.pdf`` beside each month's index
+    (see :func:`write_pdf`).
     """
     if echo is None:
         import click
 
         def echo(msg: str) -> None:
             click.echo(msg, err=msg.startswith(("FAILED", "error", "ingest")))
+
+    if pdf:
+        try:
+            find_chromium()
+        except ParameterError as exc:
+            echo(f"error: {exc}")
+            return 2
+    shout = echo
+
+    def during(msg: str) -> None:  # failures are listed once, after the run
+        if not msg.startswith("FAILED"):
+            shout(msg)
 
     try:
         result = run_report(
@@ -1457,23 +1807,131 @@ def report_command(
             parameters_from_text=True,
             with_code=with_code,
             ingest=ingest,
-            progress=progress,
-            echo=echo,
+            progress=progress and not quiet,
+            echo=during,
         )
     except (ParameterError, ConfigError) as exc:
         echo(f"error: {exc}")
         return 2
-    for brand, path in result.index_paths.items():
-        n = sum(1 for r in result.notebooks if r.brand == brand)
-        bad = sum(1 for r in result.notebooks if r.brand == brand and not r.ok)
-        echo(f"{brand} {result.month}: {n - bad}/{n} notebooks ok -> {path}")
+    if not quiet:
+        for brand, path in result.index_paths.items():
+            n = sum(1 for r in result.notebooks if r.brand == brand)
+            bad = sum(1 for r in result.notebooks if r.brand == brand and not r.ok)
+            echo(f"{brand} {result.month}: {n - bad}/{n} notebooks ok -> {path}")
+    code = 0
     if result.failures:
         echo(f"FAILED {len(result.failures)} notebook(s):")
         for r in result.failures:
             echo(f"FAILED   {r.describe_failure()}")
-        return 1
+        code = 1
+    if pdf:
+        for path in result.index_paths.values():
+            try:
+                written = write_pdf(path.parent)
+            except SocialnbError as exc:
+                echo(f"error: {exc}")
+                return 2
+            if not quiet:
+                echo(f"PDF -> {written}")
     if len(result.index_paths) == 1:
         echo(str(next(iter(result.index_paths.values()))))
     else:
         echo(str(result.top_index))
-    return 0
+    return code
+
+
+# --- the report as one PDF ------------------------------------------------------------------
+
+#: Where a Chromium is looked for when ``SOCIALNB_CHROMIUM`` is not set (the first found wins).
+CHROMIUM_NAMES: tuple[str, ...] = ("chromium", "chromium-browser", "google-chrome", "chrome")
+_CHROMIUM_ARGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--no-first-run",
+    "--no-pdf-header-footer",
+    "--run-all-compositor-stages-before-draw",
+)
+
+
+def find_chromium() -> str:
+    """The headless Chromium to print with: ``$SOCIALNB_CHROMIUM``, else the first of
+    :data:`CHROMIUM_NAMES` on the PATH.
+
+    Raises
+    ------
+    ParameterError
+        None is installed, saying how to get one.
+    """
+    given = os.environ.get("SOCIALNB_CHROMIUM")
+    if given:
+        if shutil.which(given) or Path(given).is_file():
+            return shutil.which(given) or given
+        raise ParameterError(
+            f"SOCIALNB_CHROMIUM={given!r} is not an executable. What to do: point it at a "
+            "Chromium or Chrome binary, or unset it."
+        )
+    for name in CHROMIUM_NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    raise ParameterError(
+        "--pdf needs a headless Chromium and none is installed (looked for "
+        f"{', '.join(CHROMIUM_NAMES)} on the PATH). What to do: install one (Debian/Ubuntu: "
+        "apt-get install chromium) or set SOCIALNB_CHROMIUM to its path; the HTML report "
+        "itself needs none."
+    )
+
+
+def write_pdf(month_dir: str | Path, *, chromium: str | None = None, timeout: int = 120) -> Path:
+    """Print one month's report to ``<month_dir>/<brand>-<month>.pdf``: the index first, then
+    every page in the index's order (the print stylesheet paginates: tables wrap to the page
+    width, figures are not split).
+
+    Each page is printed by headless Chromium (:func:`find_chromium`), the pages merged with
+    pypdf. Returns the PDF's path.
+
+    Raises
+    ------
+    ParameterError
+        No Chromium, no report in ``month_dir``, or a page Chromium could not print.
+    """
+    from pypdf import PdfWriter
+
+    month_dir = Path(month_dir).resolve()
+    summary_path = month_dir / "summary.json"
+    if not summary_path.is_file():
+        raise ParameterError(
+            f"{month_dir}: no report here (no summary.json). What to do: run `socialnb report` "
+            "first, or point at reports/<brand>/<YYYY-MM>."
+        )
+    binary = chromium or find_chromium()
+    summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    pages = [month_dir / href for href, _title in _pages(summary)]
+    pages = [p for p in pages if p.is_file()]
+    out = month_dir / f"{month_dir.parent.name}-{month_dir.name}.pdf"
+    tmp_dir = month_dir.parent / f".pdf-{month_dir.name}-{os.getpid()}"
+    tmp_dir.mkdir(exist_ok=True)
+    try:
+        writer = PdfWriter()
+        for i, page in enumerate(pages):
+            target = tmp_dir / f"{i:03d}.pdf"
+            profile = tmp_dir / "profile"
+            cmd = [binary, *_CHROMIUM_ARGS, f"--user-data-dir={profile}",
+                   f"--print-to-pdf={target}", page.as_uri()]  # fmt: skip
+            with contextlib.suppress(subprocess.TimeoutExpired):  # judged by the file below
+                subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
+            if not target.is_file() or target.stat().st_size == 0:
+                raise ParameterError(
+                    f"{page.name}: Chromium ({binary}) did not print it to PDF. What to do: "
+                    "check that this Chromium runs headless (`chromium --headless --version`)."
+                )
+            writer.append(str(target))
+        tmp_out = tmp_dir / out.name
+        with open(tmp_out, "wb") as fh:
+            writer.write(fh)
+        os.replace(tmp_out, out)
+    finally:
+        shutil.rmtree(tmp_dir, ignore_errors=True)
+    return out
