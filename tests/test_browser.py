@@ -248,12 +248,12 @@ def test_the_index_shows_the_months_totals_and_their_changes(rendered, browser):
         plan = page.evaluate("() => document.querySelectorAll('#plan ul.plan li').length")
         assert plan > 0
         ARTIFACTS.mkdir(exist_ok=True)
-        _small_screenshot(page, ARTIFACTS / "after-index-1280.png")
+        _small_screenshot(page, ARTIFACTS / "latest-index-1280.png")  # after-*.png: committed
     finally:
         context.close()
     context, page, _seen = _open(browser, _month_page(rendered, "retro"), width=1280)
     try:
-        _small_screenshot(page, ARTIFACTS / "after-retro-1280.png")
+        _small_screenshot(page, ARTIFACTS / "latest-retro-1280.png")
     finally:
         context.close()
 

@@ -36,7 +36,6 @@ def test_the_mape_optimal_points_minimise_mape():
 
 
 def test_the_protocol_runs_on_a_subset():
-    pytest.importorskip("sklearn", reason="the benchmark's boosting baseline needs the bench extra")
     vm = _module()
     if not vm.DATA.exists():
         pytest.fail(f"{vm.DATA} is missing: the shared datasets folder should be linked")
