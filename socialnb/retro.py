@@ -1118,6 +1118,7 @@ class Retro:
             "series_verdicts": self.series.verdicts,
             "sunset_candidates": self.series.sunset_candidates,
             "kpis": self.kpis.records(),
+            "takeaways": [{"text": t.text, "table": t.table} for t in self.takeaways],
         }
 
     def record(self) -> dict:

@@ -317,7 +317,7 @@ def test_the_sample_retro_shows_reels_above_baseline_and_the_strongest_format(sa
 def test_the_sample_retro_headlines_have_the_recorded_shape(sample_retro):
     h = sample_retro.headline()
     assert set(h) == {"planned_posts", "published_posts", "delivery_rate", "series_verdicts",
-                      "sunset_candidates", "kpis"}  # fmt: skip
+                      "sunset_candidates", "kpis", "takeaways"}  # fmt: skip
     assert h["planned_posts"] > 0 and 0 < h["delivery_rate"] <= 1
     assert {k["name"] for k in h["kpis"]} >= {"Instagram engagement rate", "X engagement rate"}
     assert all(set(k) == {"name", "value", "baseline", "target", "status"} for k in h["kpis"])
@@ -326,3 +326,4 @@ def test_the_sample_retro_headlines_have_the_recorded_shape(sample_retro):
     tables = {"Planned vs shipped", "KPIs vs target and baseline", "Series health",
               "Formats vs the platform baseline", "Follower growth"}  # fmt: skip
     assert {t.table for t in sample_retro.takeaways} <= tables
+    assert h["takeaways"] == [{"text": t.text, "table": t.table} for t in sample_retro.takeaways]
