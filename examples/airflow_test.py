@@ -231,7 +231,7 @@ def main() -> int:
     problems += check_states(states, expected)
     checks += len(expected)
 
-    cli_reports = tmp / "cli-reports"
+    cli_reports = tmp / "cli" / "reports"  # same folder name: pages show it relative
     rc, cli_secs = _run(
         [
             socialnb,
