@@ -958,7 +958,7 @@ class SeriesHealth:
         ax.axhline(self.rule.scale_above, color="#009E73", ls="--", lw=1, label="scale line")
         ax.set(xlabel="sprint", ylabel="rate / trailing baseline (median)")
         ax.tick_params(axis="x", rotation=45)
-        ax.legend(loc="best", fontsize=8)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
         return ax
 
 
@@ -1108,9 +1108,11 @@ class BestTime:
 
         if ax is None:
             _, ax = plt.subplots()
-        sns.heatmap(self.table.astype(float), annot=True, fmt=".2f", cmap="RdBu_r", center=1,
-                    cbar_kws={"label": "median rate / baseline"}, ax=ax)  # fmt: skip
+        sns.heatmap(self.table.astype(float), annot=True, fmt=".2f", cmap="RdBu", center=1,
+                    annot_kws={"fontsize": 8},
+                    cbar_kws={"label": "× usual post (blue better)"}, ax=ax)  # fmt: skip
         ax.set(xlabel="hour (local time)", ylabel="")
+        ax.tick_params(axis="y", rotation=0)
         return ax
 
 
@@ -1162,6 +1164,13 @@ class Takeaway:
     text: str
     table: str
 
+    @property
+    def anchor(self) -> str:
+        """The ``id`` of the section the takeaway comes from (see :func:`socialnb.plots.anchor`)."""
+        from .plots import anchor
+
+        return anchor(self.table)
+
 
 @dataclass(frozen=True, eq=False)
 class Retro:
@@ -1186,6 +1195,85 @@ class Retro:
     views_change: dict[str, str] = field(default_factory=dict)
     has_calendar: bool = True
     has_targets: bool = True
+
+    def summary_line(self) -> str:
+        """The sprint's delivery in one plain sentence (what the retro's first section says)."""
+        d = self.delivery
+        parts = [f"{d.shipped} of {d.planned} planned posts shipped within the sprint"]
+        if d.planned:
+            parts[0] += f" ({d.delivery_rate:.0%})"
+        extra = [
+            f"{n} {what}"
+            for n, what in (
+                (d.slipped, "slipped to a later sprint"),
+                (d.dropped, "dropped"),
+                (d.not_shipped, "not shipped"),
+                (d.ambiguous, "ambiguous (several posts fit)"),
+            )
+            if n
+        ]
+        text = parts[0] + (": " + ", ".join(extra) if extra else "") + "."
+        text += f" {d.published_posts} posts went out in the sprint"
+        bits = []
+        if d.unplanned_posts:
+            bits.append(f"{d.unplanned_posts} unplanned")
+        if d.shipped_from_earlier:
+            bits.append(f"{d.shipped_from_earlier} planned for an earlier sprint")
+        text += (", of which " + " and ".join(bits) if bits else "") + "."
+        if d.likely_matches:
+            text += (
+                f" {d.likely_matches} not-shipped row{'s' * (d.likely_matches > 1)} look"
+                f"{'s' * (d.likely_matches == 1)} like one of the unplanned posts: check "
+                "the rows below."
+            )
+        return text
+
+    def plot_breakdowns(self):
+        """One chart of every breakdown: each platform's, pillar's, series' and format's median
+        post against the usual post of its platform and format (1 = usual), as a heat map with
+        the ratio written in each cell. Breakdowns with no rows (no calendar: no pillar or
+        series) are left out. Returns the figure, or ``None`` when there is nothing to draw."""
+        import matplotlib.pyplot as plt
+        import numpy as np
+        import seaborn as sns
+
+        grids = []
+        for dim in ("platform", "pillar", "series", "format"):
+            b = self.breakdowns.get(dim)
+            if b is None or b.empty or b["index_vs_baseline"].notna().sum() == 0:
+                continue
+            if dim != "platform" and set(b[dim].astype(str)) <= {"(none)"}:
+                continue  # no calendar tags: nothing to compare
+            key = "platform" if dim == "platform" else dim
+            col = "all posts" if dim == "platform" else key
+            g = b.assign(_col=col if dim == "platform" else b[key].astype(str))
+            grids.append((dim, g.pivot_table(index="platform", columns="_col",
+                                             values="index_vs_baseline", aggfunc="first")))  # fmt: skip
+        if not grids:
+            return None
+        platforms = sorted({p for _, g in grids for p in g.index})
+        widths = [max(1.6, g.shape[1]) for _, g in grids]
+        fig, axes = plt.subplots(
+            1, len(grids), figsize=(min(9.5, 1.6 + 0.55 * sum(widths)), 1.3 + 0.3 * len(platforms)),
+            gridspec_kw={"width_ratios": widths}, squeeze=False,
+        )  # fmt: skip
+        for n, (ax, (dim, g)) in enumerate(zip(axes[0], grids, strict=True)):
+            g = g.reindex(platforms)
+            sns.heatmap(np.log2(g.astype(float)), annot=g.astype(float), fmt=".2f", cmap="RdBu",
+                        center=0, vmin=-1.5, vmax=1.5, cbar=False, linewidths=0.5,
+                        linecolor="white", annot_kws={"fontsize": 8}, ax=ax)  # fmt: skip
+            ax.set_title(dim, fontsize=10)
+            ax.set(xlabel="", ylabel="")
+            ax.tick_params(axis="x", rotation=40, labelsize=8)
+            ax.tick_params(axis="y", rotation=0, labelsize=8, left=False)
+            for label in ax.get_xticklabels():
+                label.set_horizontalalignment("right")
+            if n:
+                ax.set_yticklabels([])
+        fig.suptitle("Median post vs a usual post of its platform and format (1 = usual; "
+                     "blue better, red worse)", fontsize=10)  # fmt: skip
+        fig.tight_layout()
+        return fig
 
     def headline(self) -> dict:
         """The headline results the report collects (``socialnb.record``); planned posts and
