@@ -897,7 +897,7 @@ class Scores:
         ax.set_xlabel("effort (hours)")
         ax.set_ylabel("value: reach (k) x impact x confidence")
         ax.set_title("Value versus effort")
-        ax.legend()
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
         return ax
 
 
