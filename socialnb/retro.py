@@ -38,6 +38,7 @@ __all__ = [
     "prepare_posts",
     "CalendarMatch",
     "match_calendar",
+    "TAKEAWAY_SECTIONS",
     "tag_posts",
     "Delivery",
     "delivery",
@@ -1157,12 +1158,27 @@ def best_time(
 
 
 # ====================================================================================== retro
+#: The retro sections a takeaway can come from; the retro notebook marks each with an anchor
+#: (``<a id="...">``, see :func:`socialnb.plots.anchor`) so the executive summary links to it.
+TAKEAWAY_SECTIONS: tuple[str, ...] = (
+    "Planned vs shipped",
+    "KPIs vs target and baseline",
+    "Series health",
+    "Formats vs the platform baseline",
+    "Follower growth",
+)
+
+
 @dataclass(frozen=True)
 class Takeaway:
     """One executive-summary line and the table it comes from."""
 
     text: str
     table: str
+
+    def __post_init__(self) -> None:
+        if self.table not in TAKEAWAY_SECTIONS:  # the retro notebook has an anchor for each
+            raise ValueError(f"takeaway section {self.table!r} is not in TAKEAWAY_SECTIONS")
 
     @property
     def anchor(self) -> str:
