@@ -1799,8 +1799,10 @@ class ExperimentsAnalysis:
     @property
     def multiplicity_text(self) -> str:
         """One line for the page: how the page's several claims are controlled."""
-        n = int(np.isfinite(self.table.get("p_adjusted", pd.Series(dtype=float))).sum())
-        n_guard = int(self.table.get("guardrails_assessed", pd.Series(dtype=float)).sum())
+        p_adj = pd.to_numeric(self.table.get("p_adjusted", pd.Series(dtype=float)), errors="coerce")
+        n = int(np.isfinite(p_adj.astype(float)).sum())  # an empty registry gives object columns
+        guards = self.table.get("guardrails_assessed", pd.Series(dtype=float))
+        n_guard = int(pd.to_numeric(guards, errors="coerce").fillna(0).sum())
         return (
             f"Multiplicity: the {n} tests' and {n_guard} guardrails' p-values on this page are "
             f"adjusted together (Benjamini-Hochberg, false discovery rate {self.alpha:.0%}); a "
