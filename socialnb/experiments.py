@@ -1473,7 +1473,7 @@ class MonitorResult:
         ax.plot(t["look"], t["diff"], "o-", label="difference B - A")
         ax.axhline(0, color="k", lw=0.8)
         ax.set_xlabel("look")
-        ax.legend()
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
         return ax
 
 

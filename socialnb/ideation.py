@@ -891,13 +891,27 @@ class Scores:
         ax.scatter(t["effort_hours"][~chosen], value[~chosen], color="#9aa5b1", label="not planned")
         ax.scatter(t["effort_hours"][chosen], value[chosen], color="#0072B2", label="in the plan",
                    edgecolor="k", zorder=3)  # fmt: skip
+        # one label per point: ideas at the same effort and (nearly) the same value share it,
+        # and labels of points close in value are stacked so no two overlap
+        span = float(np.nanmax(value) - np.nanmin(value)) if len(value) else 0.0
+        step = max(span, 1.0) * 0.045
+        spots: dict[tuple[float, float], list[str]] = {}
         for x, y, i, c in zip(t["effort_hours"], value, t["id"], chosen, strict=True):
-            if c:
-                ax.annotate(i, (x, y), textcoords="offset points", xytext=(4, 3), fontsize=8)
+            if c and np.isfinite(y):
+                spots.setdefault((float(x), round(float(y) / step)), []).append(str(i))
+        placed: dict[float, list[float]] = {}
+        for (x, _), ids in sorted(spots.items()):
+            y = float(np.mean([v for v, i in zip(value, t["id"], strict=True) if str(i) in ids]))
+            ty = y
+            while any(abs(ty - o) < step for o in placed.get(x, [])):
+                ty += step
+            placed.setdefault(x, []).append(ty)
+            ax.annotate(", ".join(sorted(ids)), (x, y), textcoords="offset points",
+                        xytext=(4, 3 + 10 * (ty - y) / step), fontsize=8)  # fmt: skip
         ax.set_xlabel("effort (hours)")
         ax.set_ylabel("value: reach (k) x impact x confidence")
         ax.set_title("Value versus effort")
-        ax.legend()
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
         return ax
 
 
@@ -1744,7 +1758,9 @@ class Calibration:
         ax.set_yscale("log")
         ax.set_xlabel("posts, ordered by prediction")
         ax.set_ylabel("engagements")
-        ax.set_title(f"Predicted vs actual, {self.sprint} ({self.coverage_all:.0%} inside)")
+        ax.set_title(
+            f"Predicted vs actual, {self.sprint}: {self.coverage_all:.0%} inside the 80% intervals"
+        )
         return ax
 
 

@@ -24,6 +24,8 @@ __all__ = [
     "label",
     "table",
     "collapsed",
+    "how_computed",
+    "anchor",
     "note",
     "missing_input",
 ]
@@ -341,3 +343,40 @@ def collapsed(content: Any, summary: str):
         return content
     inner = content.to_html() if hasattr(content, "to_html") else str(content)
     return HTML(f"<details><summary>{html.escape(summary)}</summary>{inner}</details>")
+
+
+def how_computed(*paragraphs: str, summary: str = "How this is computed"):
+    """The methods behind a section (test names, models, corrections), folded under one line.
+
+    Every page keeps plain words in its main text and puts the method names (NB2 GLM,
+    Brunner-Munzel, Benjamini-Hochberg, bootstrap, ...) here, so a reader who wants them finds
+    them in the same place on every page. Each argument is one paragraph of plain text
+    (escaped); ``**bold**`` and ``*italic*`` are kept.
+
+    Examples
+    --------
+    >>> plots.how_computed("Medians with 95% bootstrap intervals over posts.")  # doctest: +SKIP
+    """
+    import re
+
+    from IPython.display import HTML
+
+    def inline(text: str) -> str:
+        text = html.escape(" ".join(str(text).split()), quote=False)
+        text = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", text)
+        return re.sub(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])", r"<em>\1</em>", text)
+
+    body = "".join(f"<p>{inline(p)}</p>" for p in paragraphs if str(p).strip())
+    return HTML(
+        f'<details class="snb-how"><summary>{html.escape(summary)}</summary>{body}</details>'
+    )
+
+
+def anchor(title: str) -> str:
+    """The ``id`` of the section titled ``title``: lower case, words joined by ``-``
+    (``"Planned vs shipped"`` -> ``"planned-vs-shipped"``). A notebook marks its section with
+    ``<a id="planned-vs-shipped"></a>`` in the heading; a line links to it with
+    ``f"[{title}](#{plots.anchor(title)})"``."""
+    import re
+
+    return "-".join(re.findall(r"[a-z0-9]+", str(title).lower()))

@@ -23,6 +23,7 @@ import pandas as pd
 
 from . import _stats
 from . import metrics as M
+from .calendar import UNDECODABLE_LINKS, link_key, post_keys
 from .config import BrandConfig, SeriesRule, Target
 from .errors import AnalysisError
 
@@ -37,6 +38,7 @@ __all__ = [
     "prepare_posts",
     "CalendarMatch",
     "match_calendar",
+    "TAKEAWAY_SECTIONS",
     "tag_posts",
     "Delivery",
     "delivery",
@@ -159,7 +161,9 @@ class CalendarMatch:
     ``rows`` has one row per calendar row: ``calendar_row``, ``sprint``, ``planned_date``,
     ``platform``, ``title``, ``status``, the matched ``post_id`` and its ``published_sprint``,
     ``method`` (``post id``, ``link``, ``title and date``, or ``none``), ``similarity`` (title
-    matches), ``candidates`` (ambiguous rows: the post ids that fit equally well) and ``note``.
+    matches), ``candidates`` (ambiguous rows: the post ids that fit equally well), ``note``, and
+    for ``not shipped`` rows with an obvious unplanned post ``likely_post_id`` and
+    ``likely_reason`` (flagged, never merged).
     """
 
     rows: pd.DataFrame
@@ -181,6 +185,7 @@ def match_calendar(
     tolerance_days: int = 1,
     min_similarity: float = 0.6,
     margin: float = 0.1,
+    likely_days: int = 2,
 ) -> CalendarMatch:
     """Match calendar rows to published posts.
 
@@ -193,8 +198,17 @@ def match_calendar(
        within ``margin`` of each other is **ambiguous** and left unmatched (candidates listed);
        a post goes to at most one row (the most similar first).
 
-    A row with an id or link that matches no post is left unmatched with a note (it is not
-    guessed by title: the user said which post it is).
+    Links are compared through :func:`socialnb.calendar.link_key`, so the forms of one post's
+    link meet (Facebook ``/reel/<id>``, ``/<page>/posts/<id>``, ``story_fbid=<id>``, the
+    ``<page>_<post>`` id; Instagram ``/p/<code>`` and ``/reel/<code>``). A row with an id or link
+    that matches no post is left unmatched with a note (it is not guessed by title: the user said
+    which post it is), except a Facebook ``pfbid`` or ``/share/`` link that is no post's
+    permalink: it cannot be decoded offline, so the row goes to rule 3 and its note says so.
+
+    A row still unmatched (``not shipped``) whose obvious match is a post no row took (same
+    platform, published within ``likely_days`` of the planned date, a title at least half as
+    similar as ``min_similarity``) gets that post in ``likely_post_id`` and the reason in
+    ``likely_reason``: flagged for a person to check, never merged.
     """
     cal = calendar.copy()
     if "calendar_row" not in cal:
@@ -202,15 +216,18 @@ def match_calendar(
     for col in ("post_id", "post_link", "title", "status"):
         cal[col] = cal[col].astype("string").fillna("") if col in cal else ""
     cal["planned_date"] = pd.to_datetime(cal["planned_date"])
-    p = posts.reset_index(drop=True).copy()
+    keep = ("platform", "post_id", "permalink", "text", "published_at", "published_local")
+    p = posts[[c for c in keep if c in posts]].reset_index(drop=True).copy()
     p["_sprint"] = sprint_of(p)
     p["_day"] = M._local_time(p).dt.normalize()
     p["_key"] = p["platform"].astype(str) + "|" + p["post_id"].astype(str)
     by_id = dict(zip(p["_key"], p.index, strict=True))
-    by_link = {}
-    for i, link in p["permalink"].items() if "permalink" in p else []:
-        if _text(link):
-            by_link.setdefault((p.at[i, "platform"], _norm_link(link)), i)
+    # every key a post can be named by (its id, its permalink in any form): socialnb.calendar
+    by_link: dict[tuple[str, str], list[int]] = {}
+    links = p["permalink"] if "permalink" in p else pd.Series(None, index=p.index)
+    for i, pid, link in zip(p.index, p["post_id"], links, strict=True):
+        for key in post_keys(pid, link):
+            by_link.setdefault((p.at[i, "platform"], key), []).append(i)
 
     n = len(cal)
     post_of = [None] * n
@@ -218,6 +235,7 @@ def match_calendar(
     sim = [np.nan] * n
     cands = [""] * n
     note = [""] * n
+    by_title = [False] * n  # rows the title-and-date rule may match
     taken: set[int] = set()
     for r, row in enumerate(cal.itertuples(index=False)):
         pid, link = row.post_id.strip(), row.post_link.strip()
@@ -229,29 +247,34 @@ def match_calendar(
             else:
                 note[r] = f"post id {pid} not found among the {row.platform} posts"
         elif link:
-            i = by_link.get((row.platform, _norm_link(link)))
-            if i is None:
+            key = link_key(link)
+            hits = sorted(set(by_link.get((row.platform, key), [])))
+            if not hits and not key.startswith(UNDECODABLE_LINKS):
                 digits = re.findall(r"\d{6,}", link)
-                i = next(
-                    (
-                        by_id.get(f"{row.platform}|{d}")
-                        for d in digits
-                        if by_id.get(f"{row.platform}|{d}") is not None
-                    ),
-                    None,
+                hits = [by_id[f"{row.platform}|{d}"] for d in digits if f"{row.platform}|{d}" in by_id][:1]  # fmt: skip
+            if len(hits) == 1 and hits[0] not in taken:
+                post_of[r], method[r] = hits[0], "link"
+                taken.add(hits[0])
+            elif len(hits) > 1:
+                cands[r] = ", ".join(str(p.at[i, "post_id"]) for i in hits)
+                note[r] = "ambiguous: the link names several posts"
+            elif key.startswith(UNDECODABLE_LINKS) and row.status != "dropped":
+                by_title[r] = True
+                note[r] = (
+                    f"{'a pfbid' if key.startswith('pfbid:') else 'a /share/'} link cannot be "
+                    "decoded offline and is no post's permalink"
                 )
-            if i is not None and i not in taken:
-                post_of[r], method[r] = i, "link"
-                taken.add(i)
             else:
                 note[r] = "link not found among the posts"
+        elif row.status != "dropped":
+            by_title[r] = True
 
     # title and date, for rows with neither id nor link
     tol = pd.Timedelta(days=tolerance_days)
     pairs: list[tuple[float, int, int]] = []
     best: dict[int, list[tuple[float, int]]] = {}
     for r, row in enumerate(cal.itertuples(index=False)):
-        if row.post_id.strip() or row.post_link.strip() or row.status == "dropped":
+        if not by_title[r]:
             continue
         near = p[(p["platform"] == row.platform) & ((p["_day"] - row.planned_date).abs() <= tol)]
         scored = []
@@ -263,14 +286,15 @@ def match_calendar(
                 scored.append((s, i))
         scored.sort(reverse=True)
         best[r] = scored
+        pre = note[r] + "; " if note[r] else ""
         if not scored:
-            note[r] = "no post on that platform within a day with a similar caption"
+            note[r] = pre + "no post on that platform within a day with a similar caption"
             continue
         if len(scored) > 1 and scored[0][0] - scored[1][0] < margin:
             cands[r] = ", ".join(
                 str(p.at[i, "post_id"]) for s, i in scored if s > scored[0][0] - margin
             )
-            note[r] = "ambiguous: several posts fit the title and date equally well"
+            note[r] = pre + "ambiguous: several posts fit the title and date equally well"
             continue
         pairs.extend((s, r, i) for s, i in scored)
     for s, r, i in sorted(pairs, key=lambda t: (-t[0], t[1])):
@@ -278,10 +302,12 @@ def match_calendar(
             continue
         post_of[r], method[r], sim[r] = i, "title and date", round(s, 3)
         taken.add(i)
-        note[r] = ""
+        note[r] = note[r] + "; matched by title and date instead" if note[r] else ""
     for r in best:
-        if post_of[r] is None and not cands[r] and not note[r]:
-            note[r] = "its best matching post went to a more similar row"
+        if post_of[r] is None and not cands[r] and (not note[r] or "decoded offline" in note[r]):
+            pre = note[r] + "; " if note[r] else ""
+            note[r] = pre + "its best matching post went to a more similar row"
+    likely, reason = _likely_matches(cal, p, post_of, cands, taken, likely_days, min_similarity)
 
     out = cal[["calendar_row", "sprint", "planned_date", "platform", "title", "status"]].copy()
     for col in ("pillar", "series", "format", "idea_id"):
@@ -298,8 +324,43 @@ def match_calendar(
     out["similarity"] = sim
     out["candidates"] = cands
     out["note"] = note
+    out["likely_post_id"] = pd.array(likely, dtype="string")
+    out["likely_reason"] = reason
     out["outcome"] = [_outcome(s, st, ps, c) for s, st, ps, c in zip(out["sprint"], out["status"], out["published_sprint"], out["candidates"], strict=True)]  # fmt: skip
     return CalendarMatch(out, min_similarity, tolerance_days)
+
+
+def _likely_matches(cal, p, post_of, cands, taken, days, min_similarity):
+    """For each unmatched, undropped row: the untaken post that is its obvious match, and why."""
+    likely: list = [pd.NA] * len(cal)
+    reason = [""] * len(cal)
+    free = p.drop(index=list(taken))
+    if free.empty:
+        return likely, reason
+    for r, row in enumerate(cal.itertuples(index=False)):
+        if post_of[r] is not None or cands[r] or row.status == "dropped":
+            continue
+        gap = (free["_day"] - row.planned_date).dt.days
+        near = free[(free["platform"] == row.platform) & (gap.abs() <= days)]
+        scored = sorted(
+            (
+                (title_similarity(row.title, near.at[i, "text"] if "text" in near else ""), i)
+                for i in near.index
+            ),
+            key=lambda t: (-t[0], t[1]),
+        )
+        scored = [(sc, i) for sc, i in scored if sc >= min_similarity / 2]
+        if not scored or (len(scored) > 1 and scored[0][0] - scored[1][0] < 0.1):
+            continue
+        sc, i = scored[0]
+        d = int(gap.loc[i])
+        when = "on the planned date" if d == 0 else f"{abs(d)} day{'s' * (abs(d) > 1)} {'after' if d > 0 else 'before'} the planned date"  # fmt: skip
+        likely[r] = str(p.at[i, "post_id"])
+        reason[r] = (
+            f"unplanned {row.platform} post {p.at[i, 'post_id']} published {when}, "
+            f"title {sc:.0%} similar to its caption"
+        )
+    return likely, reason
 
 
 def _outcome(sprint, status, published_sprint, candidates) -> str:
@@ -362,6 +423,13 @@ class Delivery:
     unplanned: pd.DataFrame
 
     @property
+    def likely_matches(self) -> int:
+        """Not-shipped rows flagged with a likely match among the unplanned posts."""
+        if "likely_post_id" not in self.rows:
+            return 0
+        return int(self.rows["likely_post_id"].notna().sum())
+
+    @property
     def delivery_rate(self) -> float:
         return self.shipped / self.planned if self.planned else float("nan")
 
@@ -372,6 +440,7 @@ class Delivery:
             ("slipped (published in a later sprint)", self.slipped),
             ("dropped (marked dropped in the calendar)", self.dropped),
             ("not shipped (no post found)", self.not_shipped),
+            ("  of which with a likely match among the unplanned posts", self.likely_matches),
             ("ambiguous (several posts fit; check by hand)", self.ambiguous),
             ("posts published in the sprint", self.published_posts),
             ("  of which unplanned (no calendar row)", self.unplanned_posts),
@@ -403,6 +472,17 @@ def delivery(match: CalendarMatch, posts: pd.DataFrame, month: str) -> Delivery:
         if c in unplanned
     ]
     unplanned = unplanned[cols].copy()
+    if "likely_post_id" in match.rows:
+        flagged = match.rows.dropna(subset=["likely_post_id"])
+        row_of = dict(
+            zip(
+                flagged["platform"].astype(str) + "|" + flagged["likely_post_id"].astype(str),
+                flagged["calendar_row"],
+                strict=True,
+            )
+        )
+        ukeys = unplanned["platform"].astype(str) + "|" + unplanned["post_id"].astype(str)
+        unplanned["likely_calendar_row"] = pd.array(ukeys.map(row_of), dtype="Int64")
     if "text" in unplanned:
         unplanned["text"] = unplanned["text"].map(lambda t: _text(t, 100))
     return Delivery(
@@ -879,7 +959,7 @@ class SeriesHealth:
         ax.axhline(self.rule.scale_above, color="#009E73", ls="--", lw=1, label="scale line")
         ax.set(xlabel="sprint", ylabel="rate / trailing baseline (median)")
         ax.tick_params(axis="x", rotation=45)
-        ax.legend(loc="best", fontsize=8)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
         return ax
 
 
@@ -1029,9 +1109,11 @@ class BestTime:
 
         if ax is None:
             _, ax = plt.subplots()
-        sns.heatmap(self.table.astype(float), annot=True, fmt=".2f", cmap="RdBu_r", center=1,
-                    cbar_kws={"label": "median rate / baseline"}, ax=ax)  # fmt: skip
+        sns.heatmap(self.table.astype(float), annot=True, fmt=".2f", cmap="RdBu", center=1,
+                    annot_kws={"fontsize": 8},
+                    cbar_kws={"label": "× usual post (blue better)"}, ax=ax)  # fmt: skip
         ax.set(xlabel="hour (local time)", ylabel="")
+        ax.tick_params(axis="y", rotation=0)
         return ax
 
 
@@ -1076,12 +1158,34 @@ def best_time(
 
 
 # ====================================================================================== retro
+#: The retro sections a takeaway can come from; the retro notebook marks each with an anchor
+#: (``<a id="...">``, see :func:`socialnb.plots.anchor`) so the executive summary links to it.
+TAKEAWAY_SECTIONS: tuple[str, ...] = (
+    "Planned vs shipped",
+    "KPIs vs target and baseline",
+    "Series health",
+    "Formats vs the platform baseline",
+    "Follower growth",
+)
+
+
 @dataclass(frozen=True)
 class Takeaway:
     """One executive-summary line and the table it comes from."""
 
     text: str
     table: str
+
+    def __post_init__(self) -> None:
+        if self.table not in TAKEAWAY_SECTIONS:  # the retro notebook has an anchor for each
+            raise ValueError(f"takeaway section {self.table!r} is not in TAKEAWAY_SECTIONS")
+
+    @property
+    def anchor(self) -> str:
+        """The ``id`` of the section the takeaway comes from (see :func:`socialnb.plots.anchor`)."""
+        from .plots import anchor
+
+        return anchor(self.table)
 
 
 @dataclass(frozen=True, eq=False)
@@ -1107,6 +1211,85 @@ class Retro:
     views_change: dict[str, str] = field(default_factory=dict)
     has_calendar: bool = True
     has_targets: bool = True
+
+    def summary_line(self) -> str:
+        """The sprint's delivery in one plain sentence (what the retro's first section says)."""
+        d = self.delivery
+        parts = [f"{d.shipped} of {d.planned} planned posts shipped within the sprint"]
+        if d.planned:
+            parts[0] += f" ({d.delivery_rate:.0%})"
+        extra = [
+            f"{n} {what}"
+            for n, what in (
+                (d.slipped, "slipped to a later sprint"),
+                (d.dropped, "dropped"),
+                (d.not_shipped, "not shipped"),
+                (d.ambiguous, "ambiguous (several posts fit)"),
+            )
+            if n
+        ]
+        text = parts[0] + (": " + ", ".join(extra) if extra else "") + "."
+        text += f" {d.published_posts} posts went out in the sprint"
+        bits = []
+        if d.unplanned_posts:
+            bits.append(f"{d.unplanned_posts} unplanned")
+        if d.shipped_from_earlier:
+            bits.append(f"{d.shipped_from_earlier} planned for an earlier sprint")
+        text += (", of which " + " and ".join(bits) if bits else "") + "."
+        if d.likely_matches:
+            text += (
+                f" {d.likely_matches} not-shipped row{'s' * (d.likely_matches > 1)} look"
+                f"{'s' * (d.likely_matches == 1)} like one of the unplanned posts: check "
+                "the rows below."
+            )
+        return text
+
+    def plot_breakdowns(self):
+        """One chart of every breakdown: each platform's, pillar's, series' and format's median
+        post against the usual post of its platform and format (1 = usual), as a heat map with
+        the ratio written in each cell. Breakdowns with no rows (no calendar: no pillar or
+        series) are left out. Returns the figure, or ``None`` when there is nothing to draw."""
+        import matplotlib.pyplot as plt
+        import numpy as np
+        import seaborn as sns
+
+        grids = []
+        for dim in ("platform", "pillar", "series", "format"):
+            b = self.breakdowns.get(dim)
+            if b is None or b.empty or b["index_vs_baseline"].notna().sum() == 0:
+                continue
+            if dim != "platform" and set(b[dim].astype(str)) <= {"(none)"}:
+                continue  # no calendar tags: nothing to compare
+            key = "platform" if dim == "platform" else dim
+            col = "all posts" if dim == "platform" else key
+            g = b.assign(_col=col if dim == "platform" else b[key].astype(str))
+            grids.append((dim, g.pivot_table(index="platform", columns="_col",
+                                             values="index_vs_baseline", aggfunc="first")))  # fmt: skip
+        if not grids:
+            return None
+        platforms = sorted({p for _, g in grids for p in g.index})
+        widths = [max(1.6, g.shape[1]) for _, g in grids]
+        fig, axes = plt.subplots(
+            1, len(grids), figsize=(min(9.5, 1.6 + 0.55 * sum(widths)), 1.3 + 0.3 * len(platforms)),
+            gridspec_kw={"width_ratios": widths}, squeeze=False,
+        )  # fmt: skip
+        for n, (ax, (dim, g)) in enumerate(zip(axes[0], grids, strict=True)):
+            g = g.reindex(platforms)
+            sns.heatmap(np.log2(g.astype(float)), annot=g.astype(float), fmt=".2f", cmap="RdBu",
+                        center=0, vmin=-1.5, vmax=1.5, cbar=False, linewidths=0.5,
+                        linecolor="white", annot_kws={"fontsize": 8}, ax=ax)  # fmt: skip
+            ax.set_title(dim, fontsize=10)
+            ax.set(xlabel="", ylabel="")
+            ax.tick_params(axis="x", rotation=40, labelsize=8)
+            ax.tick_params(axis="y", rotation=0, labelsize=8, left=False)
+            for label in ax.get_xticklabels():
+                label.set_horizontalalignment("right")
+            if n:
+                ax.set_yticklabels([])
+        fig.suptitle("Median post vs a usual post of its platform and format (1 = usual; "
+                     "blue better, red worse)", fontsize=10)  # fmt: skip
+        fig.tight_layout()
+        return fig
 
     def headline(self) -> dict:
         """The headline results the report collects (``socialnb.record``); planned posts and

@@ -507,8 +507,24 @@ class Workspace:
         )
 
     def posts(self, brand: str | None = None) -> pd.DataFrame:
-        """The latest snapshot of every post, with the calendar's tags (pillar, series, ...)."""
-        return self._brand_filter("posts", brand, "platform, published_at, post_id")
+        """The latest snapshot of every post, with the calendar's tags (pillar, series, ...).
+
+        The warehouse's ``posts`` view tags the posts a calendar row names by id or by the very
+        same link; the rest of the calendar matching (any form of a post's link, title and date:
+        :func:`socialnb.retro.match_calendar`) is applied here, so every page that reads posts
+        sees the same matches as the retro.
+        """
+        from .retro import match_calendar, tag_posts
+
+        frame = self._brand_filter("posts", brand, "platform, published_at, post_id")
+        if frame.empty:
+            return frame
+        calendar = self.calendar(brand)
+        parts = []
+        for slug, mine in frame.groupby("brand", sort=False):
+            cal = calendar[calendar["brand"] == slug]
+            parts.append(tag_posts(mine, match_calendar(cal, mine)) if len(cal) else mine)
+        return pd.concat(parts).loc[frame.index] if len(parts) > 1 else parts[0]
 
     def snapshots(self, brand: str | None = None) -> pd.DataFrame:
         """Every snapshot of every post (one row per platform, post and export time)."""

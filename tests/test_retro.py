@@ -131,6 +131,166 @@ def test_title_matched_posts_get_the_calendar_tags(match_case):
     assert tagged.set_index("post_id").loc["333", "series"] == "Map Minute"
 
 
+# ------------------------------------------------------------------------------ post links
+PAGE = "104857396021573"
+
+
+@pytest.mark.parametrize(
+    ("calendar_link", "post_id", "permalink"),
+    [
+        # a reel: the calendar has the /reel/ link, the export the page_post id and a pfbid
+        ("https://www.facebook.com/reel/1187346625790121/?s=share", f"{PAGE}_1187346625790121",
+         f"https://www.facebook.com/{PAGE}/posts/pfbid02kXq9cJzVbW3RfHx7YpGdN1sTuM4aLe8oKiB6vHnQ5wZ1l"),
+        # the export's permalink is the reel link, the calendar the page's numeric post link
+        (f"https://m.facebook.com/{PAGE}/posts/1187346625790121", "1187346625790121",
+         "https://www.facebook.com/reel/1187346625790121"),
+        (f"https://www.facebook.com/permalink.php?story_fbid=1187346625790121&id={PAGE}",
+         f"{PAGE}_1187346625790121", ""),
+        ("https://www.facebook.com/watch/?v=1187346625790121", f"{PAGE}_1187346625790121", ""),
+        (f"https://www.facebook.com/photo/?fbid=1187346625790121&set=a.{PAGE}",
+         f"{PAGE}_1187346625790121", ""),
+        # the same pfbid link on both sides
+        (f"https://facebook.com/{PAGE}/posts/pfbid02kXq9cJzVbW3RfHx7YpGdN1sTuM4aLe8oKiB6vHnQ5wZ1l/",
+         f"{PAGE}_1187346625790121",
+         f"https://www.facebook.com/{PAGE}/posts/pfbid02kXq9cJzVbW3RfHx7YpGdN1sTuM4aLe8oKiB6vHnQ5wZ1l"),
+        ("https://www.facebook.com/share/r/1AbCdEfGhI/", f"{PAGE}_1187346625790121",
+         "https://www.facebook.com/share/r/1AbCdEfGhI/"),
+        # Instagram: /reel/ in the calendar, /p/ in the export (one shortcode), account prefix
+        ("https://www.instagram.com/reel/C9xQ2bLtR4k/?igsh=MWx0", "17998765432101234",
+         "https://www.instagram.com/p/C9xQ2bLtR4k/"),
+        ("https://instagram.com/fernway.outdoors/p/C9xQ2bLtR4k", "17998765432101234",
+         "https://www.instagram.com/reels/C9xQ2bLtR4k/"),
+    ],
+)  # fmt: skip
+def test_every_form_of_a_facebook_or_instagram_link_finds_its_post(
+    calendar_link, post_id, permalink
+):
+    platform = "instagram" if "instagram" in calendar_link else "facebook"
+    posts = _posts([
+        dict(platform=platform, post_id=post_id, published_local="2026-10-05 10:00",
+             text="Drying a down jacket properly", permalink=permalink),
+        dict(platform=platform, post_id="17911111111111111", published_local="2026-10-05 12:00",
+             text="Something else", permalink="https://www.instagram.com/p/ZZZZZZZZZZZ/"),
+    ])  # fmt: skip
+    cal = _calendar([dict(sprint="2026-10", planned_date="2026-10-05", platform=platform,
+                          title="Unrelated title", status="published", post_link=calendar_link)])  # fmt: skip
+    row = R.match_calendar(cal, posts).rows.iloc[0]
+    assert (row["post_id"], row["method"], row["outcome"]) == (post_id, "link", "shipped")
+
+
+def test_link_key_names_one_post_by_one_key_and_keeps_undecodable_links_apart():
+    from socialnb.calendar import link_key, post_keys
+
+    assert link_key("https://www.facebook.com/reel/1187346625790121/") == "id:1187346625790121"
+    assert link_key("facebook.com/permalink.php?story_fbid=pfbid0Ab&id=1") == "pfbid:pfbid0Ab"
+    assert link_key("https://www.facebook.com/share/p/1AbC/") == "share:1AbC"
+    assert link_key("https://www.instagram.com/p/AbC_d-1/") == "ig:AbC_d-1"
+    assert link_key("https://www.instagram.com/p/abc_d-1/") != link_key("instagram.com/p/AbC_d-1")
+    assert link_key("https://x.com/fernway/status/1851234567890") == "id:1851234567890"
+    assert link_key("https://youtu.be/dQw4w9WgXcQ") == link_key("youtube.com/watch?v=dQw4w9WgXcQ")
+    assert link_key("") == "" and link_key(None) == "" and link_key(float("nan")) == ""
+    assert post_keys(f"{PAGE}_1187346625790121", "") == {
+        f"id:{PAGE}_1187346625790121",
+        "id:1187346625790121",
+    }
+
+
+def test_a_pfbid_link_no_post_carries_falls_back_to_title_and_date_and_says_so():
+    posts = _posts([
+        dict(platform="facebook", post_id=f"{PAGE}_1187346625790121",
+             published_local="2026-10-05 10:00", text="Drying a down jacket properly, step by step",
+             permalink="https://www.facebook.com/reel/1187346625790121"),
+    ])  # fmt: skip
+    cal = _calendar([dict(sprint="2026-10", planned_date="2026-10-05", platform="facebook",
+                          title="Drying a down jacket properly", status="published",
+                          post_link=f"https://www.facebook.com/{PAGE}/posts/pfbid02kXq9cJzVbW3Rf")])  # fmt: skip
+    match = R.match_calendar(cal, posts)
+    row = match.rows.iloc[0]
+    assert (row["post_id"], row["method"], row["outcome"]) == (
+        f"{PAGE}_1187346625790121",
+        "title and date",
+        "shipped",
+    )
+    assert "cannot be decoded offline" in row["note"] and "title and date" in row["note"]
+    assert R.delivery(match, posts, "2026-10").unplanned_posts == 0
+
+
+def test_an_ordinary_link_that_matches_nothing_is_not_guessed_by_title():
+    posts = _posts([dict(platform="x", post_id="1851234567890", published_local="2026-10-05 10:00",
+                         text="Drying a down jacket", permalink="https://x.com/a/status/1851234567890")])  # fmt: skip
+    cal = _calendar([dict(sprint="2026-10", planned_date="2026-10-05", platform="x",
+                          title="Drying a down jacket", status="published",
+                          post_link="https://x.com/a/status/1859999999999")])  # fmt: skip
+    row = R.match_calendar(cal, posts).rows.iloc[0]
+    assert pd.isna(row["post_id"]) and row["note"] == "link not found among the posts"
+
+
+def test_a_not_shipped_row_with_an_obvious_unplanned_post_is_flagged_never_merged():
+    posts = _posts([
+        dict(platform="tiktok", post_id="7658351464431776961", published_local="2026-10-07 18:00",
+             text="Here is how we handle the river crossing", permalink=""),
+        dict(platform="tiktok", post_id="7658351464431770000", published_local="2026-10-20 18:00",
+             text="Here is how we handle the river crossing again", permalink=""),
+        dict(platform="x", post_id="1851234567890", published_local="2026-10-06 18:00",
+             text="Here is how we handle the river crossing", permalink=""),
+    ])  # fmt: skip
+    cal = _calendar([
+        # a wrong post id (typo): not matched, but the obvious post is flagged
+        dict(sprint="2026-10", planned_date="2026-10-06", platform="tiktok",
+             title="How we handle the river crossing", status="published",
+             post_id="7658351464431776999"),
+        dict(sprint="2026-10", planned_date="2026-10-25", platform="tiktok",
+             title="Winter boots care", status="planned"),
+    ])  # fmt: skip
+    match = R.match_calendar(cal, posts)
+    rows = match.rows
+    assert rows.loc[0, "outcome"] == "not shipped" and pd.isna(rows.loc[0, "post_id"])
+    assert rows.loc[0, "likely_post_id"] == "7658351464431776961"
+    assert "1 day after the planned date" in rows.loc[0, "likely_reason"]
+    assert pd.isna(rows.loc[1, "likely_post_id"]) and rows.loc[1, "likely_reason"] == ""
+    d = R.delivery(match, posts, "2026-10")
+    assert d.likely_matches == 1 and d.not_shipped == 2
+    flagged = d.unplanned.set_index("post_id")["likely_calendar_row"]
+    assert flagged["7658351464431776961"] == 2 and pd.isna(flagged["1851234567890"])
+
+
+def test_the_warehouse_posts_carry_the_same_calendar_matches_as_the_retro(tmp_path):
+    from socialnb import warehouse as wh
+    from socialnb.workspace import Workspace
+
+    posts = _posts([
+        dict(platform="facebook", post_id=f"{PAGE}_1187346625790121", published_local="2026-10-05 10:00",
+             text="Drying a down jacket properly", permalink="https://www.facebook.com/reel/1187346625790121"),
+        dict(platform="instagram", post_id="17998765432101234", published_local="2026-10-06 10:00",
+             text="Ridgeline 35 first look", permalink="https://www.instagram.com/p/C9xQ2bLtR4k/"),
+    ])  # fmt: skip
+    posts["published_at"] = posts["published_local"].dt.tz_localize("UTC")
+    posts["exported_at"] = pd.Timestamp("2026-11-01", tz="UTC")
+    cal = _calendar([
+        dict(sprint="2026-10", planned_date="2026-10-05", platform="facebook", pillar="care",
+             title="Down jacket", status="published", post_link=f"https://www.facebook.com/{PAGE}/posts/1187346625790121"),
+        dict(sprint="2026-10", planned_date="2026-10-06", platform="instagram", pillar="gear",
+             title="Ridgeline", status="published", post_link="https://www.instagram.com/reel/C9xQ2bLtR4k/"),
+    ])  # fmt: skip
+    root = tmp_path / "ws"
+    (root / "demo").mkdir(parents=True)
+    (root / "demo" / "brand.yaml").write_text("name: Demo\ntimezone: UTC\n")
+    ws = Workspace(root)
+    con = ws.connect(read_only=False)
+    try:
+        wh.load_posts(con, posts.drop(columns=["pillar", "series"]), brand="demo")
+        wh.replace_calendar(
+            con, "demo", cal.drop(columns=["calendar_row"]).assign(calendar_row=cal["calendar_row"])
+        )
+    finally:
+        con.close()
+    tagged = ws.posts("demo").set_index("post_id")
+    retro_match = R.match_calendar(cal, posts).rows.set_index("post_id")
+    assert tagged.loc[f"{PAGE}_1187346625790121", "pillar"] == "care"
+    assert tagged.loc["17998765432101234", "pillar"] == "gear"
+    assert set(retro_match.index.dropna()) == set(tagged.dropna(subset=["pillar"]).index)
+
+
 # ------------------------------------------------------------------------------ KPI status
 @pytest.mark.parametrize(
     ("value", "low", "high", "status"),
