@@ -40,7 +40,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -399,7 +399,9 @@ def _venv_kernel_manager():
 # Run in a reused kernel before each notebook (silently: no output, no execution count), so the
 # notebook meets the state of a fresh kernel whose stack is already imported: an empty namespace,
 # execution count 1, matplotlib's and pandas' settings, warning filters, numpy's error handling,
-# sys.path and the working folder as they were right after the warm-up, no open figure.
+# sys.path, the working folder and the attributes of socialnb's modules as they were right after
+# the warm-up, no open figure. (An object changed in place inside a third-party module is not
+# undone: notebooks are narrative over package calls and do not patch libraries.)
 _KERNEL_WARMUP = """\
 import os as _os, sys as _sys, types as _types, warnings as _warnings
 import numpy as _np, pandas as _pd, matplotlib as _mpl, matplotlib.pyplot as _plt
@@ -411,6 +413,11 @@ _state.pd_options = {k: _pd.get_option(k) for k in _pd._config.config._registere
 _state.filters = list(_warnings.filters)
 _state.np_err = _np.geterr()
 _state.sys_path = list(_sys.path)
+_state.modules = {
+    _n: (_m, dict(vars(_m)))
+    for _n, _m in list(_sys.modules.items())
+    if _n == "socialnb" or _n.startswith("socialnb.")
+}
 _sys.modules["_socialnb_kernel_state"] = _state
 """
 
@@ -429,6 +436,13 @@ _warnings.filters[:] = _state.filters
 getattr(_warnings, "_filters_mutated", lambda: None)()
 _np.seterr(**_state.np_err)
 _sys.path[:] = _state.sys_path
+for _n in [_n for _n in _sys.modules if _n == "socialnb" or _n.startswith("socialnb.")]:
+    if _n not in _state.modules:
+        del _sys.modules[_n]  # imported by the last notebook: imported afresh when needed
+for _n, (_m, _d) in _state.modules.items():  # socialnb's modules as the warm-up left them
+    _sys.modules[_n] = _m
+    vars(_m).clear()
+    vars(_m).update(_d)
 _os.chdir({cwd!r})
 get_ipython().reset(new_session=True)
 """
@@ -708,9 +722,10 @@ class _Task:
     with_code: bool
     month: str
     paths: tuple[tuple[str, str], ...] = ()  # absolute folder -> how pages show it
+    kernels: _KernelPool | None = field(default=None, compare=False, repr=False)  # warm kernels
 
 
-def _run_task(task: _Task, kernels: _KernelPool | None = None) -> NotebookResult:
+def _run_task(task: _Task) -> NotebookResult:
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
@@ -718,6 +733,7 @@ def _run_task(task: _Task, kernels: _KernelPool | None = None) -> NotebookResult
     nb_path = task.notebook.path
     out_path = task.build_dir / f"{task.notebook.name}.ipynb"
     error = cell = source = None
+    kernels = task.kernels
     km = kernels.acquire(nb_path.parent, task.timeout) if kernels is not None else None
     try:
         pm.execute_notebook(
@@ -744,7 +760,7 @@ def _run_task(task: _Task, kernels: _KernelPool | None = None) -> NotebookResult
     except Exception as exc:  # timeout, dead kernel, unreadable notebook: still a failed page
         error = f"{type(exc).__name__}: {exc}".strip().rstrip(":")
     if km is not None:
-        kernels.release(km, ok=error is None)  # type: ignore[union-attr]
+        kernels.release(km, ok=error is None)
     if out_path.exists():
         executed = nbformat.read(out_path, as_version=4)
     else:
@@ -1247,7 +1263,7 @@ def run_report(
         # the one that starts last.
         expected = _expected_seconds(reports_dir)
         ordered = sorted(tasks, key=lambda t: -expected.get(t.notebook.name, float("inf")))
-        futures = {pool.submit(_run_task, t, kernels): t for t in ordered}
+        futures = {pool.submit(_run_task, replace(t, kernels=kernels)): t for t in ordered}
         for fut in cf.as_completed(futures):
             task = futures[fut]
             try:
