@@ -22,6 +22,9 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "socialnb needs Python 3.11 or newer (found $$($(PYTHON) --version))"; exit 2; }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	@# first-run costs paid at install: socialnb's bytecode, matplotlib's font cache, the stack's imports
+	$(BIN)/python -m compileall -q socialnb
+	MPLBACKEND=Agg $(BIN)/python -c 'import matplotlib.pyplot, seaborn, statsmodels.api, scipy.stats, socialnb.report'
 	@touch $@
 
 $(SAMPLE): | $(STAMP)

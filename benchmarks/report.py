@@ -10,11 +10,13 @@ Run from the project root::
    import the stack (pandas, seaborn, matplotlib, duckdb, statsmodels, socialnb).
 2. **Report**: ``socialnb report --brand fernway --month 2026-10`` as a fresh process (the
    warehouse already holds the sample; the report's own check for new files is timed), default
-   ``--jobs`` (the number of cores). Target: report <= 0.8 x floor.
+   ``--jobs`` (the number of cores), and the same with a fresh kernel per notebook
+   (``SOCIALNB_KERNEL_REUSE=0``). Goal: report <= 0.4 x floor.
 3. **Scale**: N brands (copies of the sample, each with post ids of its own) with ``--jobs 2``;
    parallel efficiency = (N-brand time with ``--jobs 1``) / (2 x N-brand time with ``--jobs 2``).
 
-Prints a Markdown table for BENCHMARKS.md. Each timing is the median of ``--repeat`` runs.
+Prints a Markdown table for BENCHMARKS.md: wall and CPU time (user + system of every child
+process, kernels included), each the median of ``--repeat`` runs, and the load average.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import io
 import os
 import platform
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -42,13 +45,33 @@ BIN = Path(PY).parent
 MONTH = "2026-10"
 
 
-def _run(cmd: list[str], cwd: Path) -> float:
-    start = time.perf_counter()
-    done = subprocess.run(cmd, cwd=cwd, check=False, capture_output=True, text=True)
+def _cpu() -> float:
+    """User + system CPU seconds of every finished child (kernels included: the report waits
+    for its kernels, so theirs are counted in its children's)."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+#: CPU seconds of the last _run / floor call (the wall time is what they return).
+LAST_CPU = [0.0]
+
+
+def _run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> float:
+    cpu, start = _cpu(), time.perf_counter()
+    done = subprocess.run(
+        cmd, cwd=cwd, check=False, capture_output=True, text=True, env={**os.environ, **(env or {})}
+    )
     took = time.perf_counter() - start
+    LAST_CPU[0] = _cpu() - cpu
     if done.returncode != 0:  # a failed notebook still renders: time it, but say so
         print(f"  (exit {done.returncode}: {done.stderr.strip()[-300:]})", file=sys.stderr)
     return took
+
+
+def _timed(fn, *args, **kw) -> tuple[float, float]:
+    """(wall s, CPU s) of one call of ``_run`` or ``floor``."""
+    wall = fn(*args, **kw)
+    return wall, LAST_CPU[0]
 
 
 def _report_cmd(workspace: Path, reports: Path, *extra: str) -> list[str]:
@@ -127,7 +150,7 @@ def floor(n: int, tmp: Path) -> float:
     """papermill CLI + nbconvert CLI over ``n`` import-only notebooks, sequentially."""
     src = tmp / "floor.ipynb"
     _floor_notebook(src)
-    start = time.perf_counter()
+    cpu, start = _cpu(), time.perf_counter()
     for i in range(n):
         out = tmp / f"floor_out_{i}.ipynb"
         subprocess.run(
@@ -152,6 +175,7 @@ def floor(n: int, tmp: Path) -> float:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
+    LAST_CPU[0] = _cpu() - cpu
     return time.perf_counter() - start
 
 
@@ -174,57 +198,102 @@ def main() -> None:
         Workspace(ws).ingest()
         env_cwd = ROOT  # notebooks/ is found from the project root
 
-        floors, reports = [], []
+        floors, reports, fresh = [], [], []
+        loads = [os.getloadavg()[0]]
         for _ in range(args.repeat):
-            floors.append(floor(n_notebooks, tmp))
-            reports.append(_run(_report_cmd(ws, tmp / "reports"), env_cwd))
-        f, r = statistics.median(floors), statistics.median(reports)
+            floors.append(_timed(floor, n_notebooks, tmp))
+            reports.append(_timed(_run, _report_cmd(ws, tmp / "reports"), env_cwd))
+            # the same report with a fresh kernel per notebook (as before warm kernels)
+            fresh.append(
+                _timed(
+                    _run,
+                    _report_cmd(ws, tmp / "reports-fresh"),
+                    env_cwd,
+                    env={"SOCIALNB_KERNEL_REUSE": "0"},
+                )
+            )
+            loads.append(os.getloadavg()[0])
+        f, fc = (statistics.median(x) for x in zip(*floors, strict=True))
+        r, rc = (statistics.median(x) for x in zip(*reports, strict=True))
+        q, qc = (statistics.median(x) for x in zip(*fresh, strict=True))
+        print(
+            "runs (wall, CPU s): floor",
+            floors,
+            "report",
+            reports,
+            "fresh kernels",
+            fresh,
+            file=sys.stderr,
+        )
         rows = [
             (
                 "floor: papermill CLI + nbconvert CLI, import-only notebooks, sequential",
                 f"{n_notebooks}",
                 f"{f:.1f} s",
+                f"{fc:.1f} s",
+                "1.00",
                 "1.00",
             ),
             (
                 f"socialnb report, sample month, --jobs {os.cpu_count()} (default)",
                 f"{n_notebooks}",
                 f"{r:.1f} s",
+                f"{rc:.1f} s",
                 f"{r / f:.2f}",
+                f"{rc / fc:.2f}",
+            ),
+            (
+                "the same, a fresh kernel per notebook (SOCIALNB_KERNEL_REUSE=0)",
+                f"{n_notebooks}",
+                f"{q:.1f} s",
+                f"{qc:.1f} s",
+                f"{q / f:.2f}",
+                f"{qc / fc:.2f}",
             ),
         ]
 
         if args.brands:
-            one = statistics.median(
-                _run(_report_cmd(ws, tmp / "reports1", "fernway", "-j1"), env_cwd)
+            ones = [
+                _timed(_run, _report_cmd(ws, tmp / "reports1", "fernway", "-j1"), env_cwd)
                 for _ in range(args.repeat)
-            )
+            ]
+            one, onec = (statistics.median(x) for x in zip(*ones, strict=True))
             many_ws = tmp / "many"
             for i in range(args.brands):
                 _copy_brand(ws / "fernway", many_ws / f"brand{i:02d}", i)
             Workspace(many_ws).ingest()
             print(f"{args.brands} brands ingested", file=sys.stderr)
-            many = _run(_report_cmd(many_ws, tmp / "reports-many", "-j2"), env_cwd)
-            serial = _run(_report_cmd(many_ws, tmp / "reports-many1", "-j1"), env_cwd)
+            many, manyc = _timed(_run, _report_cmd(many_ws, tmp / "reports-many", "-j2"), env_cwd)
+            loads.append(os.getloadavg()[0])
+            serial, serialc = _timed(
+                _run, _report_cmd(many_ws, tmp / "reports-many1", "-j1"), env_cwd
+            )
+            loads.append(os.getloadavg()[0])
             efficiency = serial / (2 * many)
             rows += [
                 (
                     "socialnb report, 1 brand, --jobs 1",
                     f"{n_notebooks}",
                     f"{one:.1f} s",
+                    f"{onec:.1f} s",
                     f"{one / f:.2f}",
+                    f"{onec / fc:.2f}",
                 ),
                 (
                     f"socialnb report, {args.brands} brands, --jobs 1",
                     f"{args.brands * n_notebooks}",
                     f"{serial:.1f} s",
+                    f"{serialc:.1f} s",
                     "serial baseline",
+                    "",
                 ),
                 (
                     f"socialnb report, {args.brands} brands, --jobs 2",
                     f"{args.brands * n_notebooks}",
                     f"{many:.1f} s",
+                    f"{manyc:.1f} s",
                     f"parallel efficiency {efficiency:.2f}",
+                    "",
                 ),
             ]
     finally:
@@ -232,10 +301,11 @@ def main() -> None:
 
     print(
         f"\nMachine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-        f"median of {args.repeat} runs (the 20-brand run once).\n"
+        f"median of {args.repeat} runs (the 20-brand run once); load average (1 min) "
+        f"{min(loads):.1f}-{max(loads):.1f} during the runs.\n"
     )
-    print("| run | notebooks | time | ratio to floor |")
-    print("|---|---|---|---|")
+    print("| run | notebooks | time | CPU | ratio to floor | CPU ratio |")
+    print("|---|---|---|---|---|---|")
     for row in rows:
         print("| " + " | ".join(row) + " |")
 

@@ -40,7 +40,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -398,6 +398,144 @@ def _venv_kernel_manager():
     return VenvKernelManager
 
 
+# Run in a reused kernel before each notebook (silently: no output, no execution count), so the
+# notebook meets the state of a fresh kernel whose stack is already imported: an empty namespace,
+# execution count 1, matplotlib's and pandas' settings, warning filters, numpy's error handling,
+# sys.path, the working folder and the attributes of socialnb's modules as they were right after
+# the warm-up, no open figure. (An object changed in place inside a third-party module is not
+# undone: notebooks are narrative over package calls and do not patch libraries.)
+_KERNEL_WARMUP = """\
+import os as _os, sys as _sys, types as _types, warnings as _warnings
+import numpy as _np, pandas as _pd, matplotlib as _mpl, matplotlib.pyplot as _plt
+import seaborn as _sns, duckdb as _duckdb, statsmodels.api as _sm, scipy.stats as _ss
+import socialnb as _socialnb
+_state = _types.ModuleType("_socialnb_kernel_state")
+_state.rc = _mpl.rcParams.copy()
+_state.pd_options = {k: _pd.get_option(k) for k in _pd._config.config._registered_options}
+_state.filters = list(_warnings.filters)
+_state.np_err = _np.geterr()
+_state.sys_path = list(_sys.path)
+_state.modules = {
+    _n: (_m, dict(vars(_m)))
+    for _n, _m in list(_sys.modules.items())
+    if _n == "socialnb" or _n.startswith("socialnb.")
+}
+_sys.modules["_socialnb_kernel_state"] = _state
+"""
+
+_KERNEL_RESET = """\
+import os as _os, sys as _sys, warnings as _warnings
+import numpy as _np, pandas as _pd, matplotlib as _mpl, matplotlib.pyplot as _plt
+_state = _sys.modules["_socialnb_kernel_state"]
+_plt.close("all")
+with _warnings.catch_warnings():
+    _warnings.simplefilter("ignore")
+    _mpl.rcParams.update(_state.rc)
+    for _k, _v in _state.pd_options.items():
+        if _pd.get_option(_k) != _v:
+            _pd.set_option(_k, _v)
+_warnings.filters[:] = _state.filters
+getattr(_warnings, "_filters_mutated", lambda: None)()
+_np.seterr(**_state.np_err)
+_sys.path[:] = _state.sys_path
+for _n in [_n for _n in _sys.modules if _n == "socialnb" or _n.startswith("socialnb.")]:
+    if _n not in _state.modules:
+        del _sys.modules[_n]  # imported by the last notebook: imported afresh when needed
+for _n, (_m, _d) in _state.modules.items():  # socialnb's modules as the warm-up left them
+    _sys.modules[_n] = _m
+    vars(_m).clear()
+    vars(_m).update(_d)
+_os.chdir({cwd!r})
+get_ipython().reset(new_session=True)
+"""
+
+_KERNEL_MAX_USES = 20  # a kernel runs at most this many notebooks, then a fresh one starts
+
+
+class _KernelPool:
+    """One warm kernel per worker thread, reused across notebooks.
+
+    A kernel imports the stack once (``_KERNEL_WARMUP``) and is reset before each notebook
+    (``_KERNEL_RESET``). After a failed notebook (an error, a timeout, a dead kernel) or a failed
+    reset the kernel is shut down and the next notebook gets a fresh one, so a failure never
+    reaches the next notebook.
+    """
+
+    def __init__(self) -> None:
+        import threading
+
+        self._lock = threading.Lock()
+        self._kernels: dict[int, tuple[Any, int]] = {}  # thread id -> (manager, uses)
+
+    def acquire(self, cwd: Path, timeout: int) -> Any | None:
+        """A started kernel manager reset for a new notebook, or None to run in a fresh kernel."""
+        import threading
+
+        from jupyter_core.utils import run_sync
+
+        tid = threading.get_ident()
+        with self._lock:
+            km, uses = self._kernels.pop(tid, (None, 0))
+        try:
+            if km is None or uses >= _KERNEL_MAX_USES:
+                if km is not None:
+                    self._shutdown(km)
+                km, uses = _venv_kernel_manager()(), 0
+                run_sync(km.start_kernel)(
+                    cwd=str(cwd), extra_arguments=["--HistoryManager.hist_file=:memory:"]
+                )
+                run_sync(self._execute)(km, _KERNEL_WARMUP, timeout)
+            run_sync(self._execute)(km, _KERNEL_RESET.format(cwd=str(cwd)), timeout)
+        except Exception:
+            if km is not None:
+                self._shutdown(km)
+            return None
+        with self._lock:
+            self._kernels[tid] = (km, uses + 1)
+        return km
+
+    def release(self, km: Any, ok: bool) -> None:
+        """After a notebook: keep ``km`` for the next one if the notebook ran clean."""
+        import threading
+
+        if ok:
+            return
+        with self._lock:
+            for tid, (kept, _uses) in list(self._kernels.items()):
+                if kept is km and tid == threading.get_ident():
+                    del self._kernels[tid]
+        self._shutdown(km)
+
+    def close(self) -> None:
+        with self._lock:
+            kms = [km for km, _uses in self._kernels.values()]
+            self._kernels.clear()
+        for km in kms:
+            self._shutdown(km)
+
+    @staticmethod
+    def _shutdown(km: Any) -> None:
+        from jupyter_core.utils import run_sync
+
+        with contextlib.suppress(Exception):  # already dead: nothing to stop
+            run_sync(km.shutdown_kernel)(now=True)
+
+    @staticmethod
+    async def _execute(km: Any, code: str, timeout: int) -> None:
+        kc = km.client()
+        kc.start_channels()
+        try:
+            await kc.wait_for_ready(timeout=60)
+            reply = await kc.execute_interactive(
+                code, silent=True, store_history=False, timeout=timeout, output_hook=lambda m: None
+            )
+            if reply["content"]["status"] != "ok":
+                content = reply["content"]
+                raise RuntimeError(f"{content.get('ename')}: {content.get('evalue')}")
+        finally:
+            kc.stop_channels()
+
+
 def _kernel_pythonpath() -> str:
     """PYTHONPATH for the kernel: this socialnb first, so the kernel imports the same package."""
     here = str(Path(__file__).resolve().parent.parent)
@@ -586,6 +724,7 @@ class _Task:
     with_code: bool
     month: str
     paths: tuple[tuple[str, str], ...] = ()  # absolute folder -> how pages show it
+    kernels: _KernelPool | None = field(default=None, compare=False, repr=False)  # warm kernels
 
 
 def _run_task(task: _Task) -> NotebookResult:
@@ -596,6 +735,8 @@ def _run_task(task: _Task) -> NotebookResult:
     nb_path = task.notebook.path
     out_path = task.build_dir / f"{task.notebook.name}.ipynb"
     error = cell = source = None
+    kernels = task.kernels
+    km = kernels.acquire(nb_path.parent, task.timeout) if kernels is not None else None
     try:
         pm.execute_notebook(
             str(nb_path),
@@ -609,6 +750,7 @@ def _run_task(task: _Task) -> NotebookResult:
             interrupt_on_timeout=True,  # the cell fails, the notebook (with outputs) is kept
             kernel_manager_class=_venv_kernel_manager(),
             resources={"metadata": {"path": str(nb_path.parent)}},
+            **({"km": km} if km is not None else {}),
         )
     except PapermillExecutionError as exc:
         cell, source, error = exc.exec_count, exc.source, _one_line(f"{exc.ename}: {exc.evalue}")
@@ -619,6 +761,8 @@ def _run_task(task: _Task) -> NotebookResult:
             )
     except Exception as exc:  # timeout, dead kernel, unreadable notebook: still a failed page
         error = f"{type(exc).__name__}: {exc}".strip().rstrip(":")
+    if km is not None:
+        kernels.release(km, ok=error is None)
     if out_path.exists():
         executed = nbformat.read(out_path, as_version=4)
     else:
@@ -1385,12 +1529,18 @@ def run_report(
         from tqdm.auto import tqdm
 
         bar = tqdm(total=len(tasks), desc=f"report {month}", unit="notebook")
-    with cf.ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="socialnb-report") as pool:
+    # One warm kernel per worker, reset between notebooks (SOCIALNB_KERNEL_REUSE=0: a fresh
+    # kernel for every notebook)
+    kernels = None if os.environ.get("SOCIALNB_KERNEL_REUSE") == "0" else _KernelPool()
+    with (
+        contextlib.closing(kernels or _KernelPool()),  # closed after the pool's last task
+        cf.ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="socialnb-report") as pool,
+    ):
         # Longest first (as the last reports timed them): the slowest notebook should not be
         # the one that starts last.
         expected = _expected_seconds(reports_dir)
         ordered = sorted(tasks, key=lambda t: -expected.get(t.notebook.name, float("inf")))
-        futures = {pool.submit(_run_task, t): t for t in ordered}
+        futures = {pool.submit(_run_task, replace(t, kernels=kernels)): t for t in ordered}
         for fut in cf.as_completed(futures):
             task = futures[fut]
             try:

@@ -36,7 +36,15 @@ from ..schema import POST_FIELDS, POST_METRIC_FIELDS
 from ._base import Parsed, export_time
 from ._convert import MEASURES, localise
 from ._formats import EXPORTED, UNKNOWN
-from ._raw import MAX_FIELD_CHARS, MISSING_TOKENS, RawFile, _sniff_delimiter, normalise_header
+from ._raw import (
+    MAX_FIELD_CHARS,
+    MISSING_TOKENS,
+    RawFile,
+    _sniff_delimiter,
+    known_sha256,
+    normalise_header,
+    remember_sha256,
+)
 from .meta import metric_era
 
 __all__ = ["BULK_BYTES", "BulkOutcome", "eligible", "ingest_file"]
@@ -93,8 +101,10 @@ def _stamp(path: Path) -> tuple[int, int]:
 
 
 def _scan(path: Path) -> _Scan:
-    """One streaming pass: hash, line ends, NUL bytes, the first KBs (constant memory)."""
+    """One streaming pass: hash, line ends, NUL bytes, the first KBs (constant memory). The hash
+    is not computed again when this process hashed the file with the same stamp already."""
     stamp = _stamp(path)
+    key, known = known_sha256(path)
     digest = hashlib.sha256()
     newlines = 0
     nul = False
@@ -102,13 +112,16 @@ def _scan(path: Path) -> _Scan:
     last = b""
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(_BLOCK), b""):
-            digest.update(block)
+            if known is None:
+                digest.update(block)
             newlines += block.count(b"\n")
             nul = nul or b"\x00" in block
             if len(head) < _HEAD_BYTES:
                 head += block[: _HEAD_BYTES - len(head)]
             last = block[-1:]
-    return _Scan(digest.hexdigest(), newlines, last == b"\n", nul, head, stamp)
+    if known is None and known_sha256(path)[0] == key:
+        remember_sha256(key, digest.hexdigest())
+    return _Scan(known or digest.hexdigest(), newlines, last == b"\n", nul, head, stamp)
 
 
 def _lit(value: str) -> str:

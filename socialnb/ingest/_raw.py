@@ -442,7 +442,7 @@ def _fast_table(raw: RawFile, delimiter: str | None, usecols, numeric) -> Table 
         return None
     finally:
         con.close()
-    if raw.sha256 != _sha256_of(raw.path):  # the file changed after it was read: do not trust it
+    if raw.sha256 != _sha256_of(raw.path, fresh=True):  # the file changed after it was read
         return None
     frame.columns = wanted
     for col in wanted:
@@ -465,11 +465,42 @@ def _fast_table(raw: RawFile, delimiter: str | None, usecols, numeric) -> Table 
     return Table(raw=raw, headers=header, frame=frame, lines=lines, header_line=1)
 
 
-def _sha256_of(path: Path) -> str:
+#: SHA-256 of files already hashed in this process, by identity and stamp (device, inode, size,
+#: modification and change times in ns: any write changes the change time), so one ingest does not
+#: read a large file once per step that needs its digest.
+_DIGESTS: dict[tuple, str] = {}
+_DIGESTS_MAX = 1024
+
+
+def _file_key(path: Path) -> tuple:
+    st = path.stat()
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def known_sha256(path: Path) -> tuple[tuple, str | None]:
+    """``path``'s stamp and its SHA-256 if this process hashed it with that stamp (else None)."""
+    key = _file_key(path)
+    return key, _DIGESTS.get(key)
+
+
+def remember_sha256(key: tuple, digest: str) -> None:
+    """Note ``digest`` for the file whose stamp was ``key`` (see :func:`known_sha256`)."""
+    if len(_DIGESTS) >= _DIGESTS_MAX:
+        _DIGESTS.clear()
+    _DIGESTS[key] = digest
+
+
+def _sha256_of(path: Path, *, fresh: bool = False) -> str:
+    """SHA-256 of the file's bytes (``fresh``: read it again even if it was hashed already)."""
+    key, digest = known_sha256(path)
+    if digest is not None and not fresh:
+        return digest
     h = hashlib.sha256()
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 22), b""):
             h.update(block)
+    if _file_key(path) == key:  # unchanged while it was read
+        remember_sha256(key, h.hexdigest())
     return h.hexdigest()
 
 

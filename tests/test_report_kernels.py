@@ -1,0 +1,174 @@
+"""Warm kernels: a notebook run in a reused kernel meets the state of a fresh kernel, and a
+failed notebook never reaches the next one (``SOCIALNB_KERNEL_REUSE=0`` runs a fresh kernel per
+notebook, the reference these tests compare with)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+from test_report import _workspace
+
+from socialnb import report
+
+PARAMETERS = 'workspace: str = "data"\nbrand: str = "demo"\nmonth: str = "2026-10"'
+
+# What a notebook can leave behind in its kernel: globals, library settings, figures, the
+# working folder, the module search path, warning filters, numpy's error mode, module state.
+# Its imports come first, as in every report notebook (a library's import adds its own warning
+# filters; a filter set before that import would be ordered otherwise in a fresh kernel).
+DIRTY = """\
+import os, sys, warnings
+import matplotlib as mpl, matplotlib.pyplot as plt, numpy as np, pandas as pd
+import seaborn, statsmodels.api, scipy.stats, duckdb
+import socialnb
+from socialnb import plots
+plots.use_style()
+leak = 1
+pd.set_option("display.max_rows", 3)
+mpl.rcParams["lines.linewidth"] = 9
+plt.figure()
+warnings.simplefilter("error")
+sys.path.append("/nowhere")
+np.seterr(all="raise")
+os.chdir("/")
+socialnb._left_behind = True
+"""
+
+# The stack a report notebook imports (through socialnb): importing it adds the libraries' own
+# warning filters, in a fresh kernel as in a warm one.
+STATE = """\
+import os, sys, warnings
+import matplotlib as mpl, matplotlib.pyplot as plt, numpy as np, pandas as pd
+import seaborn, statsmodels.api, scipy.stats, duckdb
+import socialnb
+from socialnb._record import record
+record("state", {
+    "globals": sorted(k for k in globals() if not k.startswith("_")),
+    "max_rows": pd.get_option("display.max_rows"),
+    "linewidth": mpl.rcParams["lines.linewidth"],
+    "figures": plt.get_fignums(),
+    "filters": len(warnings.filters),
+    "first_filter": warnings.filters[0][0] if warnings.filters else None,
+    "nowhere": "/nowhere" in sys.path,
+    "np_err": np.geterr(),
+    "cwd": os.getcwd(),
+    "module_state": [hasattr(socialnb, "_left_behind"), hasattr(socialnb, "_poisoned")],
+    "execution_count": get_ipython().execution_count,
+})
+record("pid", os.getpid())
+"""
+
+FAIL = """\
+import os
+import socialnb
+from socialnb._record import record
+record("pid", os.getpid())
+poison = 1
+socialnb._poisoned = True
+raise RuntimeError("this notebook fails on purpose")
+"""
+
+
+def _notebook(folder: Path, name: str, order: int, *cells: str) -> None:
+    nb = new_notebook(cells=[new_code_cell(PARAMETERS), *(new_code_cell(c) for c in cells)])
+    nb.cells[0].metadata["tags"] = ["parameters"]
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nb.metadata["language_info"] = {"name": "python"}
+    nb.metadata["socialnb"] = {"report": True, "order": order}
+    nbformat.write(nb, folder / f"{name}.ipynb")
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """The same four notebooks run in one worker with warm kernels, then with fresh ones."""
+    tmp = tmp_path_factory.mktemp("kernels")
+    ws = _workspace(tmp)
+    notebooks = tmp / "notebooks"
+    notebooks.mkdir()
+    _notebook(notebooks, "a_dirty", 1, DIRTY, STATE)
+    _notebook(notebooks, "b_after_dirty", 2, STATE)
+    _notebook(notebooks, "c_fails", 3, FAIL)
+    _notebook(notebooks, "d_after_failure", 4, STATE)
+    out = {}
+    with pytest.MonkeyPatch.context() as mp:
+        for reuse in ("1", "0"):
+            mp.setenv("SOCIALNB_KERNEL_REUSE", reuse)
+            reports = tmp / f"reports-{reuse}"
+            report.run_report(
+                ws, "2026-10", notebooks_dir=notebooks, reports_dir=reports, jobs=1, echo=print
+            )
+            out[reuse] = json.loads(
+                (reports / "demo" / "2026-10" / "summary.json").read_text(encoding="utf-8")
+            )
+    return out
+
+
+def test_a_reused_kernel_is_reused_within_a_worker(runs):
+    warm = runs["1"]
+    assert warm["a_dirty"]["results"]["pid"] == warm["b_after_dirty"]["results"]["pid"]
+    assert warm["b_after_dirty"]["results"]["pid"] == warm["c_fails"]["results"]["pid"]
+    fresh = runs["0"]
+    assert fresh["a_dirty"]["results"]["pid"] != fresh["b_after_dirty"]["results"]["pid"]
+
+
+def test_a_notebook_after_another_meets_the_state_of_a_fresh_kernel(runs):
+    warm, fresh = runs["1"]["b_after_dirty"], runs["0"]["b_after_dirty"]
+    assert warm["status"] == fresh["status"] == "ok"
+    assert warm["results"]["state"] == fresh["results"]["state"]
+    state = warm["results"]["state"]
+    assert state["max_rows"] != 3 and state["linewidth"] != 9 and not state["nowhere"]
+    assert state["module_state"] == [False, False] and state["figures"] == []
+    assert state["execution_count"] == fresh["results"]["state"]["execution_count"]
+
+
+def test_a_failed_notebook_does_not_poison_the_next_one(runs):
+    warm, fresh = runs["1"], runs["0"]
+    assert warm["c_fails"]["status"] == "failed" and "on purpose" in warm["c_fails"]["error"]
+    assert warm["c_fails"]["cell"] == fresh["c_fails"]["cell"]
+    after = warm["d_after_failure"]
+    assert after["status"] == "ok"
+    assert after["results"]["pid"] != warm["c_fails"]["results"]["pid"]  # a fresh kernel
+    assert after["results"]["state"] == fresh["d_after_failure"]["results"]["state"]
+    assert "poison" not in after["results"]["state"]["globals"]
+
+
+def test_every_notebook_records_the_same_results_warm_or_fresh(runs):
+    for name in ("a_dirty", "b_after_dirty", "c_fails", "d_after_failure"):
+        warm = {k: v for k, v in runs["1"][name]["results"].items() if k != "pid"}
+        fresh = {k: v for k, v in runs["0"][name]["results"].items() if k != "pid"}
+        assert warm == fresh, name
+        assert runs["1"][name]["status"] == runs["0"][name]["status"], name
+
+
+@pytest.mark.slow
+def test_the_sample_report_has_the_same_results_in_warm_and_fresh_kernels(
+    sample_workspace, tmp_path, monkeypatch
+):
+    summaries = {}
+    for reuse in ("1", "0"):
+        monkeypatch.setenv("SOCIALNB_KERNEL_REUSE", reuse)
+        result = report.run_report(
+            sample_workspace,
+            "2026-10",
+            brands=["fernway"],
+            reports_dir=tmp_path / reuse,
+            jobs=1,  # every notebook in one warm kernel
+            ingest=False,
+            echo=print,
+        )
+        assert result.ok, result.failures
+        summaries[reuse] = json.loads(
+            (tmp_path / reuse / "fernway" / "2026-10" / "summary.json").read_text(encoding="utf-8")
+        )
+    names = [k for k in summaries["0"] if not k.startswith("_")]
+    assert len(names) >= 4
+    for name in names:
+        assert summaries["1"][name]["results"] == summaries["0"][name]["results"], name
