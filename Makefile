@@ -7,11 +7,12 @@ STAMP := $(VENV)/.socialnb-installed
 SAMPLE := data/fernway/brand.yaml
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: report test test-airflow lab sample ingest lint format clean-reports bench help
+.PHONY: report test test-fast test-airflow lab sample ingest lint format clean-reports bench help
 
 help:
 	@echo "make report   ingest the sample brand and render its last complete month"
 	@echo "make test     run the whole test suite"
+	@echo "make test-fast  the suite without the tests marked slow (the edit loop)"
 	@echo "make test-airflow  run examples/airflow_dag.py under a real Airflow 3 (own env)"
 	@echo "make lab      open JupyterLab on notebooks/ (ARGS=\"--port 8890\" passed on)"
 	@echo "make lint     ruff check and format check"
@@ -44,6 +45,12 @@ test: sample
 	$(BIN)/socialnb ingest --quiet
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --nbval-lax tests notebooks
 
+# The edit loop: everything but the tests marked slow (simulations, end-to-end reports, browser);
+# `make test` stays the whole suite.
+test-fast: sample
+	$(BIN)/socialnb ingest --quiet
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile -m "not slow" tests
+
 # examples/airflow_dag.py under a real Airflow 3, in its own environment (.venv-airflow), built
 # from examples/airflow-constraints.txt and rebuilt only when that file or pyproject.toml changes.
 AF_VENV := .venv-airflow
@@ -64,6 +71,7 @@ test-airflow: $(AF_STAMP)
 # adds --allow-root, which jupyter refuses to start without
 LAB_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 lab: sample
+	@test -x $(BIN)/jupyter-lab || $(BIN)/python -m pip install --quiet -e '.[lab]'
 	$(BIN)/socialnb ingest --quiet
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_ROOT) $(ARGS)
 

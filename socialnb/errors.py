@@ -78,8 +78,76 @@ class UnknownFormatError(ExportError):
     """The file is not an export socialnb recognises."""
 
 
+_UNSET: object = object()
+
+
 class ConfigError(SocialnbError):
-    """A workspace file written by people (brand.yaml, calendar, ideas, experiments) is invalid."""
+    """A workspace file written by people (brand.yaml, calendar, ideas, experiments, a mapping)
+    is invalid, or a command's workspace is not usable.
+
+    Parameters
+    ----------
+    problem
+        What is wrong, in plain words. Given alone (no ``path``), it is the whole message.
+    path
+        The file at fault.
+    key
+        The key (``targets[2].metric``) or the column (``scheduled_date``) at fault.
+    row
+        The spreadsheet row (the header is row 1), for sheets.
+    value
+        The value found there, when there is one.
+    fix
+        What the user should do about it.
+
+    Examples
+    --------
+    >>> err = ConfigError("is not a date.", path="calendar.csv", row=3, key="date",
+    ...                   value="31/13/2026", fix="write it as YYYY-MM-DD.")
+    >>> str(err)
+    "calendar.csv, row 3, key 'date' (value '31/13/2026'): is not a date. What to do: write it as YYYY-MM-DD."
+    >>> err.row, err.key
+    (3, 'date')
+    """
+
+    def __init__(
+        self,
+        problem: str,
+        *,
+        path: str | Path | None = None,
+        key: str | None = None,
+        row: int | None = None,
+        value: object = _UNSET,
+        fix: str | None = None,
+    ) -> None:
+        self.problem = problem
+        self.path = Path(path) if path is not None else None
+        self.key = key
+        self.row = row
+        self.value = None if value is _UNSET else value
+        self.has_value = value is not _UNSET
+        self.fix = fix
+        parts = [str(self.path)] if self.path is not None else []
+        if row is not None:
+            parts.append(f"row {row}")
+        if key is not None:
+            parts.append(f"key {key!r}")
+        where = ", ".join(parts)
+        if self.has_value:
+            where += f" (value {self.value!r})"
+        message = f"{where}: {problem}" if where else problem
+        if fix:
+            message += f" What to do: {fix}"
+        super().__init__(message)
+
+    def __reduce__(self):  # keep pickling (multiprocessing) working with keyword arguments
+        args = (self.problem, self.path, self.key, self.row, self.has_value, self.value)
+        return (_rebuild_config_error, (*args, self.fix, type(self)))
+
+
+def _rebuild_config_error(problem, path, key, row, has_value, value, fix, cls):
+    extra = {"value": value} if has_value else {}
+    return cls(problem, path=path, key=key, row=row, fix=fix, **extra)
 
 
 class ParameterError(SocialnbError):
