@@ -46,6 +46,10 @@ __all__ = [
     "per_post",
     "aggregate",
     "metric_table",
+    "MEDIAN_OF_POSTS",
+    "RATE_OF_TOTALS",
+    "RATE_GROUPS",
+    "shown_rates",
     "views_change_within",
     "follower_growth_rate",
     "returning_audience_share",
@@ -511,6 +515,67 @@ def metric_table(
         aggregate(posts.iloc[0:0], metric, scope=scope, include_clicks=include_clicks).to_frame()
     )
     return pd.DataFrame(rows, columns=cols)
+
+
+# ----------------------------------------------------------------------------------- rates shown
+#: The two aggregations of a rate over a group of posts, as pages name them.
+MEDIAN_OF_POSTS = "median of per-post rates"
+RATE_OF_TOTALS = "rate of totals"
+
+#: The columns that say which posts a shown rate covers (besides the month).
+RATE_GROUPS: tuple[str, ...] = ("platform", "format", "pillar", "series")
+
+
+def shown_rates(
+    table: pd.DataFrame,
+    *,
+    month: str,
+    aggregation: str,
+    value_column: str | None = None,
+) -> list[dict]:
+    """The rates a page shows, as rows to record (``socialnb.record("rates_shown", rows)``).
+
+    Every page records each engagement rate it shows with its definition, so that one number
+    per (month, group, metric, aggregation, scope) can be checked across pages.
+
+    Parameters
+    ----------
+    table
+        A frame with ``metric`` and ``scope`` columns (as :func:`metric_table` returns), the
+        group columns it has among :data:`RATE_GROUPS`, and the value column.
+    month
+        The month (``YYYY-MM``) the posts were published in (``"*"`` for several months).
+    aggregation
+        :data:`MEDIAN_OF_POSTS` or :data:`RATE_OF_TOTALS`.
+    value_column
+        Where the value is; by default ``value`` for the median and ``rate_of_totals`` for the
+        rate of totals (the columns of :func:`metric_table`).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"platform": ["x"], "metric": ["er_impressions"], "scope": ["organic"],
+    ...                   "value": [0.012], "rate_of_totals": [0.015], "n_posts": [40]})
+    >>> shown_rates(t, month="2026-10", aggregation=RATE_OF_TOTALS)[0]["value"]
+    0.015
+    """
+    if aggregation not in (MEDIAN_OF_POSTS, RATE_OF_TOTALS):
+        raise AnalysisError(
+            f"unknown aggregation {aggregation!r}. What to do: use {MEDIAN_OF_POSTS!r} or "
+            f"{RATE_OF_TOTALS!r}."
+        )
+    column = value_column or ("value" if aggregation == MEDIAN_OF_POSTS else "rate_of_totals")
+    groups = [c for c in RATE_GROUPS if c in table]
+    rows = []
+    for rec in table.to_dict("records"):
+        value = pd.to_numeric(pd.Series([rec.get(column)]), errors="coerce").iloc[0]
+        row = {"month": month, "metric": str(rec["metric"]), "aggregation": aggregation}
+        row["scope"] = str(rec.get("scope", "organic"))
+        row.update({g: (None if pd.isna(rec[g]) else str(rec[g])) for g in groups})
+        row["value"] = None if pd.isna(value) else float(value)
+        if "n_posts" in rec and not pd.isna(rec["n_posts"]):
+            row["n_posts"] = int(rec["n_posts"])
+        rows.append(row)
+    return rows
 
 
 # ----------------------------------------------------------------------------------- account level
