@@ -43,13 +43,13 @@ report: sample
 # The notebooks run under nbval against the sample brand's warehouse (data/warehouse.duckdb).
 test: sample
 	$(BIN)/socialnb ingest --quiet
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --nbval-lax tests notebooks
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --nbval-lax --doctest-modules tests notebooks socialnb
 
 # The edit loop: everything but the tests marked slow (simulations, end-to-end reports, browser);
 # `make test` stays the whole suite.
 test-fast: sample
 	$(BIN)/socialnb ingest --quiet
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile -m "not slow" tests
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --doctest-modules -m "not slow" tests socialnb
 
 # examples/airflow_dag.py under a real Airflow 3, in its own environment (.venv-airflow), built
 # from examples/airflow-constraints.txt and rebuilt only when that file or pyproject.toml changes.

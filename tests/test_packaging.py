@@ -13,7 +13,11 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 
 #: conda-forge names that differ from PyPI names.
-CONDA_TO_PYPI = {"python-duckdb": "duckdb"}
+CONDA_TO_PYPI = {
+    "python-duckdb": "duckdb",
+    "jupyter_client": "jupyter-client",
+    "jupyter_core": "jupyter-core",
+}
 
 
 def _name(requirement: str) -> str:
@@ -42,6 +46,40 @@ def test_environment_yml_and_pyproject_list_the_same_packages():
         "environment.yml must end by installing the package itself with pip"
     )
     assert "conda-forge" in env["channels"]
+
+
+def _imported_top_modules() -> dict[str, str]:
+    """Every top-level module the package imports (at module level or inside a function)."""
+    import ast
+
+    found: dict[str, str] = {}
+    for path in sorted((ROOT / "socialnb").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            else:
+                continue
+            for name in names:
+                found.setdefault(name.split(".")[0], str(path.relative_to(ROOT)))
+    return found
+
+
+def test_every_package_the_code_imports_is_declared():
+    from importlib.metadata import packages_distributions
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    declared = {_name(r).replace("_", "-") for r in project["dependencies"]}
+    dists = packages_distributions()
+    missing = []
+    for module, where in _imported_top_modules().items():
+        if module in sys.stdlib_module_names or module == "socialnb":
+            continue
+        names = {d.lower().replace("_", "-") for d in dists.get(module, [module])}
+        if not names & declared:
+            missing.append(f"{module} (imported in {where}, distribution {sorted(names)})")
+    assert not missing, "imported but not declared in pyproject.toml: " + "; ".join(missing)
 
 
 def test_version_floors_that_matter_are_declared():
