@@ -16,6 +16,7 @@ socialnb.errors.ConfigError: ...brand.yaml: line 2, column 1: is not valid YAML 
 
 from __future__ import annotations
 
+import codecs
 from pathlib import Path
 from typing import Any
 
@@ -26,24 +27,30 @@ from .errors import ConfigError
 __all__ = ["read_yaml_mapping"]
 
 
-def read_yaml_mapping(path: Path, *, what: str = "keys") -> dict[str, Any]:
+def read_yaml_mapping(
+    path: Path, *, data: bytes | None = None, what: str = "keys"
+) -> dict[str, Any]:
     """The top-level mapping of a YAML file (``{}`` for an empty file).
 
     Parameters
     ----------
     path
         The file.
+    data
+        Its bytes, when the caller read them already (e.g. to hash them).
     what
         The keys expected at the top, for the message when the file is not a mapping.
 
     Raises
     ------
     ConfigError
-        The file is not UTF-8, not valid YAML, or not a mapping of keys.
+        The file is not UTF-8 (or UTF-16 with a byte-order mark), not valid YAML, or not a
+        mapping of keys.
     """
-    data = path.read_bytes()
+    data = path.read_bytes() if data is None else data
     try:
-        text = data.decode("utf-8")
+        utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+        text = data.decode("utf-16" if utf16 else "utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise ConfigError(
