@@ -8,9 +8,6 @@ from datetime import datetime
 from decimal import Decimal
 
 from ..periods import month_start, next_month
-
-# ----------------------------------------------------------------------------------------------
-# small deterministic helpers
 from .plan import GAMMA_SHAPE, TZ
 
 

@@ -8,9 +8,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from ..periods import days_in_month, month_start, previous_month
-
-# ----------------------------------------------------------------------------------------------
-# workspace files
 from .draws import TOPICS
 from .plan import ACCOUNTS, HOOK_FIRST, HOOK_LAST, LAST_COMPLETE_MONTH, NEXT_MONTH, SAMPLE_MONTHS
 from .platforms import FB_ID
@@ -60,159 +57,64 @@ EFFORT = {"reel": 4.0, "carousel": 3.0, "image": 1.5, "video": 6.0, "link": 0.5,
 OWNERS = ["maya", "tom", "priya"]
 
 
-def _ideas(rng: random.Random) -> list[list[str]]:
-    rows: list[list[str]] = []
-    n = 0
-
-    def add(title, pillar, series, fmt, platform, effort, conf, status, notes=""):
-        nonlocal n
-        n += 1
-        rows.append([f"I-{n:03d}", title, pillar, series, fmt, platform, f"{effort:g}",
-                     str(conf), status, notes])  # fmt: skip
-
+#: The backlog's fixed ideas, in order: (title, pillar, series, format, platform, effort hours,
+#: team confidence, status, notes). The rest of the backlog is drawn by :func:`_ideas`.
+_PAIRS = (("Map reading in one minute", "education"), ("Community flask recipes", "community"),
+          ("Ridgeline 35 packing demo", "product"))  # fmt: skip
+FIXED_IDEAS: tuple[tuple[Any, ...], ...] = (
     # shipped in 2026-10 (referenced by the calendar)
-    add(
-        "Autumn layering guide",
-        "education",
-        "Trail Tips",
-        "carousel",
-        "instagram",
-        3,
-        70,
-        "shipped",
-    )
-    add(
-        "Reader summit story: Helvellyn at dawn",
-        "community",
-        "Summit Stories",
-        "reel",
-        "instagram",
-        4,
-        75,
-        "shipped",
-    )
-    add("Bothy stove in 30 seconds", "product", "", "reel", "tiktok", 4, 60, "shipped")
-    add("How we repair a torn jacket", "education", "", "video", "youtube", 6, 65, "shipped")
-    add(
-        "Trail Tips: wet-weather checklist",
-        "education",
-        "Trail Tips",
-        "image",
-        "facebook",
-        1.5,
-        60,
-        "shipped",
-    )
-    add("Meet the repair team", "community", "", "image", "linkedin", 1.5, 55, "shipped")
+    ("Autumn layering guide", "education", "Trail Tips", "carousel", "instagram", 3, 70, "shipped", ""),
+    ("Reader summit story: Helvellyn at dawn", "community", "Summit Stories", "reel", "instagram",
+     4, 75, "shipped", ""),
+    ("Bothy stove in 30 seconds", "product", "", "reel", "tiktok", 4, 60, "shipped", ""),
+    ("How we repair a torn jacket", "education", "", "video", "youtube", 6, 65, "shipped", ""),
+    ("Trail Tips: wet-weather checklist", "education", "Trail Tips", "image", "facebook", 1.5, 60,
+     "shipped", ""),
+    ("Meet the repair team", "community", "", "image", "linkedin", 1.5, 55, "shipped", ""),
     # equal-effort pairs that differ only in format (instagram, reel vs image)
-    for title, pillar in (("Map reading in one minute", "education"),
-                          ("Community flask recipes", "community"),
-                          ("Ridgeline 35 packing demo", "product")):  # fmt: skip
-        add(title, pillar, "", "reel", "instagram", 3, 60, "backlog", "same idea as an image post")
-        add(title, pillar, "", "image", "instagram", 3, 60, "backlog", "same idea as a reel")
+    *(row for title, pillar in _PAIRS for row in (
+        (title, pillar, "", "reel", "instagram", 3, 60, "backlog", "same idea as an image post"),
+        (title, pillar, "", "image", "instagram", 3, 60, "backlog", "same idea as a reel"))),
     # planned for 2026-11
-    add(
-        "Winter headtorch picks",
-        "product",
-        "Gear Friday",
-        "carousel",
-        "instagram",
-        3,
-        50,
-        "planned",
-    )
-    add(
-        "First frost summit stories",
-        "community",
-        "Summit Stories",
-        "reel",
-        "instagram",
-        4,
-        80,
-        "planned",
-    )
-    add(
-        "Gaiters: do you need them?",
-        "education",
-        "Trail Tips",
-        "reel",
-        "facebook",
-        4,
-        65,
-        "planned",
-    )
-    add("Volunteer litter pick recap", "community", "", "video", "tiktok", 4, 60, "planned")
-    add(
-        "Carousel cover text test: plain cover",
-        "education",
-        "",
-        "carousel",
-        "instagram",
-        3,
-        50,
-        "planned",
-        "carousel-cover-text",
-    )
-    add(
-        "Carousel cover text test: headline cover",
-        "education",
-        "",
-        "carousel",
-        "instagram",
-        3,
-        50,
-        "planned",
-        "carousel-cover-text",
-    )
+    ("Winter headtorch picks", "product", "Gear Friday", "carousel", "instagram", 3, 50, "planned", ""),
+    ("First frost summit stories", "community", "Summit Stories", "reel", "instagram", 4, 80, "planned", ""),
+    ("Gaiters: do you need them?", "education", "Trail Tips", "reel", "facebook", 4, 65, "planned", ""),
+    ("Volunteer litter pick recap", "community", "", "video", "tiktok", 4, 60, "planned", ""),
+    *((f"Carousel cover text test: {cover} cover", "education", "", "carousel", "instagram", 3, 50,
+       "planned", "carousel-cover-text") for cover in ("plain", "headline")),
     # never-tried combinations
-    add(
-        "Live Q&A from a bothy",
-        "community",
-        "",
-        "live",
-        "youtube",
-        5,
-        40,
-        "backlog",
-        "never tried live",
-    )
-    add("Behind-the-scenes story series", "community", "", "story", "instagram", 1, 45, "backlog")
-    add(
-        "LinkedIn carousel on recycled materials",
-        "product",
-        "",
-        "carousel",
-        "linkedin",
-        3,
-        45,
-        "backlog",
-    )
+    ("Live Q&A from a bothy", "community", "", "live", "youtube", 5, 40, "backlog", "never tried live"),
+    ("Behind-the-scenes story series", "community", "", "story", "instagram", 1, 45, "backlog", ""),
+    ("LinkedIn carousel on recycled materials", "product", "", "carousel", "linkedin", 3, 45, "backlog", ""),
     # rejected
-    add("Giveaway for follows", "product", "", "image", "instagram", 1, 30, "rejected", "off-brand")
-    add("Meme Monday", "community", "", "image", "x", 0.5, 35, "rejected", "tone")
-    add(
-        "Weekly product discount post",
-        "product",
-        "Gear Friday",
-        "image",
-        "facebook",
-        1,
-        25,
-        "rejected",
-    )
-    # shipped earlier and the rest of the backlog
+    ("Giveaway for follows", "product", "", "image", "instagram", 1, 30, "rejected", "off-brand"),
+    ("Meme Monday", "community", "", "image", "x", 0.5, 35, "rejected", "tone"),
+    ("Weekly product discount post", "product", "Gear Friday", "image", "facebook", 1, 25, "rejected", ""),
+)  # fmt: skip
+#: Formats the drawn ideas use, per platform.
+_IDEA_FORMATS = {"instagram": ["reel", "carousel", "image"], "facebook": ["reel", "image", "link"],
+                 "tiktok": ["video"], "youtube": ["video"], "x": ["text", "image"],
+                 "linkedin": ["image", "text", "video"]}  # fmt: skip
+
+
+def _ideas(rng: random.Random) -> list[list[str]]:
+    """The backlog (ideas.csv rows): :data:`FIXED_IDEAS`, then ideas drawn from the topics (shipped
+    earlier, backlog or rejected) up to 42."""
+    ideas = list(FIXED_IDEAS)
     pool = [(t, pl) for pl, ts in TOPICS.items() for t in ts]
-    fmts = {"instagram": ["reel", "carousel", "image"], "facebook": ["reel", "image", "link"],
-            "tiktok": ["video"], "youtube": ["video"], "x": ["text", "image"],
-            "linkedin": ["image", "text", "video"]}  # fmt: skip
-    while n < 42:
+    while len(ideas) < 42:
         topic, pillar = pool[rng.randrange(len(pool))]
-        platform = rng.choice(sorted(fmts))
-        fmt = rng.choice(fmts[platform])
+        platform = rng.choice(sorted(_IDEA_FORMATS))
+        fmt = rng.choice(_IDEA_FORMATS[platform])
         status = rng.choice(["backlog", "backlog", "shipped", "rejected"])
         title = topic[0].upper() + topic[1:]
-        add(title, pillar, "", fmt, platform, EFFORT[fmt], rng.randrange(30, 90, 5), status)
-    return rows
+        ideas.append(
+            (title, pillar, "", fmt, platform, EFFORT[fmt], rng.randrange(30, 90, 5), status, "")
+        )
+    return [
+        [f"I-{i:03d}", title, pillar, series, fmt, platform, f"{effort:g}", str(conf), status, notes]
+        for i, (title, pillar, series, fmt, platform, effort, conf, status, notes) in enumerate(ideas, 1)
+    ]  # fmt: skip
 
 
 def _calendar(rng: random.Random, posts: list[dict[str, Any]], ideas: list[list[str]]):
@@ -276,12 +178,8 @@ def _calendar(rng: random.Random, posts: list[dict[str, Any]], ideas: list[list[
     return rows
 
 
-def _experiments_yaml(exps: dict[str, dict[str, list[str]]]) -> str:
-    def ids(lst):
-        return "[" + ", ".join(f'"{i}"' for i in lst) + "]"
-
-    hq, cl, rc = exps["hook-question"], exps["caption-length"], exps["reel-vs-carousel"]
-    return f"""\
+#: experiments.yaml of the sample (``str.format`` fields: the test's months and post ids).
+EXPERIMENTS_YAML = """\
 # Content tests of the FICTIONAL brand Fernway Outdoor Co. (generated by `socialnb sample`).
 experiments:
   - id: hook-question
@@ -292,13 +190,13 @@ experiments:
     exposure: reach
     guardrails: [follows]
     min_effect: 0.10
-    start: {HOOK_FIRST}-01
-    end: {HOOK_LAST}-{days_in_month(HOOK_LAST):02d}
+    start: {hook_start}
+    end: {hook_end}
     status: concluded
     decision: ship question hooks
     variants:
-      - {{name: statement, posts: {ids(hq["statement"])}}}
-      - {{name: question, posts: {ids(hq["question"])}}}
+      - {{name: statement, posts: {hq_statement}}}
+      - {{name: question, posts: {hq_question}}}
   - id: caption-length
     hypothesis: Long, story-style captions lift engagements per reach on Facebook photos
     platform: facebook
@@ -312,8 +210,8 @@ experiments:
     status: concluded
     decision: no difference found; write to the length the story needs
     variants:
-      - {{name: short, posts: {ids(cl["short"])}}}
-      - {{name: long, posts: {ids(cl["long"])}}}
+      - {{name: short, posts: {cl_short}}}
+      - {{name: long, posts: {cl_long}}}
   - id: reel-vs-carousel
     hypothesis: The same tutorial does better as a reel than as a carousel
     platform: instagram
@@ -327,8 +225,8 @@ experiments:
     status: concluded
     decision: make tutorials as reels first
     variants:
-      - {{name: carousel, posts: {ids(rc["carousel"])}}}
-      - {{name: reel, posts: {ids(rc["reel"])}}}
+      - {{name: carousel, posts: {rc_carousel}}}
+      - {{name: reel, posts: {rc_reel}}}
   - id: cta-split
     hypothesis: '"Find your trail" (B) gets more link clicks than "Shop now" (A)'
     platform: facebook
@@ -360,6 +258,25 @@ experiments:
       - {{name: plain-cover, posts: []}}
       - {{name: headline-cover, posts: []}}
 """
+
+
+def _experiments_yaml(exps: dict[str, dict[str, list[str]]]) -> str:
+    """experiments.yaml with the post ids each variant got in the world."""
+
+    def ids(lst):
+        return "[" + ", ".join(f'"{i}"' for i in lst) + "]"
+
+    posts = {
+        f"{short}_{variant}": ids(exps[name][variant])
+        for short, name in (
+            ("hq", "hook-question"),
+            ("cl", "caption-length"),
+            ("rc", "reel-vs-carousel"),
+        )
+        for variant in exps[name]
+    }
+    hook_end = f"{HOOK_LAST}-{days_in_month(HOOK_LAST):02d}"
+    return EXPERIMENTS_YAML.format(hook_start=f"{HOOK_FIRST}-01", hook_end=hook_end, **posts)
 
 
 README = """\

@@ -12,9 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from ..periods import days_in_month, month_start, previous_month
-
-# ----------------------------------------------------------------------------------------------
-# writers
 from .draws import _digits, _java_double
 from .plan import ACCOUNTS
 from .posts import _at
@@ -46,15 +43,20 @@ def _minimal_csv(rows: list[list[Any]]) -> str:
     return buf.getvalue()
 
 
-def _zip(path: Path, members: list[tuple[str, bytes]], when: datetime) -> None:
+def _zip_bytes(members: list[tuple[str, bytes]], when: datetime, mode: int = 0o644) -> bytes:
+    """A deflated zip of ``members`` stamped ``when`` (no clock, no host: reproducible bytes)."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, data in members:
             info = zipfile.ZipInfo(name, date_time=when.timetuple()[:6])
             info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
+            info.external_attr = mode << 16
             zf.writestr(info, data)
-    _write(path, buf.getvalue())
+    return buf.getvalue()
+
+
+def _zip(path: Path, members: list[tuple[str, bytes]], when: datetime) -> None:
+    _write(path, _zip_bytes(members, when))
 
 
 def _meta_name(rng: random.Random, month: str) -> str:
@@ -310,46 +312,72 @@ def _xlsx_bytes(sheets: list[tuple[str, list[list[Any]]]], when: datetime) -> by
                 rb"(<dcterms:modified[^>]*>)[^<]*(<)", rb"\g<1>" + stamp + rb"\g<2>", data
             )
         members.append((info.filename, data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in members:
-            zi = zipfile.ZipInfo(name, date_time=naive.timetuple()[:6])
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zi.external_attr = 0o600 << 16
-            zf.writestr(zi, data)
-    return out.getvalue()
+    return _zip_bytes(members, naive, 0o600)
+
+
+#: The two header rows of LinkedIn's 'Metrics' sheet (a title line, then the columns).
+LI_METRICS_HEAD: tuple[list[Any], ...] = (
+    [
+        "Aggregated engagement metrics for a specified time range. Data for each day is "
+        "reported in Coordinated Universal Time (UTC)."
+    ],  # fmt: skip
+    [
+        "Date",
+        "Impressions (organic)",
+        "Impressions (sponsored)",
+        "Impressions (total)",
+        "Unique impressions (organic)",
+        "Clicks (organic)",
+        "Clicks (sponsored)",
+        "Clicks (total)",
+        "Reactions (organic)",
+        "Reactions (sponsored)",
+        "Reactions (total)",
+        "Comments (organic)",
+        "Comments (sponsored)",
+        "Comments (total)",
+        "Reposts (organic)",
+        "Reposts (sponsored)",
+        "Reposts (total)",
+        "Engagement rate (organic)",
+        "Engagement rate (sponsored)",
+        "Engagement rate (total)",
+    ],  # fmt: skip
+)
+#: The two header rows of LinkedIn's 'All posts' sheet.
+LI_POSTS_HEAD: tuple[list[Any], ...] = (
+    [
+        "Engagement metrics for individual posts. Data for each post is reported as lifetime "
+        "totals as of the export date."
+    ],  # fmt: skip
+    [
+        "Post title",
+        "Post link",
+        "Post type",
+        "Campaign name",
+        "Posted by",
+        "Created date",
+        "Campaign start date",
+        "Campaign end date",
+        "Audience",
+        "Impressions",
+        "Views (excluding off-site video views)",
+        "Off-site views",
+        "Clicks",
+        "Click through rate (CTR)",
+        "Likes",
+        "Comments",
+        "Reposts",
+        "Follows",
+        "Engagement rate",
+        "Content Type",
+    ],  # fmt: skip
+)
 
 
 def _linkedin(rng, posts, month: str, exported: datetime, followers) -> bytes:
     y, mo = month_start(month).timetuple()[:2]
-    metrics: list[list[Any]] = [
-        [
-            "Aggregated engagement metrics for a specified time range. Data for each day is "
-            "reported in Coordinated Universal Time (UTC)."
-        ],  # fmt: skip
-        [
-            "Date",
-            "Impressions (organic)",
-            "Impressions (sponsored)",
-            "Impressions (total)",
-            "Unique impressions (organic)",
-            "Clicks (organic)",
-            "Clicks (sponsored)",
-            "Clicks (total)",
-            "Reactions (organic)",
-            "Reactions (sponsored)",
-            "Reactions (total)",
-            "Comments (organic)",
-            "Comments (sponsored)",
-            "Comments (total)",
-            "Reposts (organic)",
-            "Reposts (sponsored)",
-            "Reposts (total)",
-            "Engagement rate (organic)",
-            "Engagement rate (sponsored)",
-            "Engagement rate (total)",
-        ],  # fmt: skip
-    ]
+    metrics: list[list[Any]] = [list(r) for r in LI_METRICS_HEAD]
     for day in range(1, days_in_month(month) + 1):
         d = date(y, mo, day)
         todays = [p for p in posts if p["utc"].date() == d]
@@ -362,34 +390,7 @@ def _linkedin(rng, posts, month: str, exported: datetime, followers) -> bytes:
         metrics.append([f"{d.month:02d}/{d.day:02d}/{d.year:04d}", impr, 0, impr,
                         int(impr * 0.62), clicks, 0, clicks, reac, 0, reac, com, 0, com, rep, 0,
                         rep, round(er, 4), 0, round(er, 4)])  # fmt: skip
-    allposts: list[list[Any]] = [
-        [
-            "Engagement metrics for individual posts. Data for each post is reported as lifetime "
-            "totals as of the export date."
-        ],  # fmt: skip
-        [
-            "Post title",
-            "Post link",
-            "Post type",
-            "Campaign name",
-            "Posted by",
-            "Created date",
-            "Campaign start date",
-            "Campaign end date",
-            "Audience",
-            "Impressions",
-            "Views (excluding off-site video views)",
-            "Off-site views",
-            "Clicks",
-            "Click through rate (CTR)",
-            "Likes",
-            "Comments",
-            "Reposts",
-            "Follows",
-            "Engagement rate",
-            "Content Type",
-        ],  # fmt: skip
-    ]
+    allposts: list[list[Any]] = [list(r) for r in LI_POSTS_HEAD]
     for i, p in enumerate(sorted(posts, key=lambda p: p["utc"], reverse=True)):
         a = _at(p, exported)
         impr = a["exposure"]

@@ -8,9 +8,6 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from ..periods import days_in_month, month_start
-
-# ----------------------------------------------------------------------------------------------
-# the world: followers and posts
 from .draws import _B64, _caption, _code, _digits, _lifetime_fraction, _nb, _poisson, _split
 from .plan import (
     ACCOUNTS,
@@ -261,12 +258,9 @@ def _new_id(rng: random.Random, used: set[str], make) -> str:
             return pid
 
 
-def _make_post(rng, platform, month, plan, followers, used_ids) -> dict[str, Any]:
-    local: datetime = plan["local"]
-    aware = local.replace(tzinfo=TZ)
-    utc = aware.astimezone(UTC)
+def _content(rng, platform, plan, used_ids) -> tuple[str, str, str, bool, float]:
+    """A post's pillar, format, caption opener, caption length and planted experiment effect."""
     series = plan.get("series", "")
-    exp = plan.get("exp")
     if series:
         pillar = SERIES_PILLAR[series]
     else:
@@ -275,54 +269,39 @@ def _make_post(rng, platform, month, plan, followers, used_ids) -> dict[str, Any
     fmt = _pick_format(rng, platform)
     if series and platform in SERIES_FORMAT:
         fmt = SERIES_FORMAT[platform][series]
-    opener = ""
-    long = False
-    effect = 1.0
-    if exp:
-        name, variant = exp
-        if name == "hook-question":
-            fmt = "image" if len(used_ids) % 2 else "carousel"
-            opener = variant
-            effect = HOOK_EFFECT if variant == "question" else 1.0
-        elif name == "caption-length":
-            fmt = "image"
-            long = variant == "long"
-        elif name == "reel-vs-carousel":
-            fmt = variant
-            pillar = "education"
+    opener, long, effect = "", False, 1.0
+    name, variant = plan.get("exp") or ("", "")
+    if name == "hook-question":
+        fmt = "image" if len(used_ids) % 2 else "carousel"
+        opener = variant
+        effect = HOOK_EFFECT if variant == "question" else 1.0
+    elif name == "caption-length":
+        fmt = "image"
+        long = variant == "long"
+    elif name == "reel-vs-carousel":
+        fmt = variant
+        pillar = "education"
     if platform == "facebook" and fmt == "carousel":
         fmt = "image"
-    text, topic = _caption(rng, pillar, series, opener=opener, long=long)
-    if platform == "x" and len(text) > 270:
-        text = text[:270]
+    return pillar, fmt, opener, long, effect
+
+
+def _post_id(rng, platform: str, used_ids: set[str], utc: datetime) -> str:
+    """A new id written as the platform writes its ids."""
     ms = int(utc.timestamp() * 1000)
-    if platform == "facebook":
-        pid = _new_id(rng, used_ids, lambda: _digits(rng, rng.choice([16, 17]), "12"))
-    elif platform == "instagram":
-        pid = _new_id(rng, used_ids, lambda: _digits(rng, 17, "179"))
-    elif platform == "x":
-        pid = _new_id(
-            rng, used_ids, lambda: str(((ms - 1288834974657) << 22) | rng.getrandbits(22))
-        )
-    elif platform == "linkedin":
-        pid = _new_id(rng, used_ids, lambda: str((ms << 22) | rng.getrandbits(22)))
-    elif platform == "tiktok":
-        pid = _new_id(
-            rng, used_ids, lambda: str((int(utc.timestamp()) << 32) | rng.getrandbits(32))
-        )
-    else:
-        pid = _new_id(rng, used_ids, lambda: _code(rng, 1, _B64[:62]) + _code(rng, 10))
-    level = _level(followers, platform, local.date())
-    exposure = EXPOSURE_SHARE[platform] * level * rng.lognormvariate(0.0, EXPOSURE_SIGMA)
-    if platform == "tiktok" and rng.random() < 0.08:
-        exposure *= rng.uniform(5, 15)  # the odd video that travels
-    if platform == "instagram" and fmt == "reel":
-        exposure *= 1.25
-    boosted = platform == "facebook" and fmt in ("image", "link") and not series and not exp
-    boosted = boosted and rng.random() < 0.08
-    fm = FORMAT_MULTIPLIER.get(platform, {}).get(fmt, 1.0)
-    sm = series_multiplier(series, month) if series else 1.0
-    mu = exposure * BASE_RATE[platform] * fm * sm * effect
+    makers = {
+        "facebook": lambda: _digits(rng, rng.choice([16, 17]), "12"),
+        "instagram": lambda: _digits(rng, 17, "179"),
+        "x": lambda: str(((ms - 1288834974657) << 22) | rng.getrandbits(22)),
+        "linkedin": lambda: str((ms << 22) | rng.getrandbits(22)),
+        "tiktok": lambda: str((int(utc.timestamp()) << 32) | rng.getrandbits(32)),
+    }
+    default = lambda: _code(rng, 1, _B64[:62]) + _code(rng, 10)  # noqa: E731 - youtube
+    return _new_id(rng, used_ids, makers.get(platform, default))
+
+
+def _metrics(rng, platform, fmt, exposure, boosted, mu) -> dict[str, float]:
+    """A post's final totals (engagements around ``mu``) and its per-post export ratios."""
     total = _nb(rng, mu)
     likes, comments, shares, saves = _split(rng, total, SPLITS[platform])
     m: dict[str, float] = {"exposure": exposure}
@@ -357,6 +336,32 @@ def _make_post(rng, platform, month, plan, followers, used_ids) -> dict[str, Any
     m["permalink"] = _nb(rng, exposure * 0.0008)
     m["media_views"] = _nb(rng, exposure * 0.05) if fmt in ("image", "video") else 0
     m["media_eng"] = _nb(rng, exposure * 0.01) if fmt in ("image", "video") else 0
+    return m
+
+
+def _make_post(rng, platform, month, plan, followers, used_ids) -> dict[str, Any]:
+    """One post of the world: content, id, exposure and final totals (draws in this order)."""
+    local: datetime = plan["local"]
+    utc = local.replace(tzinfo=TZ).astimezone(UTC)
+    series, exp = plan.get("series", ""), plan.get("exp")
+    pillar, fmt, opener, long, effect = _content(rng, platform, plan, used_ids)
+    text, topic = _caption(rng, pillar, series, opener=opener, long=long)
+    if platform == "x" and len(text) > 270:
+        text = text[:270]
+    pid = _post_id(rng, platform, used_ids, utc)
+    level = _level(followers, platform, local.date())
+    exposure = EXPOSURE_SHARE[platform] * level * rng.lognormvariate(0.0, EXPOSURE_SIGMA)
+    if platform == "tiktok" and rng.random() < 0.08:
+        exposure *= rng.uniform(5, 15)  # the odd video that travels
+    if platform == "instagram" and fmt == "reel":
+        exposure *= 1.25
+    boosted = platform == "facebook" and fmt in ("image", "link") and not series and not exp
+    boosted = boosted and rng.random() < 0.08
+    fm = FORMAT_MULTIPLIER.get(platform, {}).get(fmt, 1.0)
+    sm = series_multiplier(series, month) if series else 1.0
+    m = _metrics(
+        rng, platform, fmt, exposure, boosted, exposure * BASE_RATE[platform] * fm * sm * effect
+    )
     return {
         "platform": platform,
         "post_id": pid,
@@ -376,30 +381,17 @@ def _make_post(rng, platform, month, plan, followers, used_ids) -> dict[str, Any
     }
 
 
+#: The totals a snapshot scales by the post's age (see :func:`_lifetime_fraction`).
+_TOTALS = ("likes", "comments", "shares", "saves", "clicks", "link_clicks", "follows", "profile",
+           "detail", "url", "hashtag", "permalink", "media_views", "media_eng")  # fmt: skip
+
+
 def _at(post: dict[str, Any], exported: datetime) -> dict[str, int | float]:
     """Lifetime totals of ``post`` as of ``exported``."""
     age = (exported.astimezone(UTC) - post["utc"]).total_seconds() / 86400
     f = _lifetime_fraction(age)
     m = post["m"]
-    r = {
-        k: int(round(m[k] * f))
-        for k in (
-            "likes",
-            "comments",
-            "shares",
-            "saves",
-            "clicks",
-            "link_clicks",
-            "follows",
-            "profile",
-            "detail",
-            "url",
-            "hashtag",
-            "permalink",
-            "media_views",
-            "media_eng",
-        )
-    }
+    r = {k: int(round(m[k] * f)) for k in _TOTALS}
     r["exposure"] = int(round(m["exposure"] * f))
     r["paid"] = int(round(m["paid"] * f))
     return r
