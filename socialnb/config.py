@@ -47,6 +47,7 @@ __all__ = [
     "SeriesRule",
     "load_brand",
     "list_brands",
+    "is_timezone",
     "CALENDAR_COLUMNS",
     "IDEAS_COLUMNS",
     "TARGET_METRICS",
@@ -143,6 +144,19 @@ class BrandConfig:
         if self.path is None:
             raise ConfigError(f"brand {self.slug!r} was not loaded from a file")
         return self.path.parent
+
+
+def is_timezone(name: object) -> bool:
+    """Whether ``name`` is an IANA time zone this machine knows.
+
+    >>> is_timezone("Europe/London"), is_timezone("Europe"), is_timezone("Mars/Olympus")
+    (True, False, False)
+    """
+    try:
+        ZoneInfo(str(name))
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # a folder such as "Europe": OSError
+        return False
+    return True
 
 
 # -- the declared schema of brand.yaml ---------------------------------------------------------
@@ -268,10 +282,8 @@ class BrandFile(Model):
     @field_validator("timezone")
     @classmethod
     def _iana_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError, OSError):
-            raise PydanticCustomError("timezone", "is not an IANA time zone") from None
+        if not is_timezone(value):
+            raise PydanticCustomError("timezone", "is not an IANA time zone")
         return value
 
     @field_validator("pillars")

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from .._schema import Model, config_error
+from ..config import is_timezone
 from ..schema import DAILY_METRICS, FORMATS, PLATFORMS, POST_METRIC_FIELDS
 
 __all__ = ["MappingFile", "validate_mapping", "TEXT_FIELDS", "MAPPING_KEYS"]
@@ -74,10 +74,9 @@ class MappingFile(Model):
     @field_validator("timezone")
     @classmethod
     def _iana_zone(cls, value: str | None) -> str | None:
-        try:
-            return value if value is None else (ZoneInfo(value) and value)
-        except (ZoneInfoNotFoundError, ValueError, OSError):
-            raise PydanticCustomError("timezone", "is not an IANA time zone") from None
+        if value is not None and not is_timezone(value):
+            raise PydanticCustomError("timezone", "is not an IANA time zone")
+        return value
 
     @field_validator("columns")
     @classmethod
