@@ -48,6 +48,7 @@ __all__ = [
     "load_brand",
     "list_brands",
     "is_timezone",
+    "brand_keys_table",
     "CALENDAR_COLUMNS",
     "IDEAS_COLUMNS",
     "TARGET_METRICS",
@@ -255,21 +256,56 @@ class SeriesRuleSpec(Model):
 class BrandFile(Model):
     """The declared schema of ``brand.yaml``: every key, its type and its default.
 
-    ``load_brand`` validates the file with this model; README's brand.yaml table lists the same
-    keys (a test keeps them in step).
+    ``load_brand`` validates the file with this model; README's table of brand.yaml keys is
+    :func:`brand_keys_table` (a test keeps them in step).
     """
 
-    name: Text
-    timezone: Text
-    sprint_length: str = "month"
-    platforms: PlatformsSpec = PlatformsSpec()  # type: ignore[valid-type]
-    pillars: dict[Annotated[str, BeforeValidator(_text)], Amount] = {}
-    cadence: CadenceSpec = CadenceSpec()  # type: ignore[valid-type]
-    capacity_hours: Amount = 40.0
-    targets: tuple[TargetSpec, ...] = ()
-    series_rule: SeriesRuleSpec = SeriesRuleSpec()
-    keep_series: Annotated[tuple[Text, ...], BeforeValidator(_listed)] = ()
-    series_days: dict[Text, Weekdays] = {}
+    name: Text = Field(title="text", description="the brand's display name")
+    timezone: Text = Field(
+        title="IANA zone",
+        description="zone of the exports' wall-clock times, e.g. `Europe/London`",
+    )
+    sprint_length: str = Field("month", title="text", description="only `month` today")
+    platforms: PlatformsSpec = Field(  # type: ignore[valid-type]
+        PlatformsSpec(),
+        title="platform: {account}",
+        description="the brand's account per platform as the exports name it, e.g. "
+        "`{instagram: {account: fernway.outdoors}}`; an export of another account is refused",
+    )
+    pillars: dict[Annotated[str, BeforeValidator(_text)], Amount] = Field(
+        {},
+        title="pillar: share",
+        description="target share of posts per content pillar, adding up to 1",
+    )
+    cadence: CadenceSpec = Field(  # type: ignore[valid-type]
+        CadenceSpec(),
+        title="platform: whole number",
+        description="planned posts per sprint per platform",
+    )
+    capacity_hours: Amount = Field(
+        40.0, title="number", description="team hours per sprint for new content (the plan)"
+    )
+    targets: tuple[TargetSpec, ...] = Field(
+        (),
+        title="list of {name, metric, platform, target}",
+        description=f"KPIs the retro checks; metric one of {', '.join(TARGET_METRICS)}",
+    )
+    series_rule: SeriesRuleSpec = Field(
+        SeriesRuleSpec(),
+        title="{min_sprints, window, sunset_below, scale_above}",
+        description="when the retro calls a series keep, scale or sunset",
+    )
+    keep_series: Annotated[tuple[Text, ...], BeforeValidator(_listed)] = Field(
+        (),
+        title="list of series",
+        description="series the plan keeps although the retro says sunset, e.g. `[Gear Friday]`",
+    )
+    series_days: dict[Text, Weekdays] = Field(
+        {},
+        title="series: weekday(s)",
+        description="a series' day or days of the week, e.g. `{Gear Friday: Fri}`; else the "
+        "most common weekday of its past posts",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -363,6 +399,29 @@ def _brand_error(exc: ValidationError, path: Path) -> ConfigError:
     field = next((str(p) for p in reversed(loc) if not isinstance(p, int)), "")
     fix = _FIXES.get(top, f"use one of {sorted(BrandFile.model_fields)} (see README).")
     return config_error(exc, path=path, fixes={field: fix})
+
+
+def _shown(value: object) -> str:
+    """A default as README shows it."""
+    if isinstance(value, Model):
+        given = value.model_dump(exclude_none=True)
+        return ", ".join(f"{k} {v:g}" for k, v in given.items()) or "none"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return f"`{value}`" if value not in ({}, ()) else "none"
+
+
+def brand_keys_table() -> str:
+    """README's table of brand.yaml keys, from :class:`BrandFile`: key, type, default, meaning.
+
+    >>> print(brand_keys_table().splitlines()[2])
+    | `name` | text | required | the brand's display name |
+    """
+    rows = ["| key | type | default | what it says |", "|---|---|---|---|"]
+    for key, spec in BrandFile.model_fields.items():
+        default = "required" if spec.is_required() else _shown(spec.default)
+        rows.append(f"| `{key}` | {spec.title} | {default} | {spec.description} |")
+    return "\n".join(rows)
 
 
 def load_brand(path: str | Path) -> BrandConfig:

@@ -4,12 +4,11 @@ the value and what to do."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 
-from socialnb.config import BrandFile, load_brand
+from socialnb.config import BrandFile, brand_keys_table, load_brand
 from socialnb.errors import ConfigError
 from socialnb.scaffold import init_brand
 
@@ -128,8 +127,11 @@ def test_a_missing_brand_yaml_says_what_to_create(tmp_path):
     assert err.value.path == tmp_path / "brand.yaml" and "name" in err.value.fix
 
 
-def test_the_readme_brand_yaml_row_lists_every_key_of_the_model():
+def test_the_readme_table_of_brand_yaml_keys_is_the_models():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    row = next(line for line in readme.splitlines() if line.startswith("| `brand.yaml` |"))
-    listed = set(re.findall(r"`([a-z_]+)`", row)) - {"brand"}
-    assert set(BrandFile.model_fields) <= listed
+    assert brand_keys_table() in readme, (
+        "README's brand.yaml keys are out of date: paste the output of "
+        "`python -c 'from socialnb.config import brand_keys_table; print(brand_keys_table())'`"
+    )
+    for key in BrandFile.model_fields:
+        assert f"| `{key}` |" in brand_keys_table()
