@@ -469,6 +469,16 @@ def load_brand(path: str | Path) -> BrandConfig:
 
 
 def list_brands(workspace: str | Path) -> list[str]:
-    """Slugs of the brands in a workspace (folders holding a brand.yaml), sorted."""
+    r"""Slugs of the brands in a workspace (folders holding a brand.yaml), sorted.
+
+    >>> import tempfile, pathlib
+    >>> ws = pathlib.Path(tempfile.mkdtemp())
+    >>> for slug in ("zed", "acme", "notes"):
+    ...     (ws / slug).mkdir()
+    >>> for slug in ("zed", "acme"):
+    ...     _ = (ws / slug / "brand.yaml").write_text("name: X\ntimezone: UTC\n")
+    >>> list_brands(ws)
+    ['acme', 'zed']
+    """
     root = Path(workspace)
     return sorted(p.parent.name for p in root.glob("*/brand.yaml"))

@@ -118,6 +118,15 @@ def detect_exports(raw_folder: str | Path, *, tz: str = "UTC") -> tuple[Detected
 
     A sidecar ``<file>.mapping.yaml`` is used as the ingest would. A file no reader recognises
     is listed with its ``problem`` (the reader's message), not raised.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> raw = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (raw / "notes.txt").write_text("not an export")
+    >>> found = detect_exports(raw)
+    >>> found[0].path, found[0].platform, found[0].problem is not None
+    ('notes.txt', None, True)
     """
     from .ingest import load_with_mapping, read_raw
     from .workspace import _files_under

@@ -57,6 +57,13 @@ def write_sample(
     ------
     ConfigError
         If the brand folder exists and ``overwrite`` is false.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = write_sample(tempfile.mkdtemp())
+    >>> folder.name, sorted(p.name for p in folder.iterdir() if p.is_file())
+    ('fernway', ['README.md', 'brand.yaml', 'calendar.csv', 'experiments.yaml', 'ideas.csv'])
     """
     root = Path(workspace) / brand
     if root.exists():
