@@ -66,7 +66,7 @@ def test_a_posts_mapping_with_a_year_needs_no_published_column(tmp_path):
 def test_a_mapping_that_is_not_a_yaml_mapping_is_refused(tmp_path):
     m = tmp_path / "m.yaml"
     m.write_text("- platform\n- columns\n")
-    with pytest.raises(ConfigError, match="not a mapping of mapping keys"):
+    with pytest.raises(ConfigError, match="not a mapping of keys"):
         load_mapping(m)
 
 

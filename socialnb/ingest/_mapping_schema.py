@@ -33,6 +33,8 @@ TEXT_FIELDS: tuple[str, ...] = ("post_id", "account", "text", "permalink", "form
 Header = str | int | float
 #: One column, or several joined with a space (``published: [date, time]``), or none (generated).
 ColumnSpec = Header | list[Header] | None
+#: Free text about the file (where it comes from, its licence): one line or a list of them.
+Note = str | list[str] | None
 #: The default advice (the format is documented in socialnb.ingest.mapped's docstring).
 DEFAULT_FIX = "see the mapping format in socialnb.ingest.mapped's docstring."
 
@@ -42,6 +44,8 @@ _FIXES = {
     "bad_rows": "write 'bad_rows: quarantine' (skip and report) or 'bad_rows: reject'.",
     "formats": f"map each of the file's values to one of {list(FORMATS)}.",
     "timezone": "write a zone such as Europe/London or America/New_York.",
+    "columns": "map canonical fields to the file's columns, e.g. "
+    "'columns: {published: date, likes: reactions}' (see socialnb.ingest.mapped's docstring).",
 }
 
 
@@ -50,13 +54,13 @@ class MappingFile(Model):
 
     platform: Literal[PLATFORMS]  # type: ignore[valid-type]
     kind: Literal["posts", "daily"] = "posts"
-    description: str | None = None
-    source: str | None = None
-    licence: str | None = None
-    license: str | None = None
+    description: Note = None
+    source: Note = None
+    licence: Note = None
+    license: Note = None
     encoding: str | None = None
     delimiter: str | None = None
-    skip_rows: Annotated[int, Field(ge=0, strict=True)] = 0
+    skip_rows: Annotated[int, Field(ge=0)] = 0
     account: str | int | None = None
     account_regex: str | None = None
     timezone: str | None = None
@@ -65,7 +69,7 @@ class MappingFile(Model):
     distributions: dict[Header, str] = {}
     constants: dict[str, Any] = {}
     negative_ok: list[str] = []
-    year: Annotated[int, Field(ge=1900, le=2100, strict=True)] | None = None
+    year: Annotated[int, Field(ge=1900, le=2100)] | None = None
     month_column: Header | None = None
     hour_column: Header | None = None
     bad_rows: Literal["quarantine", "reject"] = "quarantine"

@@ -129,7 +129,7 @@ def load_mapping(spec: str | Path, *, _chain: tuple[Path, ...] = ()) -> Mapping:
             "keys here.",
         )
     data_bytes = p.read_bytes()
-    data = read_yaml_mapping(p, data=data_bytes, what="mapping keys (platform, columns, ...)")
+    data = read_yaml_mapping(p, data=data_bytes, what="keys (platform, columns, ...)")
     if "use" in data:
         if not isinstance(data["use"], str) or not data["use"].strip():
             raise ConfigError(
