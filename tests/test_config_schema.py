@@ -135,3 +135,18 @@ def test_the_readme_table_of_brand_yaml_keys_is_the_models():
     )
     for key in BrandFile.model_fields:
         assert f"| `{key}` |" in brand_keys_table()
+
+
+def test_a_brand_yaml_saved_with_a_byte_order_mark_is_read(tmp_path):
+    folder = tmp_path / "b"
+    folder.mkdir()
+    (folder / "brand.yaml").write_bytes(b"\xef\xbb\xbfname: B\ntimezone: UTC\n")
+    assert load_brand(folder).name == "B"
+
+
+def test_a_utf16_mapping_with_a_byte_order_mark_is_read(tmp_path):
+    from socialnb.ingest.mapped import load_mapping
+
+    m = tmp_path / "m.yaml"
+    m.write_bytes("platform: facebook\ncolumns: {published: när}\n".encode("utf-16"))
+    assert load_mapping(m)["columns"]["published"] == "när"
