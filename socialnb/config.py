@@ -143,7 +143,10 @@ class BrandConfig:
     def folder(self) -> Path:
         """The brand's folder in the workspace."""
         if self.path is None:
-            raise ConfigError(f"brand {self.slug!r} was not loaded from a file")
+            raise ConfigError(
+                f"brand {self.slug!r} was not loaded from a file, so it has no folder.",
+                fix="load it with socialnb.config.load_brand(<brand folder>).",
+            )
         return self.path.parent
 
 
