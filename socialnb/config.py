@@ -22,20 +22,33 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
+from pydantic import (
+    BeforeValidator,
+    Field,
+    ValidationError,
+    create_model,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
+from ._schema import Model, config_error
+from ._yaml import read_yaml_mapping
 from .errors import ConfigError
 from .schema import PLATFORMS
 
 __all__ = [
     "BrandConfig",
+    "BrandFile",
     "Target",
     "SeriesRule",
     "load_brand",
     "list_brands",
+    "is_timezone",
+    "brand_keys_table",
     "CALENDAR_COLUMNS",
     "IDEAS_COLUMNS",
     "TARGET_METRICS",
@@ -130,241 +143,345 @@ class BrandConfig:
     def folder(self) -> Path:
         """The brand's folder in the workspace."""
         if self.path is None:
-            raise ConfigError(f"brand {self.slug!r} was not loaded from a file")
+            raise ConfigError(
+                f"brand {self.slug!r} was not loaded from a file, so it has no folder.",
+                fix="load it with socialnb.config.load_brand(<brand folder>).",
+            )
         return self.path.parent
 
 
-def _fail(path: Path, key: str, problem: str, fix: str) -> ConfigError:
-    return ConfigError(f"{path}: key {key!r}: {problem} What to do: {fix}")
+def is_timezone(name: object) -> bool:
+    """Whether ``name`` is an IANA time zone this machine knows.
+
+    >>> is_timezone("Europe/London"), is_timezone("Europe"), is_timezone("Mars/Olympus")
+    (True, False, False)
+    """
+    try:
+        ZoneInfo(str(name))
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # a folder such as "Europe": OSError
+        return False
+    return True
 
 
+# -- the declared schema of brand.yaml ---------------------------------------------------------
 _DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
-def _series_keys(raw: dict, path: Path) -> dict[str, Any]:
-    """``keep_series`` (series names) and ``series_days`` (series -> weekday or list of them),
-    weekdays stored as ``mon`` ... ``sun``."""
-    keep = raw.get("keep_series") or []
-    keep = [keep] if isinstance(keep, str) else keep
-    if not isinstance(keep, list) or not all(isinstance(k, str) and k.strip() for k in keep):
-        raise _fail(path, "keep_series", f"{raw.get('keep_series')!r} is not a list of series "
-                    "names.", "write e.g. 'keep_series: [Gear Friday]'.")  # fmt: skip
-    days_raw = raw.get("series_days") or {}
-    if not isinstance(days_raw, dict):
-        raise _fail(path, "series_days", f"{days_raw!r} is not a mapping of series to weekdays.",
-                    "write e.g. 'series_days: {Gear Friday: Fri}'.")  # fmt: skip
-    days: dict[str, tuple[str, ...]] = {}
-    for name, value in days_raw.items():
-        values = (value if isinstance(value, list) else [value]) or [value]
-        codes = []
-        for v in values:
-            word = str(v).strip().lower() if isinstance(v, str) else ""
-            code = next((d[:3] for d in _DAY_NAMES if len(word) >= 2 and d.startswith(word)), None)
-            if code is None:
-                raise _fail(path, f"series_days.{name}", f"{v!r} is not a day of the week.",
-                            "write Mon, Tue, Wed, Thu, Fri, Sat or Sun (or a list of them).")  # fmt: skip
-            codes.append(code)
-        days[str(name).strip()] = tuple(dict.fromkeys(codes))
-    return {"keep_series": tuple(k.strip() for k in keep), "series_days": days}
+def _text(value: object) -> object:
+    """A name YAML read as a number (``name: 2048``) is still a name; an empty one is refused."""
+    if isinstance(value, str) and not value.strip():
+        raise PydanticCustomError("empty", "is empty")
+    return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
 
 
-def _number(path: Path, key: str, value: object, *, integer: bool = False) -> float:
-    """A number from YAML (not a bool, not text such as 'sixty' or '5%')."""
-    ok = isinstance(value, int | float) and not isinstance(value, bool)
-    if ok and integer and float(value) != int(value):
-        ok = False
-    if not ok or value != value or value < 0:  # NaN or negative
-        kind = "a whole number" if integer else "a number"
+def _number_only(value: object) -> object:
+    """Numbers only: no text ('sixty', '5%', '12') and no yes/no."""
+    if isinstance(value, str | bool):
         hint = (
             " (a share is written as 0.05, not 5%)"
             if isinstance(value, str) and "%" in value
             else ""
         )
-        raise _fail(
-            path,
-            key,
-            f"{value!r} is not {kind} >= 0{hint}.",
-            f"write {kind} such as {'12' if integer else '0.4'}.",
-        )
-    return int(value) if integer else float(value)
-
-
-def _mapping(path: Path, key: str, value: object) -> dict:
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise _fail(
-            path,
-            key,
-            f"{value!r} is a {type(value).__name__}, not a mapping of names to values.",
-            f"write it as '{key}: {{name: value, ...}}' (see README).",
-        )
+        raise PydanticCustomError("number", "is not a number{hint}", {"hint": hint})
     return value
 
 
+def _weekdays(value: object) -> tuple[str, ...]:
+    """``Fri`` or ``[Mon, Thu]`` (any unambiguous prefix of two letters or more) -> ``("fri",)``."""
+    codes = []
+    for v in (value if isinstance(value, list) else [value]) or [value]:
+        word = v.strip().lower() if isinstance(v, str) else ""
+        code = next((d[:3] for d in _DAY_NAMES if len(word) >= 2 and d.startswith(word)), None)
+        if code is None:
+            raise PydanticCustomError("weekday", "{day} is not a day of the week", {"day": repr(v)})
+        codes.append(code)
+    return tuple(dict.fromkeys(codes))
+
+
+def _account(value: object) -> object:
+    """An account is a name or a number (an id), as the exports write it."""
+    if value is not None and (isinstance(value, bool) or not isinstance(value, str | int)):
+        raise PydanticCustomError("account", "is not an account name")
+    return value
+
+
+def _listed(value: object) -> object:
+    """One name may be written without the list brackets."""
+    return [value] if isinstance(value, str) else value
+
+
+Text = Annotated[str, BeforeValidator(_text)]
+#: A number >= 0 (a share, a target, hours); never text or a yes/no.
+Amount = Annotated[float, BeforeValidator(_number_only), Field(ge=0, allow_inf_nan=False)]
+#: A whole number >= 0 (12.0 is 12); never text or a yes/no.
+Count = Annotated[int, BeforeValidator(_number_only), Field(ge=0)]
+Weekdays = Annotated[tuple[str, ...], BeforeValidator(_weekdays)]
+
+
+class AccountSpec(Model):
+    """``platforms.<platform>``: the brand's account as the exports name it."""
+
+    account: Annotated[str | int | None, BeforeValidator(_account)] = None
+
+
+#: ``platforms``: platform -> ``{account: ...}`` (or nothing), one optional key per platform.
+PlatformsSpec = create_model(
+    "PlatformsSpec",
+    __base__=Model,
+    **{p: (AccountSpec | None, None) for p in PLATFORMS},  # type: ignore[call-overload]
+)
+#: ``cadence``: platform -> planned posts per sprint, one optional key per platform.
+CadenceSpec = create_model(
+    "CadenceSpec",
+    __base__=Model,
+    **{p: (Count, None) for p in PLATFORMS},  # type: ignore[call-overload]
+)
+
+
+class TargetSpec(Model):
+    """One entry of ``targets``: a KPI the retro checks."""
+
+    metric: Literal[TARGET_METRICS]  # type: ignore[valid-type]
+    target: Amount
+    name: Text | None = None
+    platform: Literal[PLATFORMS] | None = None  # type: ignore[valid-type]
+
+
+class SeriesRuleSpec(Model):
+    """``series_rule``: when a series is kept, scaled or sunset (see the retro)."""
+
+    min_sprints: Count = 3
+    window: Count = 3
+    sunset_below: Amount = 0.8
+    scale_above: Amount = 1.2
+
+
+class BrandFile(Model):
+    """The declared schema of ``brand.yaml``: every key, its type and its default.
+
+    ``load_brand`` validates the file with this model; README's table of brand.yaml keys is
+    :func:`brand_keys_table` (a test keeps them in step).
+    """
+
+    name: Text = Field(title="text", description="the brand's display name")
+    timezone: Text = Field(
+        title="IANA zone",
+        description="zone of the exports' wall-clock times, e.g. `Europe/London`",
+    )
+    sprint_length: str = Field("month", title="text", description="only `month` today")
+    platforms: PlatformsSpec = Field(  # type: ignore[valid-type]
+        PlatformsSpec(),
+        title="platform: {account}",
+        description="the brand's account per platform as the exports name it, e.g. "
+        "`{instagram: {account: fernway.outdoors}}`; an export of another account is refused",
+    )
+    pillars: dict[Annotated[str, BeforeValidator(_text)], Amount] = Field(
+        {},
+        title="pillar: share",
+        description="target share of posts per content pillar, adding up to 1",
+    )
+    cadence: CadenceSpec = Field(  # type: ignore[valid-type]
+        CadenceSpec(),
+        title="platform: whole number",
+        description="planned posts per sprint per platform",
+    )
+    capacity_hours: Amount = Field(
+        40.0, title="number", description="team hours per sprint for new content (the plan)"
+    )
+    targets: tuple[TargetSpec, ...] = Field(
+        (),
+        title="list of {name, metric, platform, target}",
+        description=f"KPIs the retro checks; metric one of {', '.join(TARGET_METRICS)}",
+    )
+    series_rule: SeriesRuleSpec = Field(
+        SeriesRuleSpec(),
+        title="{min_sprints, window, sunset_below, scale_above}",
+        description="when the retro calls a series keep, scale or sunset",
+    )
+    keep_series: Annotated[tuple[Text, ...], BeforeValidator(_listed)] = Field(
+        (),
+        title="list of series",
+        description="series the plan keeps although the retro says sunset, e.g. `[Gear Friday]`",
+    )
+    series_days: dict[Text, Weekdays] = Field(
+        {},
+        title="series: weekday(s)",
+        description="a series' day or days of the week, e.g. `{Gear Friday: Fri}`; else the "
+        "most common weekday of its past posts",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _null_is_empty(cls, data: Any) -> Any:
+        """``targets:`` with nothing after it means no targets (the same for every collection)."""
+        if isinstance(data, dict):
+            data = {k: v for k, v in data.items() if not (v is None and k in _COLLECTIONS)}
+        return data
+
+    @field_validator("timezone")
+    @classmethod
+    def _iana_zone(cls, value: str) -> str:
+        if not is_timezone(value):
+            raise PydanticCustomError("timezone", "is not an IANA time zone")
+        return value
+
+    @field_validator("pillars")
+    @classmethod
+    def _shares_add_up(cls, value: dict[str, float]) -> dict[str, float]:
+        total = sum(value.values())
+        if value and abs(total - 1) > 0.01:
+            raise PydanticCustomError(
+                "pillar_sum", "the shares add up to {total}, not 1", {"total": f"{total:.2f}"}
+            )
+        return value
+
+    def to_config(self, path: Path, raw: dict[str, Any]) -> BrandConfig:
+        """The :class:`BrandConfig` of this file (``raw``: the file's mapping, for key order)."""
+
+        def given(spec: Model, key: str) -> list[str]:  # the keys written, in the file's order
+            return [k for k in (raw.get(key) or {}) if k in spec.model_fields_set]
+
+        platforms = self.platforms
+        return BrandConfig(
+            slug=path.parent.name,
+            name=self.name,
+            timezone=self.timezone,
+            sprint_length=self.sprint_length,
+            platforms={
+                k: (getattr(platforms, k) or AccountSpec()).model_dump(exclude_unset=True)
+                for k in given(platforms, "platforms")
+            },
+            pillars=dict(self.pillars),
+            cadence={k: getattr(self.cadence, k) for k in given(self.cadence, "cadence")},
+            capacity_hours=self.capacity_hours,
+            targets=tuple(
+                Target(t.name or t.metric, t.metric, t.target, t.platform) for t in self.targets
+            ),
+            series_rule=SeriesRule(**self.series_rule.model_dump()),
+            path=path,
+            keep_series=self.keep_series,
+            series_days=dict(self.series_days),
+        )
+
+
+_COLLECTIONS = (
+    "platforms",
+    "pillars",
+    "cadence",
+    "targets",
+    "series_rule",
+    "keep_series",
+    "series_days",
+)
+
+#: What to write instead, per top-level key of brand.yaml.
+_FIXES = {
+    "name": "write the brand's display name, e.g. 'name: Fernway Outdoor Co.'.",
+    "timezone": "write a zone such as Europe/London or America/New_York.",
+    "sprint_length": "write 'month'.",
+    "platforms": f"write e.g. 'platforms: {{instagram: {{account: your-account-name}}}}', "
+    f"platforms among {PLATFORMS}, accounts as the exports show them.",
+    "pillars": "write e.g. 'pillars: {education: 0.4, community: 0.6}': numbers (0.4, not "
+    "40%) adding up to 1.",
+    "cadence": f"write e.g. 'cadence: {{instagram: 12}}': whole numbers, platforms among {PLATFORMS}.",
+    "capacity_hours": "write a number of hours such as 40.",
+    "targets": "write each target as '- {name: ..., metric: er_reach, platform: instagram, "
+    f"target: 0.05}}' (target a number; metric among {TARGET_METRICS}).",
+    "series_rule": "write e.g. 'series_rule: {min_sprints: 3, window: 3, sunset_below: 0.8, "
+    "scale_above: 1.2}' (sprints as whole numbers).",
+    "keep_series": "write e.g. 'keep_series: [Gear Friday]'.",
+    "series_days": "write e.g. 'series_days: {Gear Friday: Fri}': Mon, Tue, Wed, Thu, Fri, Sat or "
+    "Sun (or a list of them).",
+}
+
+
+def _brand_error(exc: ValidationError, path: Path) -> ConfigError:
+    """The first problem of brand.yaml, with the advice of its top-level key."""
+    loc = exc.errors(include_url=False)[0]["loc"]
+    top = str(loc[0]) if loc else ""
+    field = next((str(p) for p in reversed(loc) if not isinstance(p, int)), "")
+    fix = _FIXES.get(top, f"use one of {sorted(BrandFile.model_fields)} (see README).")
+    return config_error(exc, path=path, fixes={field: fix})
+
+
+def _shown(value: object) -> str:
+    """A default as README shows it."""
+    if isinstance(value, Model):
+        given = value.model_dump(exclude_none=True)
+        return ", ".join(f"{k} {v:g}" for k, v in given.items()) or "none"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return f"`{value}`" if value not in ({}, ()) else "none"
+
+
+def brand_keys_table() -> str:
+    """README's table of brand.yaml keys, from :class:`BrandFile`: key, type, default, meaning.
+
+    >>> print(brand_keys_table().splitlines()[2])
+    | `name` | text | required | the brand's display name |
+    """
+    rows = ["| key | type | default | what it says |", "|---|---|---|---|"]
+    for key, spec in BrandFile.model_fields.items():
+        default = "required" if spec.is_required() else _shown(spec.default)
+        rows.append(f"| `{key}` | {spec.title} | {default} | {spec.description} |")
+    return "\n".join(rows)
+
+
 def load_brand(path: str | Path) -> BrandConfig:
-    """Read and validate a ``brand.yaml`` (or the brand folder holding one).
+    r"""Read and validate a ``brand.yaml`` (or the brand folder holding one) with :class:`BrandFile`.
 
     Raises
     ------
     ConfigError
-        Naming the file and key at fault and what to write instead.
+        Naming the file, the key at fault (``targets[2].target``), its value and what to write
+        instead.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp()) / "acme"
+    >>> folder.mkdir()
+    >>> _ = (folder / "brand.yaml").write_text(
+    ...     "name: Acme\ntimezone: Europe/London\ncadence: {instagram: 12}\n", encoding="utf-8")
+    >>> brand = load_brand(folder)
+    >>> brand.slug, brand.cadence, brand.capacity_hours
+    ('acme', {'instagram': 12}, 40.0)
+    >>> _ = (folder / "brand.yaml").write_text(
+    ...     "name: Acme\ntimezone: UTC\ncadence: {instagram: twice}\n", encoding="utf-8")
+    >>> try:
+    ...     load_brand(folder)
+    ... except ConfigError as err:
+    ...     print(err.key, repr(err.value), err.problem)
+    cadence.instagram 'twice' is not a number.
     """
     path = Path(path)
     if path.is_dir():
         path = path / "brand.yaml"
     if not path.exists():
         raise ConfigError(
-            f"{path}: no brand.yaml. What to do: create it with at least 'name' and 'timezone' "
-            "(see README, 'Your own brand')."
+            "no brand.yaml.",
+            path=path,
+            fix="create it with at least 'name' and 'timezone' (see README, 'Your own brand').",
         )
+    raw = read_yaml_mapping(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        raise ConfigError(
-            f"{path}, line {line}: is not UTF-8 text (byte {path.read_bytes()[exc.start]:#04x}). "
-            "What to do: save it again as UTF-8 (most editors: 'Save with encoding')."
-        ) from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ConfigError(
-            f"{path}{where}: not valid YAML ({exc}). What to do: fix the syntax."
-        ) from exc
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{path}: expected a mapping of keys. What to do: see README.")
-    known = {
-        "name",
-        "timezone",
-        "sprint_length",
-        "platforms",
-        "pillars",
-        "cadence",
-        "capacity_hours",
-        "targets",
-        "series_rule",
-        "keep_series",
-        "series_days",
-    }
-    unknown = sorted(set(raw) - known)
-    if unknown:
-        raise _fail(path, unknown[0], "unknown key.", f"use one of {sorted(known)}.")
-    for key in ("name", "timezone"):
-        if not raw.get(key):
-            raise _fail(path, key, "missing.", f"add '{key}: ...'.")
-    try:
-        ZoneInfo(str(raw["timezone"]))
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise _fail(
-            path,
-            "timezone",
-            f"{raw['timezone']!r} is not an IANA time zone.",
-            "write a zone such as Europe/London or America/New_York.",
-        ) from exc
-    platforms = _mapping(path, "platforms", raw.get("platforms"))
-    for name, value in platforms.items():
-        if name not in PLATFORMS:
-            raise _fail(path, f"platforms.{name}", "unknown platform.", f"use one of {PLATFORMS}.")
-        if value is not None and not isinstance(value, dict):
-            raise _fail(
-                path,
-                f"platforms.{name}",
-                f"{value!r} is not a mapping.",
-                f"write 'platforms: {{{name}: {{account: your-account-name}}}}'.",
-            )
-        account = (value or {}).get("account")
-        if account is not None and not isinstance(account, str | int):
-            raise _fail(
-                path,
-                f"platforms.{name}.account",
-                f"{account!r} is not an account name.",
-                "write the account's name as the exports show it.",
-            )
-    pillars = {
-        str(k): _number(path, f"pillars.{k}", v)
-        for k, v in _mapping(path, "pillars", raw.get("pillars")).items()
-    }
-    if pillars and abs(sum(pillars.values()) - 1) > 0.01:
-        raise _fail(
-            path,
-            "pillars",
-            f"shares add up to {sum(pillars.values()):.2f}.",
-            "make them add up to 1.",
-        )
-    cadence = {
-        str(k): int(_number(path, f"cadence.{k}", v, integer=True))
-        for k, v in _mapping(path, "cadence", raw.get("cadence")).items()
-    }
-    for name in cadence:
-        if name not in PLATFORMS:
-            raise _fail(path, f"cadence.{name}", "unknown platform.", f"use one of {PLATFORMS}.")
-    targets = []
-    raw_targets = raw.get("targets") or []
-    if not isinstance(raw_targets, list):
-        raise _fail(
-            path,
-            "targets",
-            f"{raw_targets!r} is not a list.",
-            "write each target as a '- {name: ..., metric: ..., target: ...}' line.",
-        )
-    for i, t in enumerate(raw_targets):
-        if not isinstance(t, dict) or "metric" not in t or "target" not in t:
-            raise _fail(path, f"targets[{i}]", "needs 'metric' and 'target'.", "see README.")
-        if t["metric"] not in TARGET_METRICS:
-            raise _fail(
-                path,
-                f"targets[{i}].metric",
-                f"unknown metric {t['metric']!r}.",
-                f"use one of {TARGET_METRICS}.",
-            )
-        if t.get("platform") is not None and t["platform"] not in PLATFORMS:
-            raise _fail(
-                path,
-                f"targets[{i}].platform",
-                f"unknown platform {t['platform']!r}.",
-                f"use one of {PLATFORMS}.",
-            )
-        targets.append(
-            Target(
-                name=str(t.get("name") or t["metric"]),
-                metric=t["metric"],
-                target=_number(path, f"targets[{i}].target", t["target"]),
-                platform=t.get("platform"),
-            )
-        )
-    rule_raw = _mapping(path, "series_rule", raw.get("series_rule"))
-    try:
-        rule = SeriesRule(**rule_raw)
-    except TypeError as exc:
-        raise _fail(
-            path, "series_rule", str(exc), "use min_sprints, window, sunset_below, scale_above."
-        ) from exc
-    for key in ("min_sprints", "window"):
-        _number(path, f"series_rule.{key}", getattr(rule, key), integer=True)
-    for key in ("sunset_below", "scale_above"):
-        _number(path, f"series_rule.{key}", getattr(rule, key))
-    if not isinstance(raw.get("sprint_length", "month"), str):
-        raise _fail(
-            path, "sprint_length", f"{raw['sprint_length']!r} is not text.", "write 'month'."
-        )
-    return BrandConfig(
-        slug=path.parent.name,
-        name=str(raw["name"]),
-        timezone=str(raw["timezone"]),
-        sprint_length=str(raw.get("sprint_length", "month")),
-        platforms={k: dict(v or {}) for k, v in platforms.items()},
-        pillars=pillars,
-        cadence=cadence,
-        capacity_hours=_number(path, "capacity_hours", raw.get("capacity_hours", 40)),
-        targets=tuple(targets),
-        series_rule=rule,
-        path=path,
-        **_series_keys(raw, path),
-    )
+        spec = BrandFile.model_validate(raw)
+    except ValidationError as exc:
+        raise _brand_error(exc, path) from None
+    return spec.to_config(path, raw)
 
 
 def list_brands(workspace: str | Path) -> list[str]:
-    """Slugs of the brands in a workspace (folders holding a brand.yaml), sorted."""
+    r"""Slugs of the brands in a workspace (folders holding a brand.yaml), sorted.
+
+    >>> import tempfile, pathlib
+    >>> ws = pathlib.Path(tempfile.mkdtemp())
+    >>> for slug in ("zed", "acme", "notes"):
+    ...     (ws / slug).mkdir()
+    >>> for slug in ("zed", "acme"):
+    ...     _ = (ws / slug / "brand.yaml").write_text("name: X\ntimezone: UTC\n")
+    >>> list_brands(ws)
+    ['acme', 'zed']
+    """
     root = Path(workspace)
     return sorted(p.parent.name for p in root.glob("*/brand.yaml"))

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .config import CALENDAR_COLUMNS, IDEAS_COLUMNS, PLATFORMS
+from .config import CALENDAR_COLUMNS, IDEAS_COLUMNS, PLATFORMS, is_timezone
 from .errors import ConfigError, SocialnbError
 
 __all__ = ["DetectedExport", "InitResult", "detect_exports", "init_brand", "STARTER_FILES"]
@@ -118,6 +118,15 @@ def detect_exports(raw_folder: str | Path, *, tz: str = "UTC") -> tuple[Detected
 
     A sidecar ``<file>.mapping.yaml`` is used as the ingest would. A file no reader recognises
     is listed with its ``problem`` (the reader's message), not raised.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> raw = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (raw / "notes.txt").write_text("not an export")
+    >>> found = detect_exports(raw)
+    >>> found[0].path, found[0].platform, found[0].problem is not None
+    ('notes.txt', None, True)
     """
     from .ingest import load_with_mapping, read_raw
     from .workspace import _files_under
@@ -335,50 +344,23 @@ def init_brand(
     ------
     ConfigError
         An unusable slug or an unknown time zone; nothing is written.
-    """
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-    if (
-        not brand
-        or brand.startswith(".")
-        or any(c in brand for c in "/\\:")
-        or brand != brand.strip()
-    ):
-        raise ConfigError(
-            f"--brand {brand!r} is not a folder name. What to do: use a short slug such as "
-            "'acme' (letters, digits, - or _)."
-        )
-    workspace = Path(workspace)
-    folder = workspace / brand
-    warnings: list[str] = []
-    defaulted = False
-    if timezone is None and ask_timezone is not None:
-        timezone = (ask_timezone() or "").strip() or None
-    if timezone is None:
-        timezone, defaulted = "UTC", True
-    try:
-        ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(
-            f"--timezone {timezone!r} is not an IANA time zone. What to do: write a zone such "
-            "as Europe/London or America/New_York."
-        ) from None
+    Examples
+    --------
+    >>> import tempfile
+    >>> result = init_brand(tempfile.mkdtemp(), "acme", timezone="Europe/London")
+    >>> [p.name for p in result.written], result.platforms
+    (['brand.yaml', 'calendar.csv', 'ideas.csv', 'experiments.yaml'], {})
+    >>> init_brand(tempfile.mkdtemp(), "../up", timezone="UTC")
+    Traceback (most recent call last):
+    ...
+    socialnb.errors.ConfigError: key '--brand' (value '../up'): is not a folder name. What to do: use a short slug such as 'acme' (letters, digits, - or _).
+    """
+    _check_slug(brand)
+    timezone, defaulted = _zone(timezone, ask_timezone)
+    folder = Path(workspace) / brand
     exports = detect_exports(folder / "raw", tz=timezone)
     platforms = _accounts_by_platform(exports)
-    if not exports:
-        warnings.append(
-            f"no exports in {brand}/raw/: brand.yaml lists no platform. What to do: download the "
-            f"platforms' exports into {brand}/raw/ (README, 'Your own brand') and add them."
-        )
-    for e in exports:
-        if e.problem:
-            warnings.append(f"raw/{e.path}: not read ({e.problem})")
-    for platform, accounts in platforms.items():
-        if len(accounts) > 1:
-            warnings.append(
-                f"{platform}: the exports name several accounts ({', '.join(accounts)}); "
-                "brand.yaml leaves the account for you to choose."
-            )
     name = name or brand.replace("-", " ").replace("_", " ").strip().capitalize()
     first = next(iter(platforms), "instagram")
     contents = {
@@ -387,6 +369,85 @@ def init_brand(
         "ideas.csv": _ideas_csv(first),
         "experiments.yaml": _experiments_yaml(name, first),
     }
+    written, skipped = _write_new(folder, contents)
+    warnings = _warnings(brand, exports, platforms)
+    if defaulted and folder / "brand.yaml" in written:
+        warnings.insert(0, _UTC_WARNING)
+    return InitResult(
+        brand=brand,
+        folder=folder,
+        timezone=timezone,
+        timezone_defaulted=defaulted,
+        exports=exports,
+        written=written,
+        skipped=skipped,
+        warnings=tuple(warnings),
+    )
+
+
+def _check_slug(brand: str) -> None:
+    """A brand's slug is one folder name: no path, no leading dot, no edge spaces."""
+    if (
+        not brand
+        or brand.startswith(".")
+        or any(c in brand for c in "/\\:")
+        or brand != brand.strip()
+    ):
+        raise ConfigError(
+            "is not a folder name.",
+            key="--brand",
+            value=brand,
+            fix="use a short slug such as 'acme' (letters, digits, - or _).",
+        )
+
+
+def _zone(timezone: str | None, ask: Callable[[], str | None] | None) -> tuple[str, bool]:
+    """The zone given, else the one asked for, else UTC (and whether it was defaulted)."""
+    if timezone is None and ask is not None:
+        timezone = (ask() or "").strip() or None
+    if timezone is None:
+        return "UTC", True
+    if not is_timezone(timezone):
+        raise ConfigError(
+            "is not an IANA time zone.",
+            key="--timezone",
+            value=timezone,
+            fix="write a zone such as Europe/London or America/New_York.",
+        )
+    return timezone, False
+
+
+def _warnings(
+    brand: str, exports: tuple[DetectedExport, ...], platforms: dict[str, tuple[str, ...]]
+) -> list[str]:
+    """What a person should check: no export, unreadable files, several accounts."""
+    warnings = []
+    if not exports:
+        warnings.append(
+            f"no exports in {brand}/raw/: brand.yaml lists no platform. What to do: download the "
+            f"platforms' exports into {brand}/raw/ (README, 'Your own brand') and add them."
+        )
+    warnings += [f"raw/{e.path}: not read ({e.problem})" for e in exports if e.problem]
+    for platform, accounts in platforms.items():
+        if len(accounts) > 1:
+            warnings.append(
+                f"{platform}: the exports name several accounts ({', '.join(accounts)}); "
+                "brand.yaml leaves the account for you to choose."
+            )
+    return warnings
+
+
+_UTC_WARNING = (
+    "time zone: none given, so brand.yaml says UTC. This matters: Meta exports "
+    "(Facebook, Instagram) write local times without a zone, and a wrong zone moves posts "
+    "to other days and months. What to do: write the brand's zone (e.g. Europe/London) "
+    "in brand.yaml before the first ingest."
+)
+
+
+def _write_new(folder: Path, contents: dict[str, str]) -> tuple[tuple[Path, ...], tuple[Path, ...]]:
+    """Write each starter file that does not exist yet (a calendar or backlog kept as .xlsx
+    counts as existing); returns the files written and the files skipped."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "raw").mkdir(exist_ok=True)
     written, skipped = [], []
@@ -399,21 +460,4 @@ def init_brand(
         with open(path, "x", encoding="utf-8", newline="") as fh:  # never overwrite
             fh.write(contents[filename])
         written.append(path)
-    if defaulted and folder / "brand.yaml" in written:
-        warnings.insert(
-            0,
-            "time zone: none given, so brand.yaml says UTC. This matters: Meta exports "
-            "(Facebook, Instagram) write local times without a zone, and a wrong zone moves posts "
-            "to other days and months. What to do: write the brand's zone (e.g. Europe/London) "
-            "in brand.yaml before the first ingest.",
-        )
-    return InitResult(
-        brand=brand,
-        folder=folder,
-        timezone=timezone,
-        timezone_defaulted=defaulted,
-        exports=exports,
-        written=tuple(written),
-        skipped=tuple(skipped),
-        warnings=tuple(warnings),
-    )
+    return tuple(written), tuple(skipped)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import socialnb
-from socialnb.errors import ExportError
+from socialnb.errors import ConfigError, ExportError
 from socialnb.ingest.mapped import load_mapping, shipped_mappings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -112,5 +112,6 @@ def test_a_mapping_naming_a_missing_column_says_which(tmp_path):
 def test_an_invalid_mapping_is_refused_naming_the_key(tmp_path):
     m = tmp_path / "m.yaml"
     m.write_text("platform: myspace\ncolumns: {published: date}\n")
-    with pytest.raises(ExportError, match="platform 'myspace'"):
+    with pytest.raises(ConfigError, match="key 'platform' \\(value 'myspace'\\)") as err:
         load_mapping(m)
+    assert (err.value.path, err.value.key, err.value.value) == (m, "platform", "myspace")

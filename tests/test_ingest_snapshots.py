@@ -326,7 +326,7 @@ def test_a_brand_yaml_type_error_is_a_config_error_naming_key_and_value_exit_two
     folder = brand(tmp_path, extra=yaml_text)
     (folder / "raw" / "2021-02-01").mkdir()
     shutil.copy(TWEETS, folder / "raw" / "2021-02-01" / TWEETS.name)
-    with pytest.raises(ConfigError, match=re.escape(f"brand.yaml: key '{key}'")):
+    with pytest.raises(ConfigError, match=re.escape(f"brand.yaml, key '{key}'")):
         socialnb.Workspace(tmp_path).validate("demo")
     result = CliRunner().invoke(main, ["ingest", "-w", str(tmp_path), "--quiet"])
     assert result.exit_code == 2 and key in result.output
@@ -337,7 +337,7 @@ def test_a_brand_yaml_type_error_is_a_config_error_naming_key_and_value_exit_two
 def test_a_latin1_brand_yaml_names_the_file_line_and_encoding(tmp_path):
     folder = brand(tmp_path)
     (folder / "brand.yaml").write_bytes("name: Caf\xe9 Lum\xe9\ntimezone: UTC\n".encode("latin-1"))
-    with pytest.raises(ConfigError, match="brand.yaml, line 1: is not UTF-8"):
+    with pytest.raises(ConfigError, match="brand.yaml: line 1 is not UTF-8"):
         socialnb.Workspace(tmp_path).validate("demo")
 
 

@@ -20,7 +20,6 @@ do with rows that do not parse. Example (``socialnb/mappings/facebook_freecodeca
     date_formats: ["%m/%d/%Y %I:%M %p"]   # tried in order
     formats: {Link: link, Photo: image, Video: video, Status: text}   # values -> canonical formats
     bad_rows: quarantine            # quarantine (skip, report in ingest_log) or reject (refuse the file)
-    require_match: true             # every row must match the header's column count
 
 How a user points socialnb at a mapping (first found wins):
 
@@ -42,12 +41,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
+from .._yaml import read_yaml_mapping
 from ..errors import ConfigError, ExportError
-from ..schema import DAILY_METRICS, FORMATS, PLATFORMS, POST_METRIC_FIELDS
+from ..schema import DAILY_METRICS, POST_METRIC_FIELDS
 from ._base import ExportFormat, Parsed
 from ._convert import MEASURES, cell_problem, localise, number_cells
+from ._mapping_schema import TEXT_FIELDS, validate_mapping
 from ._raw import RawFile, Table, normalise_header, read_csv_table
 
 __all__ = [
@@ -60,32 +60,7 @@ __all__ = [
 ]
 
 MAPPING_SUFFIX = ".mapping.yaml"
-_TEXT_FIELDS = ("post_id", "account", "text", "permalink", "format", "distribution")
-_KEYS = {
-    "platform",
-    "kind",
-    "encoding",
-    "delimiter",
-    "account",
-    "timezone",
-    "columns",
-    "date_formats",
-    "formats",
-    "bad_rows",
-    "use",
-    "description",
-    "source",
-    "licence",
-    "license",
-    "skip_rows",
-    "constants",
-    "year",
-    "negative_ok",
-    "month_column",
-    "hour_column",
-    "distributions",
-    "account_regex",
-}
+_TEXT_FIELDS = TEXT_FIELDS
 
 
 class Mapping(dict):
@@ -101,101 +76,74 @@ def shipped_mappings() -> list[str]:
     return sorted(p.name[: -len(".yaml")] for p in folder.iterdir() if p.name.endswith(".yaml"))
 
 
-def _fail(
-    path: Path,
-    problem: str,
-    fix: str = "see the mapping format in socialnb.ingest.mapped's docstring.",
-) -> None:
-    raise ExportError(path, problem, fix=fix)
+def _mapping_file(spec: str | Path, chain: tuple[Path, ...]) -> Path:
+    """The file ``spec`` names: a path (relative to the mapping whose ``use:`` names it), else a
+    shipped mapping's name."""
+    p = Path(spec)
+    if chain and not p.is_absolute() and (chain[-1].parent / p).exists():
+        p = chain[-1].parent / p
+    if p.exists():
+        return p
+    shipped = resources.files("socialnb") / "mappings" / f"{str(spec).removesuffix('.yaml')}.yaml"
+    if not shipped.is_file():
+        raise ConfigError(
+            "no such mapping file or shipped mapping.",
+            path=chain[-1] if chain else p,
+            key="use" if chain else None,
+            value=str(spec),
+            fix="give a path to a YAML mapping or one of the shipped names: "
+            f"{', '.join(shipped_mappings())}.",
+        )
+    return Path(str(shipped))
 
 
 def load_mapping(spec: str | Path, *, _chain: tuple[Path, ...] = ()) -> Mapping:
-    """Load and validate a mapping from a path or a shipped mapping name.
+    """Load a mapping from a path or a shipped mapping name, validated by
+    :class:`~socialnb.ingest._mapping_schema.MappingFile`.
 
     ``use: <mapping>`` starts from another mapping (a path relative to this mapping's folder, or a
     shipped name) and overrides its keys.
 
     Raises
     ------
-    ExportError
-        Naming the mapping file and the key at fault.
     ConfigError
-        When ``use:`` leads back to a mapping already in the chain (itself, or a cycle).
+        Naming the mapping file, the key at fault, its value and what to do; also when ``use:``
+        leads back to a mapping already in the chain (itself, or a cycle).
+
+    Examples
+    --------
+    >>> m = load_mapping("facebook_metrics")
+    >>> m["platform"], m["kind"], m["columns"]["reach"]
+    ('facebook', 'posts', 'Lifetime Post Total Reach')
     """
-    p = Path(spec)
-    if _chain and not p.is_absolute() and (_chain[-1].parent / p).exists():
-        p = _chain[-1].parent / p
-    if not p.exists():
-        name = str(spec).removesuffix(".yaml")
-        shipped = resources.files("socialnb") / "mappings" / f"{name}.yaml"
-        if not shipped.is_file():
-            _fail(
-                p,
-                "no such mapping file or shipped mapping.",
-                f"give a path to a YAML mapping or one of the shipped names: {', '.join(shipped_mappings())}.",
-            )
-        p = Path(str(shipped))
+    p = _mapping_file(spec, _chain)
     here = p.resolve()
     if here in _chain:
         names = " -> ".join(str(c) for c in (*_chain, here))
         raise ConfigError(
-            f"{_chain[-1]}: key 'use': {str(spec)!r} leads back to a mapping already used "
-            f"({names}), so the mapping never ends. What to do: point `use:` at a shipped "
-            "mapping or another file, or remove it and write the keys here."
+            f"leads back to a mapping already used ({names}), so the mapping never ends.",
+            path=_chain[-1],
+            key="use",
+            value=str(spec),
+            fix="point `use:` at a shipped mapping or another file, or remove it and write the "
+            "keys here.",
         )
     data_bytes = p.read_bytes()
-    try:
-        data = yaml.safe_load(data_bytes) or {}
-    except yaml.YAMLError as exc:
-        _fail(
-            p, f"is not valid YAML ({exc}).", "fix the YAML syntax (indentation, colons, quotes)."
-        )
-    if not isinstance(data, dict):
-        _fail(p, "must be a YAML mapping of keys (platform, columns, ...).")
+    data = read_yaml_mapping(p, data=data_bytes, what="keys (platform, columns, ...)")
     if "use" in data:
         if not isinstance(data["use"], str) or not data["use"].strip():
-            _fail(
-                p, f"key 'use' must name a mapping (a file or a shipped name), not {data['use']!r}."
+            raise ConfigError(
+                "does not name a mapping.",
+                path=p,
+                key="use",
+                value=data["use"],
+                fix="write a mapping file's path or a shipped name, e.g. 'use: facebook_metrics'.",
             )
         inner = load_mapping(data["use"], _chain=(*_chain, here))
         inner.update({k: v for k, v in data.items() if k != "use"})
         data = dict(inner)
-    unknown = set(data) - _KEYS
-    if unknown:
-        _fail(p, f"has unknown key(s) {sorted(unknown)}.", f"use only: {sorted(_KEYS)}.")
-    if data.get("platform") not in PLATFORMS:
-        _fail(
-            p,
-            f"platform {data.get('platform')!r} is not one of {list(PLATFORMS)}.",
-            "set `platform:`.",
-        )
-    kind = data.setdefault("kind", "posts")
-    if kind not in ("posts", "daily"):
-        _fail(p, f"kind {kind!r} must be 'posts' or 'daily'.")
-    cols = data.get("columns")
-    if not isinstance(cols, dict) or not cols:
-        _fail(p, "needs `columns:` mapping canonical fields to the file's columns.")
-    allowed = (
-        set(_TEXT_FIELDS)
-        | {"published", "date"}
-        | set(POST_METRIC_FIELDS if kind == "posts" else DAILY_METRICS)
-    )
-    bad = set(cols) - allowed
-    if bad:
-        _fail(
-            p,
-            f"columns {sorted(bad)} are not canonical {kind} fields.",
-            f"use fields among: {sorted(allowed)}.",
-        )
-    need = "published" if kind == "posts" else "date"
-    if not cols.get(need) and not (kind == "posts" and data.get("year")):
-        _fail(p, f"columns must say which column holds `{need}`.")
-    if data.setdefault("bad_rows", "quarantine") not in ("quarantine", "reject"):
-        _fail(p, "bad_rows must be 'quarantine' or 'reject'.")
-    for k, v in (data.get("formats") or {}).items():
-        if v not in FORMATS:
-            _fail(p, f"formats maps {k!r} to {v!r}, which is not one of {list(FORMATS)}.")
-    m = Mapping(data)
+    spec_ = validate_mapping(data, p)
+    m = Mapping({**data, "kind": spec_.kind, "bad_rows": spec_.bad_rows})
     m.path = p
     m.digest = hashlib.sha256(data_bytes).hexdigest()
     return m
