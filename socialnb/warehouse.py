@@ -5,7 +5,9 @@ Tables
 ``post_snapshots``
     One row per (brand, platform, post id, export time): every metric as exported plus lineage.
 ``posts`` (view)
-    The latest snapshot of each post, joined to the calendar's tags by post id or link.
+    The latest snapshot of each post. The calendar's tags (pillar, series, ...) are added by
+    :meth:`socialnb.Workspace.posts` with the one calendar matcher
+    (:func:`socialnb.retro.match_calendar`), never in SQL.
 ``account_daily_values`` / ``account_daily`` (view)
     Daily account metrics in long form (one row per brand, platform, account, day, metric and
     export time) and the wide view of the latest value per day and metric.
@@ -59,8 +61,9 @@ __all__ = [
 ]
 
 #: 2: brand in every key; ingest_log keyed by (brand, source_hash) with rows_superseded,
-#: rows_ambiguous and content_end.
-SCHEMA_VERSION = 2
+#: rows_ambiguous and content_end. 3: the ``posts`` view is the latest snapshot alone (calendar
+#: tags come from the one matcher, :func:`socialnb.retro.match_calendar`).
+SCHEMA_VERSION = 3
 
 _POST_TYPES = {name: "DOUBLE" for name in POST_METRIC_FIELDS}
 _POST_TYPES.update(
@@ -125,23 +128,7 @@ CREATE TABLE IF NOT EXISTS ingest_log (
 CREATE OR REPLACE VIEW latest_snapshots AS
 SELECT * FROM post_snapshots
 QUALIFY row_number() OVER (PARTITION BY brand, platform, post_id ORDER BY exported_at DESC) = 1;
-CREATE OR REPLACE VIEW posts AS
-WITH cal AS (
-  SELECT *, coalesce(NULLIF(post_id, ''), NULLIF(regexp_extract(post_link, '([0-9]{{6,}})', 1), '')) AS key_id
-  FROM calendar WHERE status IS DISTINCT FROM 'dropped'
-),
-matched AS (
-  SELECT s.platform, s.post_id, c.pillar, c.series, c.format AS planned_format, c.idea_id,
-    c.title AS calendar_title, c.sprint AS planned_sprint,
-    s.brand, row_number() OVER (PARTITION BY s.brand, s.platform, s.post_id ORDER BY c.calendar_row) AS rn
-  FROM latest_snapshots s
-  JOIN cal c ON c.platform = s.platform AND c.brand = s.brand
-   AND (c.key_id = s.post_id OR (NULLIF(c.post_link, '') IS NOT NULL AND c.post_link = s.permalink))
-)
-SELECT s.*, m.pillar, m.series, m.planned_format, m.idea_id, m.calendar_title, m.planned_sprint
-FROM latest_snapshots s
-LEFT JOIN matched m ON m.brand = s.brand AND m.platform = s.platform AND m.post_id = s.post_id
-  AND m.rn = 1;
+CREATE OR REPLACE VIEW posts AS SELECT * FROM latest_snapshots;
 CREATE OR REPLACE VIEW latest_daily AS
 SELECT * FROM account_daily_values
 QUALIFY row_number() OVER (PARTITION BY brand, platform, account, date, metric ORDER BY exported_at DESC) = 1;
@@ -201,7 +188,7 @@ def check_version(con: duckdb.DuckDBPyConnection, path: str | Path, catalog: str
     if row is not None and row[0] != str(SCHEMA_VERSION):
         raise WarehouseError(
             f"{path}: this warehouse was built by another version of socialnb (schema {row[0]}; "
-            f"this version needs schema {SCHEMA_VERSION}, which keys every post by brand). "
+            f"this version needs schema {SCHEMA_VERSION}). "
             "Nothing was changed. What to do: run `socialnb ingest --rebuild` to build it again "
             "from every brand's raw/ folder (files you loaded from outside raw/ with --brand need "
             "`socialnb ingest PATH --brand B` again afterwards)."

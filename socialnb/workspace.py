@@ -509,21 +509,21 @@ class Workspace:
     def posts(self, brand: str | None = None) -> pd.DataFrame:
         """The latest snapshot of every post, with the calendar's tags (pillar, series, ...).
 
-        The warehouse's ``posts`` view tags the posts a calendar row names by id or by the very
-        same link; the rest of the calendar matching (any form of a post's link, title and date:
-        :func:`socialnb.retro.match_calendar`) is applied here, so every page that reads posts
-        sees the same matches as the retro.
+        The tags come from the one calendar matcher, :func:`socialnb.retro.match_calendar` (by
+        post id, then by any form of the post's link, then by title and date), so every page
+        that reads posts sees the same matches as the retro. A post no calendar row names has
+        no tags (missing, never a guess).
         """
         from .retro import match_calendar, tag_posts
 
         frame = self._brand_filter("posts", brand, "platform, published_at, post_id")
-        if frame.empty:
-            return frame
         calendar = self.calendar(brand)
+        if frame.empty:
+            return tag_posts(frame, match_calendar(calendar, frame))
         parts = []
         for slug, mine in frame.groupby("brand", sort=False):
             cal = calendar[calendar["brand"] == slug]
-            parts.append(tag_posts(mine, match_calendar(cal, mine)) if len(cal) else mine)
+            parts.append(tag_posts(mine, match_calendar(cal, mine)))
         return pd.concat(parts).loc[frame.index] if len(parts) > 1 else parts[0]
 
     def snapshots(self, brand: str | None = None) -> pd.DataFrame:
