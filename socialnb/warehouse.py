@@ -104,14 +104,12 @@ def _post_columns_ddl() -> str:
 _DDL = f"""
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 CREATE TABLE IF NOT EXISTS post_snapshots (
-  {_post_columns_ddl()},
-  PRIMARY KEY (brand, platform, post_id, exported_at)
+  {_post_columns_ddl()}
 );
 CREATE TABLE IF NOT EXISTS account_daily_values (
   brand VARCHAR NOT NULL, platform VARCHAR NOT NULL, account VARCHAR NOT NULL, date DATE NOT NULL,
   metric VARCHAR NOT NULL, value DOUBLE, exported_at TIMESTAMP NOT NULL, exported_at_source VARCHAR,
-  source_format VARCHAR, source_file VARCHAR, source_hash VARCHAR, source_row BIGINT, assumed_tz VARCHAR,
-  PRIMARY KEY (brand, platform, account, date, metric, exported_at)
+  source_format VARCHAR, source_file VARCHAR, source_hash VARCHAR, source_row BIGINT, assumed_tz VARCHAR
 );
 CREATE TABLE IF NOT EXISTS calendar (
   brand VARCHAR, sprint VARCHAR, planned_date DATE, platform VARCHAR, pillar VARCHAR, series VARCHAR,
@@ -448,38 +446,18 @@ def _merge(
             f"SELECT count(*) FROM {target} WHERE brand = ? AND platform = ? AND exported_at = ?",
             [brand, platform, exported_at],
         ).fetchall()[0][0]
-        if not clash:
+        if not clash:  # no row of this export time yet: a bulk insert, no key index to keep
             inserted = con.execute(f"INSERT INTO {target} {source}", params).fetchall()
+            _check_unique(
+                con, target, keys, "WHERE brand = ? AND platform = ? AND exported_at = ?",
+                [brand, platform, exported_at],
+            )  # fmt: skip
             return _Outcome(loaded=int(inserted[0][0]))
     con.execute(f"CREATE OR REPLACE TEMP TABLE _incoming AS SELECT * FROM {target} LIMIT 0")
     try:
         con.execute(f"INSERT INTO _incoming {source}", params)
-        on = " AND ".join(f"i.{k} = t.{k}" for k in keys)
-        differ = " OR ".join(f"i.{c} IS DISTINCT FROM t.{c}" for c in _VALUES[table])
-        con.execute(
-            f"""CREATE OR REPLACE TEMP TABLE _verdict AS
-            WITH p AS (SELECT ?::TIMESTAMP AS ce, ?::TIMESTAMP AS pe),
-            c AS (
-              SELECT {", ".join(f"i.{k}" for k in keys)}, t.source_hash AS old_hash,
-                t.source_file AS old_file, ({differ}) AS differ,
-                CASE WHEN p.ce > l.content_end THEN 1 WHEN p.ce < l.content_end THEN -1 ELSE 0 END
-                  AS by_content,
-                CASE WHEN p.pe > l.period_end THEN 1 WHEN p.pe < l.period_end THEN -1 ELSE 0 END
-                  AS by_period
-              FROM _incoming i JOIN {target} t ON {on}
-              CROSS JOIN p
-              LEFT JOIN {log} l ON l.brand = t.brand AND l.source_hash = t.source_hash
-            )
-            SELECT *, CASE
-              WHEN by_content = 1 OR (by_content = 0 AND by_period = 1) THEN 'new'
-              WHEN by_content = -1 OR (by_content = 0 AND by_period = -1) THEN 'old'
-              WHEN differ THEN 'ambiguous' ELSE 'same' END AS verdict
-            FROM c""",
-            [content_end, period_end],
-        )
-        counts = dict(
-            con.execute("SELECT verdict, count(*) FROM _verdict GROUP BY verdict").fetchall()
-        )
+        _check_unique(con, "_incoming", keys, "", [])
+        counts = _verdicts(con, target, log, keys, _VALUES[table], content_end, period_end)
         con.execute(
             f"""UPDATE {log} SET rows_loaded = rows_loaded - c.n,
               rows_superseded = rows_superseded + c.n
@@ -488,13 +466,17 @@ def _merge(
             WHERE {log}.brand = ? AND {log}.source_hash = c.old_hash""",
             [brand],
         )
-        cols = [c for c in con.execute("SELECT * FROM _incoming LIMIT 0").df().columns]
-        updates = ", ".join(f"{c} = excluded.{c}" for c in cols if c not in keys)
+        # rows this file supersedes make way (an anti-join delete), then every incoming row no
+        # stored row holds goes in: the table keeps one row per key without a key index
+        match = " AND ".join(f"v.{k} = {target}.{k}" for k in keys)
+        con.execute(
+            f"DELETE FROM {target} WHERE EXISTS "
+            f"(SELECT 1 FROM _verdict v WHERE v.verdict = 'new' AND {match})"
+        )
         kept = " AND ".join(f"v.{k} = i.{k}" for k in keys)
         con.execute(
             f"INSERT INTO {target} SELECT i.* FROM _incoming i WHERE NOT EXISTS "
-            f"(SELECT 1 FROM _verdict v WHERE v.verdict <> 'new' AND {kept}) "
-            f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
+            f"(SELECT 1 FROM _verdict v WHERE v.verdict <> 'new' AND {kept})"
         )
         n = con.execute("SELECT count(*) FROM _incoming").fetchall()[0][0]
         held = sum(v for k, v in counts.items() if k != "new")
@@ -509,6 +491,58 @@ def _merge(
     finally:
         con.execute("DROP TABLE IF EXISTS _incoming")
         con.execute("DROP TABLE IF EXISTS _verdict")
+
+
+def _verdicts(con, target, log, keys, values, content_end, period_end) -> dict[str, int]:
+    """Decide, in the temp table ``_verdict``, every incoming row whose key a stored row holds
+    (``new``: the incoming file reaches later; ``old``; ``same`` values; ``ambiguous``), and
+    return the count of each verdict."""
+    on = " AND ".join(f"i.{k} = t.{k}" for k in keys)
+    differ = " OR ".join(f"i.{c} IS DISTINCT FROM t.{c}" for c in values)
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _verdict AS
+        WITH p AS (SELECT ?::TIMESTAMP AS ce, ?::TIMESTAMP AS pe),
+        c AS (
+          SELECT {", ".join(f"i.{k}" for k in keys)}, t.source_hash AS old_hash,
+            t.source_file AS old_file, ({differ}) AS differ,
+            CASE WHEN p.ce > l.content_end THEN 1 WHEN p.ce < l.content_end THEN -1 ELSE 0 END
+              AS by_content,
+            CASE WHEN p.pe > l.period_end THEN 1 WHEN p.pe < l.period_end THEN -1 ELSE 0 END
+              AS by_period
+          FROM _incoming i JOIN {target} t ON {on}
+          CROSS JOIN p
+          LEFT JOIN {log} l ON l.brand = t.brand AND l.source_hash = t.source_hash
+        )
+        SELECT *, CASE
+          WHEN by_content = 1 OR (by_content = 0 AND by_period = 1) THEN 'new'
+          WHEN by_content = -1 OR (by_content = 0 AND by_period = -1) THEN 'old'
+          WHEN differ THEN 'ambiguous' ELSE 'same' END AS verdict
+        FROM c""",
+        [content_end, period_end],
+    )
+    return dict(con.execute("SELECT verdict, count(*) FROM _verdict GROUP BY verdict").fetchall())
+
+
+def _check_unique(con, table: str, keys: tuple[str, ...], where: str, params: list) -> None:
+    """Refuse (before the commit) two rows for one key: the tables hold no key index (a bulk
+    insert keeps none up to date), so uniqueness is checked here, in SQL.
+
+    Raises
+    ------
+    WarehouseError
+        Naming the key; the transaction is rolled back by the caller.
+    """
+    cols = ", ".join(keys)
+    dup = con.execute(
+        f"SELECT {cols} FROM {table} {where} GROUP BY {cols} HAVING count(*) > 1 LIMIT 1", params
+    ).fetchall()
+    if dup:
+        named = ", ".join(f"{k}={v}" for k, v in zip(keys, dup[0], strict=True))
+        raise WarehouseError(
+            f"two rows of one file for the same key ({named}); nothing was loaded from it. "
+            "What to do: report this file to the socialnb maintainers (a reader let a repeated "
+            "row through)."
+        )
 
 
 def _frame_source(rows: pd.DataFrame) -> tuple[str, list, pd.DataFrame]:

@@ -261,12 +261,6 @@ def _load(
     spec = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(header))) + "}"
     tokens = ", ".join(_lit(t) for t in sorted(MISSING_TOKENS))
 
-    def missing(col: str) -> str:
-        return f"({col} IS NULL OR lower({col}) IN ({tokens}))"
-
-    def number(col: str) -> str:
-        return f"(CASE WHEN {missing(col)} THEN NULL ELSE TRY_CAST({col} AS DOUBLE) END)"
-
     def text(key: str) -> str:
         if key not in c:
             return "NULL::VARCHAR"
@@ -281,27 +275,31 @@ def _load(
         con.execute("SET enable_progress_bar = false")
         if wh._has_icu(con):
             con.execute("SET TimeZone = 'UTC'")
-        # Staged in one pass: text columns as read, metric columns as DOUBLE, and a flag for rows
-        # with a metric cell that is neither a missing token nor a number pandas reads the same
-        # (TRY_CAST also takes '1_000', 'inf' and 'nan', which the exact path refuses or treats
-        # otherwise).
+        # Staged in one pass: text columns as read, the publishing time parsed, and metric
+        # columns as DOUBLE, -1 marking a cell that is neither a missing token nor a number
+        # pandas reads the same (TRY_CAST alone also takes '1_000', 'inf' and 'nan', which the
+        # exact path refuses or treats otherwise): one regular expression per cell, the missing
+        # tokens tested only on cells that are not plain numbers.
         numeric_pos = sorted({found[k] for k in numeric_keys})
         measures = {found[k] for k in numeric_keys if k in MEASURES}
 
-        def regular(p: int) -> str:
+        def number(p: int) -> str:
             """A cell the exact path's contract (``number_cells``) surely accepts as DuckDB reads
             it: a missing token, or up to 12 digits (below MAX_COUNT), whole for counts."""
-            decimals = "[0-9]+" if p in measures else "0+"
+            col, decimals = f"c{p}", "[0-9]+" if p in measures else "0+"
             return (
-                f"({missing(f'c{p}')} OR regexp_full_match(c{p}, '[0-9]{{1,12}}([.]{decimals})?'))"
+                f"(CASE WHEN {col} IS NULL THEN NULL "
+                f"WHEN regexp_full_match({col}, '[0-9]{{1,12}}([.]{decimals})?') "
+                f"THEN CAST({col} AS DOUBLE) WHEN lower({col}) IN ({tokens}) THEN NULL "
+                f"ELSE -1 END) AS m{p}"
             )
 
-        irregular_metric = " OR ".join(f"NOT {regular(p)}" for p in numeric_pos)
+        pid, pub = c["post_id"], c["published_local"]
         text_cols = [f"c{i}" for i in wanted if i not in numeric_pos]
         staged = [
             *text_cols,
-            *(f"{number(f'c{p}')} AS m{p}" for p in numeric_pos),
-            f"({irregular_metric or 'false'}) AS bad_metric",
+            f"try_strptime({pub}, {_lit(_META_TIME)}) AS pl",
+            *(number(p) for p in numeric_pos),
         ]
         con.execute(
             f"CREATE TABLE s AS SELECT {', '.join(staged)} FROM read_csv(?, "
@@ -310,21 +308,20 @@ def _load(
             f"max_line_size = {MAX_FIELD_CHARS})",
             [str(path), delim],
         )
+        irregular_metric = " OR ".join(f"m{p} < 0" for p in numeric_pos) or "false"
         inner = " + ".join(
             f"(CASE WHEN contains({col}, chr(10)) THEN length({col}) - "
             f"length(replace({col}, chr(10), '')) ELSE 0 END)"
             for col in text_cols
         )
-        pid, pub = c["post_id"], c["published_local"]
         n, bad_id, distinct_ids, bad_time, bad_metric, inner_nl = con.execute(
             f"""SELECT count(*),
               count(*) FILTER (WHERE {pid} IS NULL OR NOT regexp_full_match({pid}, '[0-9]+')),
               count(DISTINCT TRY_CAST({pid} AS HUGEINT)),  -- '01' = '1': conservative
               count(*) FILTER (WHERE {pub} IS NULL
                 OR NOT regexp_full_match({pub}, {_lit(_META_TIME_SHAPE)})
-                OR coalesce(year(try_strptime({pub}, {_lit(_META_TIME)})), 0)
-                   NOT BETWEEN 1900 AND 2200),
-              count(*) FILTER (WHERE bad_metric),
+                OR coalesce(year(pl), 0) NOT BETWEEN 1900 AND 2200),
+              count(*) FILTER (WHERE {irregular_metric}),
               coalesce(sum(coalesce({inner or "0"}, 0)), 0)
             FROM s"""
         ).fetchone()
@@ -366,9 +363,7 @@ def _load(
         # pandas on the distinct times, then written as runs of constant offset (a CASE on the
         # local time: exact for every time in the file, and no join).
         local = pd.Series(
-            con.execute(
-                f"SELECT DISTINCT strptime({pub}, {_lit(_META_TIME)}) AS pl FROM s ORDER BY pl"
-            ).fetchnumpy()["pl"]
+            con.execute("SELECT DISTINCT pl FROM s ORDER BY pl").fetchnumpy()["pl"]
         ).astype("datetime64[us]")
         utc = localise(local, zone)
         published_at = _offset_case(
@@ -436,10 +431,7 @@ def _load(
             params.append(consts[name])
         else:
             select.append(exprs[name])
-    sql = (
-        f"SELECT {', '.join(select)} FROM "
-        f"(SELECT *, strptime({pub}, {_lit(_META_TIME)}) AS pl FROM {rows_from}) AS s"
-    )
+    sql = f"SELECT {', '.join(select)} FROM {rows_from} AS s"
     if _stamp(path) != scan.stamp:
         return None  # the file changed while it was read: read it again, exactly
     wh.connect(warehouse).close()  # create the warehouse and its schema if needed
