@@ -430,6 +430,7 @@ def _merge(
     exported_at,
     content_end,
     period_end,
+    keys_unique: bool = False,
 ) -> _Outcome:
     """Insert the rows ``source`` (a SELECT giving the table's columns) yields.
 
@@ -448,10 +449,11 @@ def _merge(
         ).fetchall()[0][0]
         if not clash:  # no row of this export time yet: a bulk insert, no key index to keep
             inserted = con.execute(f"INSERT INTO {target} {source}", params).fetchall()
-            _check_unique(
-                con, target, keys, "WHERE brand = ? AND platform = ? AND exported_at = ?",
-                [brand, platform, exported_at],
-            )  # fmt: skip
+            if not keys_unique:
+                _check_unique(
+                    con, target, keys, "WHERE brand = ? AND platform = ? AND exported_at = ?",
+                    [brand, platform, exported_at],
+                )  # fmt: skip
             return _Outcome(loaded=int(inserted[0][0]))
     con.execute(f"CREATE OR REPLACE TEMP TABLE _incoming AS SELECT * FROM {target} LIMIT 0")
     try:
@@ -789,15 +791,17 @@ def load_posts_sql(
     source_file: str,
     source_format: str,
     brand: str | None,
-    rows: int,
+    rows: int | None = None,
     notes: list[str] | None = None,
+    keys_unique: bool = False,
 ) -> int:
     """Load one file's post rows produced by ``select`` (a query on staged data giving the columns
     ``brand`` + :data:`~socialnb.schema.POST_FIELDS` in order, with naive UTC timestamps and a
     single ``platform`` and ``exported_at``) into the warehouse attached as ``catalog``, with its
     ``ingest_log`` row, in ONE transaction (the same rules as :func:`load_file`). Returns the
     number of rows current after the load (``rows``, the number ``select`` gives, is accepted for
-    the callers' sake; the count comes from the insert itself)."""
+    the callers' sake; the count comes from the insert itself). ``keys_unique``: the caller has
+    checked that no post id repeats in ``select`` (the check before the commit is skipped)."""
     prefix = f"{catalog}."
     key = _brand_key(brand)
     check_version(con, catalog, catalog)
@@ -830,6 +834,7 @@ def load_posts_sql(
             exported_at=exported_at,
             content_end=latest,
             period_end=period_end,
+            keys_unique=keys_unique,
         )
         if latest is None:
             latest = con.execute(

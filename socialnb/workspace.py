@@ -328,7 +328,6 @@ class Workspace:
                             if con is not None:  # the fast path attaches the warehouse itself
                                 con.close()
                                 con = None
-                            digest = _sha256_of(path)
                             done = _bulk.ingest_file(
                                 path,
                                 warehouse=self.warehouse_path,
@@ -336,9 +335,12 @@ class Workspace:
                                 brand=b,
                                 tz=cfg.timezone,
                                 accounts=_accounts(cfg),
-                                known={digest}
-                                if _keep(known, b, digest, shown, self.path)
-                                else set(),
+                                known=lambda d, b=b, shown=shown: _keep(
+                                    known, b, d, shown, self.path
+                                ),
+                                # a path loaded before is likely the same file: hash it first
+                                # (skipped unparsed); a new one is hashed while it is staged
+                                hash_first=(b, shown) in {(k[0], v) for k, v in known.items()},
                             )
                             if done is not None:
                                 if done.status == "loaded":
@@ -653,8 +655,13 @@ def _keep(
 def _choose_copies(files, mapping, display):
     """Group the files by (brand, bytes, mapping): the best copy of each group is loaded, the
     others are reported as skipped. Returns ({(copy, brand): chosen path}, [(copy, brand)])."""
+    sizes: dict[tuple, int] = {}
+    for path, b in files:
+        sizes[(b, _size(path))] = sizes.get((b, _size(path)), 0) + 1
     groups: dict[tuple, list[Path]] = {}
     for path, b in files:
+        if sizes[(b, _size(path))] < 2:
+            continue  # no other file of its size: no copy to find (and no need to hash it now)
         side = mapping_for(path) if mapping is None else None
         try:
             key = (b, _sha256_of(path), _sha256_of(side) if side is not None else None)
@@ -672,6 +679,14 @@ def _choose_copies(files, mapping, display):
                 chosen[(p, b)] = best
                 copies.append((p, b))
     return chosen, copies
+
+
+def _size(path: Path) -> int:
+    """The file's size in bytes (-1 when it cannot be read: reading it later says why)."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return -1
 
 
 def _check_download_day(path: Path) -> None:
