@@ -36,6 +36,7 @@ import pandas as pd
 from .. import warehouse as wh
 from ..errors import SocialnbError, WarehouseError
 from ..schema import POST_FIELDS, POST_METRIC_FIELDS
+from ..warehouse.connect import _has_icu
 from ._base import Parsed, export_time
 from ._convert import MEASURES, localise
 from ._formats import EXPORTED, UNKNOWN
@@ -445,7 +446,7 @@ def _load(
     """Stage, check and (when every check passes and the file is new) load one file."""
     try:
         con.execute("SET enable_progress_bar = false")
-        if wh._has_icu(con):
+        if _has_icu(con):
             con.execute("SET TimeZone = 'UTC'")
         _stage(con, plan)
         scan = plan.scan.result()  # hashed meanwhile
