@@ -12,7 +12,7 @@ import duckdb
 import pandas as pd
 
 from ..errors import WarehouseError
-from ..schema import DAILY_METRICS, POST_FIELDS
+from ..schema import DAILY_LINEAGE_FIELDS, DAILY_METRICS, POST_FIELDS
 from .accounts import _NAMES, _check_accounts_sql
 from .connect import transaction
 from .merge import _detail, _forget, _merge, _Outcome
@@ -77,41 +77,14 @@ def _post_rows(frame: pd.DataFrame, brand: str | None) -> pd.DataFrame:
 
 def _daily_rows(frame: pd.DataFrame, brand: str | None) -> pd.DataFrame:
     present = [m for m in DAILY_METRICS if m in frame and frame[m].notna().any()]
-    ids = [
-        "platform",
-        "account",
-        "date",
-        "exported_at",
-        "exported_at_source",
-        "source_format",
-        "source_file",
-        "source_hash",
-        "source_row",
-        "assumed_tz",
-    ]
+    ids = ["platform", "account", "date", *DAILY_LINEAGE_FIELDS]
     long = frame[ids + present].melt(id_vars=ids, var_name="metric", value_name="value")
     long = long[long["value"].notna()]
     long.insert(0, "brand", _brand_key(brand))
     long["account"] = long["account"].fillna("")
     long["exported_at"] = _naive_utc(long["exported_at"])
     long["date"] = pd.to_datetime(long["date"]).dt.date
-    long = long[
-        [
-            "brand",
-            "platform",
-            "account",
-            "date",
-            "metric",
-            "value",
-            "exported_at",
-            "exported_at_source",
-            "source_format",
-            "source_file",
-            "source_hash",
-            "source_row",
-            "assumed_tz",
-        ]
-    ]
+    long = long[["brand", "platform", "account", "date", "metric", "value", *DAILY_LINEAGE_FIELDS]]
     return long.drop_duplicates(subset=["platform", "account", "date", "metric"], keep="last")
 
 
@@ -193,6 +166,29 @@ def _test_pause(written: int) -> None:
         time.sleep(float(os.environ[_SLEEP_ENV]))
 
 
+def _merge_rows(con, rows: pd.DataFrame, kind: str, key: str, content_end, period_end) -> _Outcome:
+    """Merge one table of a file's canonical rows (posts or long daily values)."""
+    select, params, scanned = _frame_source(rows)
+    platforms = rows["platform"].unique()
+    exports = rows["exported_at"].unique()
+    con.register("_frame", scanned)
+    try:
+        return _merge(
+            con,
+            "post_snapshots" if kind == "posts" else "account_daily_values",
+            select,
+            params,
+            catalog="",
+            brand=key,
+            platform=str(platforms[0]) if len(platforms) == 1 else None,
+            exported_at=pd.Timestamp(exports[0]).to_pydatetime() if len(exports) == 1 else None,
+            content_end=content_end,
+            period_end=period_end,
+        )
+    finally:
+        con.unregister("_frame")
+
+
 def load_file(
     con: duckdb.DuckDBPyConnection, frames: list[pd.DataFrame], *, brand: str | None
 ) -> int:
@@ -228,32 +224,10 @@ def load_file(
         _forget(con, "", key, source_hash)
         for frame in frames:
             kind = frame.attrs.get("kind", "posts")
-            table = "post_snapshots" if kind == "posts" else "account_daily_values"
             rows = _post_rows(frame, brand) if kind == "posts" else _daily_rows(frame, brand)
             if len(rows):
-                select, params, scanned = _frame_source(rows)
-                platforms = rows["platform"].unique()
-                exports = rows["exported_at"].unique()
-                con.register("_frame", scanned)
-                try:
-                    outcome += _merge(
-                        con,
-                        table,
-                        select,
-                        params,
-                        catalog="",
-                        brand=key,
-                        platform=str(platforms[0]) if len(platforms) == 1 else None,
-                        exported_at=pd.Timestamp(exports[0]).to_pydatetime()
-                        if len(exports) == 1
-                        else None,
-                        content_end=content_end,
-                        period_end=period_end,
-                    )
-                finally:
-                    con.unregister("_frame")
-            if exported is None and len(rows):
-                exported = rows["exported_at"].iloc[0]
+                outcome += _merge_rows(con, rows, kind, key, content_end, period_end)
+                exported = rows["exported_at"].iloc[0] if exported is None else exported
             kinds.append(kind)
             fmts.append(str(frame.attrs.get("format")))
             notes += list(frame.attrs.get("notes", []))
@@ -275,6 +249,22 @@ def load_file(
             period_end=period_end,
         )
     return outcome.loaded
+
+
+def _latest_if_clash(con, prefix, select, params, key, platform, exported_at):
+    """The newest date of the staged rows when rows of the same export time are stored already
+    (it decides clashes only), else None: read from the rows once stored (no second pass over a
+    large file)."""
+    clash = con.execute(
+        f"SELECT count(*) FROM {prefix}post_snapshots WHERE brand = ? AND platform = ? "
+        "AND exported_at = ?",
+        [key, platform, exported_at],
+    ).fetchall()[0][0]
+    if not clash:
+        return None
+    return con.execute(
+        f"SELECT max(published_at) FROM ({select}) AS q({_NAMES})", params
+    ).fetchall()[0][0]
 
 
 def load_posts_sql(
@@ -304,20 +294,7 @@ def load_posts_sql(
     key = _brand_key(brand)
     check_version(con, catalog, catalog)
     _check_accounts_sql(con, select, params, platform, source_file)
-    clash = con.execute(
-        f"SELECT count(*) FROM {prefix}post_snapshots WHERE brand = ? AND platform = ? "
-        "AND exported_at = ?",
-        [key, platform, exported_at],
-    ).fetchall()[0][0]
-    # the newest date decides clashes only: read from the staged rows when one may happen, else
-    # from the rows once stored (no second pass over a large file)
-    latest = (
-        con.execute(f"SELECT max(published_at) FROM ({select}) AS q({_NAMES})", params).fetchall()[
-            0
-        ][0]
-        if clash
-        else None
-    )
+    latest = _latest_if_clash(con, prefix, select, params, key, platform, exported_at)
     period_end = _period_end(source_file)
     with transaction(con):
         _forget(con, prefix, key, source_hash)
