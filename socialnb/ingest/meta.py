@@ -8,7 +8,7 @@ import pandas as pd
 
 from ..errors import ExportError
 from ._base import ExportFormat, Parsed, column_map, quarantine_blank_ids, register, require
-from ._convert import MEASURES, ids, localise, map_values, numbers, texts, timestamps
+from ._convert import MEASURES, coded, ids, localise, numbers, texts, timestamps
 from ._raw import RawFile, csv_header, normalise_header, read_csv_table
 from .aliases import ALIASES
 
@@ -60,12 +60,6 @@ _IG_TYPES = {
     "carrusel de ig": "carousel",
     "reel de ig": "reel",
 }
-
-
-def _formats(table, pos, mapping) -> pd.Series:
-    if pos is None:
-        return pd.Series(pd.NA, index=table.frame.index, dtype="string")
-    return map_values(table.column(pos), mapping)
 
 
 def _metric_columns(table, found, names, *, negative_ok=()) -> dict[str, pd.Series]:
@@ -131,7 +125,7 @@ class _MetaContent(ExportFormat):
                 "published_at": localise(local, tz),
                 "date_precision": "minute",
                 "permalink": texts(table, found.get("permalink")),
-                "format": _formats(table, found.get("format"), self.type_map),
+                "format": coded(table, found.get("format"), self.type_map),
                 "source_row": table.lines,
             }
         )
