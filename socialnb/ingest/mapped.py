@@ -46,7 +46,7 @@ import yaml
 
 from ..errors import ConfigError, ExportError
 from ..schema import DAILY_METRICS, FORMATS, PLATFORMS, POST_METRIC_FIELDS
-from ._base import ExportFormat, Parsed
+from ._base import ExportFormat, Parsed, no_rows
 from ._convert import MEASURES, cell_problem, localise, number_cells
 from ._raw import RawFile, Table, normalise_header, read_csv_table
 
@@ -355,13 +355,7 @@ def read_mapped(raw: RawFile, mapping: Mapping, *, tz: str, account: str | None 
         raw, delimiter=mapping.get("delimiter"), skip_lines=int(mapping.get("skip_rows", 0))
     )
     kind = mapping["kind"]
-    if not len(table.frame):
-        raise ExportError(
-            raw.path,
-            "has a header but no rows.",
-            line=table.header_line + 1,
-            fix="check the file holds data.",
-        )
+    no_rows(table, "rows", "check the file holds data.")
     bad = _Bad(table)
     formats = list(mapping.get("date_formats") or [])
     tpos, parsed = _times(table, mapping, bad, formats)
