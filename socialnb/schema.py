@@ -18,6 +18,7 @@ __all__ = [
     "POST_LINEAGE_FIELDS",
     "POST_FIELDS",
     "DAILY_METRICS",
+    "DAILY_LINEAGE_FIELDS",
     "DAILY_FIELDS",
     "empty_posts",
     "conform_posts",
@@ -114,11 +115,8 @@ DAILY_METRICS: tuple[str, ...] = (
     "returning_viewers",
 )
 
-DAILY_FIELDS: tuple[str, ...] = (
-    "platform",
-    "account",
-    "date",
-    *DAILY_METRICS,
+#: Where each daily row came from (as :data:`POST_LINEAGE_FIELDS`, less what only posts have).
+DAILY_LINEAGE_FIELDS: tuple[str, ...] = (
     "exported_at",
     "exported_at_source",
     "source_format",
@@ -126,6 +124,14 @@ DAILY_FIELDS: tuple[str, ...] = (
     "source_hash",
     "source_row",
     "assumed_tz",
+)
+
+DAILY_FIELDS: tuple[str, ...] = (
+    "platform",
+    "account",
+    "date",
+    *DAILY_METRICS,
+    *DAILY_LINEAGE_FIELDS,
 )
 
 _TIMESTAMP_FIELDS = ("published_at", "exported_at")

@@ -7,7 +7,9 @@ from its name. Each format lives in a module per platform family and registers i
 
 from __future__ import annotations
 
+import csv
 import io
+import zipfile
 import zlib
 from pathlib import Path
 
@@ -44,6 +46,10 @@ def formats() -> pd.DataFrame:
     )
 
 
+#: What a sniffer may raise on a file that is not its format (any other error is a bug).
+_SNIFF_ERRORS = (ValueError, LookupError, TypeError, csv.Error, zipfile.BadZipFile, OSError)
+
+
 def detect_format(raw: RawFile) -> ExportFormat:
     """The format of a raw file, from its content.
 
@@ -58,7 +64,7 @@ def detect_format(raw: RawFile) -> ExportFormat:
                 return fmt
         except ExportError:
             raise
-        except Exception:  # a sniffer must never crash detection of other formats
+        except _SNIFF_ERRORS:  # a sniffer must never crash detection of other formats
             continue
     head = csv_header(raw)
     seen = (

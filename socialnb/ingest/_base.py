@@ -14,7 +14,7 @@ import pandas as pd
 from ..errors import ExportError
 from ..schema import POST_METRIC_FIELDS, conform_daily, conform_posts
 from ._formats import settle_formats
-from ._raw import RawFile, Table, normalise_header
+from ._raw import RawFile, Table, normalise_header, read_csv_table
 
 __all__ = ["ExportFormat", "register", "registry", "Parsed", "column_map", "quarantine_blank_ids"]
 
@@ -100,6 +100,30 @@ def require(
                 line=table.header_line,
                 fix="export again with that column ticked (or, for a hand-made file, use a mapping: see README).",
             )
+
+
+def no_rows(table: Table, what: str, fix: str) -> None:
+    """Refuse a table that has a header but no rows, saying what it should hold."""
+    if not len(table.frame):
+        raise ExportError(
+            table.raw.path,
+            f"has a header but no {what}.",
+            line=table.header_line + 1,
+            fix=fix,
+        )
+
+
+def csv_columns(
+    raw: RawFile, aliases: dict[str, tuple[str, ...]], required: tuple[str, ...], *, what: str,
+    fix: str,
+) -> tuple[Table, dict[str, int]]:  # fmt: skip
+    """A CSV export's table and where its fields are, refused when a required field is missing
+    or it holds no ``what`` (rows, days, videos: ``fix`` says what to do)."""
+    table = read_csv_table(raw)
+    found = column_map(table, aliases)
+    require(table, found, required, aliases)
+    no_rows(table, what, fix)
+    return table, found
 
 
 _MONTHS = {

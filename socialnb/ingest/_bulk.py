@@ -23,6 +23,9 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import tempfile
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +36,7 @@ import pandas as pd
 from .. import warehouse as wh
 from ..errors import SocialnbError, WarehouseError
 from ..schema import POST_FIELDS, POST_METRIC_FIELDS
+from ..warehouse.connect import _has_icu
 from ._base import Parsed, export_time
 from ._convert import MEASURES, localise
 from ._formats import EXPORTED, UNKNOWN
@@ -52,6 +56,9 @@ __all__ = ["BULK_BYTES", "BulkOutcome", "eligible", "ingest_file"]
 #: Files at least this large are loaded by :func:`ingest_file` when their format allows it.
 BULK_BYTES = 4 * 1024 * 1024
 
+#: DuckDB's memory for staging and loading one file (beyond it, it spills to a temporary folder):
+#: keeps an ingest of a million-row export under 1 GiB of peak memory.
+_MEMORY_LIMIT = "512MB"
 _HEAD_BYTES = 256 * 1024
 _BLOCK = 1 << 22
 _FUTURE_SLACK = pd.Timedelta(days=2)  # as socialnb.ingest._FUTURE_SLACK
@@ -91,7 +98,6 @@ class _Scan:
     newlines: int
     ends_with_newline: bool
     has_nul: bool
-    head: bytes
     stamp: tuple[int, int]
 
 
@@ -101,14 +107,13 @@ def _stamp(path: Path) -> tuple[int, int]:
 
 
 def _scan(path: Path) -> _Scan:
-    """One streaming pass: hash, line ends, NUL bytes, the first KBs (constant memory). The hash
-    is not computed again when this process hashed the file with the same stamp already."""
+    """One streaming pass: hash, line ends, NUL bytes (constant memory). The hash is not
+    computed again when this process hashed the file with the same stamp already."""
     stamp = _stamp(path)
     key, known = known_sha256(path)
     digest = hashlib.sha256()
     newlines = 0
     nul = False
-    head = b""
     last = b""
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(_BLOCK), b""):
@@ -116,21 +121,20 @@ def _scan(path: Path) -> _Scan:
                 digest.update(block)
             newlines += block.count(b"\n")
             nul = nul or b"\x00" in block
-            if len(head) < _HEAD_BYTES:
-                head += block[: _HEAD_BYTES - len(head)]
             last = block[-1:]
     if known is None and known_sha256(path)[0] == key:
         remember_sha256(key, digest.hexdigest())
-    return _Scan(known or digest.hexdigest(), newlines, last == b"\n", nul, head, stamp)
+    return _Scan(known or digest.hexdigest(), newlines, last == b"\n", nul, stamp)
 
 
 def _lit(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _head_raw(path: Path, scan: _Scan) -> tuple[RawFile, str] | None:
+def _head_raw(path: Path) -> tuple[RawFile, str] | None:
     """A RawFile holding only the first complete lines (for sniffing), and the header line."""
-    head = scan.head
+    with path.open("rb") as fh:
+        head = fh.read(_HEAD_BYTES)
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return None  # UTF-16: the exact path decodes it
     body = head[3:] if head.startswith(b"\xef\xbb\xbf") else head
@@ -141,7 +145,7 @@ def _head_raw(path: Path, scan: _Scan) -> tuple[RawFile, str] | None:
         text = body[: cut + 1].decode("utf-8")
     except UnicodeDecodeError:
         return None
-    return RawFile(path, head, scan.sha256, "utf-8", text, None), text.split("\n", 1)[0]
+    return RawFile(path, head, "", "utf-8", text, None), text.split("\n", 1)[0]
 
 
 def _offset_case(local: np.ndarray, utc: np.ndarray, column: str) -> str | None:
@@ -167,6 +171,40 @@ def _find(norm: list[str], names) -> int | None:
     return None
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """Everything :func:`_load` needs about one file: what it is, where its columns are, and
+    where and for whom it is loaded."""
+
+    path: Path
+    raw: RawFile  # the first lines only (format detection, export time)
+    fmt: object  # a MetaFacebookContent or MetaInstagramContent reader
+    header: list[str]
+    found: dict[str, int]  # canonical field -> column position (the fields loaded)
+    numeric_keys: list[str]
+    delim: str
+    raw_headers: str
+    warehouse: Path
+    display: str
+    brand: str | None
+    zone: str
+    account_fill: str | None
+    scan: Future  # -> _Scan, computed while the file is staged
+
+    @property
+    def cols(self) -> dict[str, str]:
+        return {k: f"c{p}" for k, p in self.found.items()}
+
+    @property
+    def numeric_pos(self) -> list[int]:
+        return sorted({self.found[k] for k in self.numeric_keys})
+
+    @property
+    def text_cols(self) -> list[str]:
+        numeric = set(self.numeric_pos)
+        return [f"c{i}" for i in sorted(set(self.found.values())) if i not in numeric]
+
+
 def ingest_file(
     path: Path,
     *,
@@ -175,7 +213,8 @@ def ingest_file(
     brand: str | None,
     tz: str | None,
     accounts: dict[str, str] | None,
-    known: set[str],
+    known: Callable[[str], bool],
+    hash_first: bool = True,
 ) -> BulkOutcome | None:
     """Load one large raw file into the warehouse inside DuckDB, or return None (nothing done)
     when the file is not a regular Meta content export: the caller then uses the exact path.
@@ -194,17 +233,34 @@ def ingest_file(
         Platform -> the account to record where the export leaves it blank (a platform not
         listed gets ""; None: leave blank accounts blank).
     known
-        Hashes already in the warehouse: such a file is reported as skipped.
+        True for a hash the warehouse holds for this brand already: such a file is skipped.
+    hash_first
+        Hash the file before reading it (a file likely loaded already is then skipped without
+        being parsed); False hashes it while DuckDB stages it (a new file loads sooner). Either
+        way nothing is written before the hash is known.
     """
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        scan = pool.submit(_scan, path)
+        if hash_first and known(scan.result().sha256):
+            return BulkOutcome("skipped", scan.result().sha256)
+        plan = _plan(path, scan, warehouse, display, brand, tz, accounts)
+        if plan is None:
+            return None
+        with tempfile.TemporaryDirectory(prefix="socialnb-bulk-") as spill:
+            # DuckDB keeps within _MEMORY_LIMIT, writing what does not fit to ``spill``
+            con = duckdb.connect(config={"memory_limit": _MEMORY_LIMIT, "temp_directory": spill})
+            try:
+                return _load(con, plan, known)
+            finally:
+                con.close()
+
+
+def _plan(path, scan, warehouse, display, brand, tz, accounts) -> _Plan | None:
+    """The plan for a Meta content export whose header the fast path can read (else None)."""
     from . import detect_format  # late: the package imports this module's caller
     from .meta import MetaFacebookContent, MetaInstagramContent
 
-    scan = _scan(path)
-    if scan.sha256 in known:
-        return BulkOutcome("skipped", scan.sha256)
-    if scan.has_nul or not scan.ends_with_newline:
-        return None  # the exact path reports it (a file cut inside its last line is refused)
-    got = _head_raw(path, scan)
+    got = _head_raw(path)
     if got is None:
         return None
     raw, first = got
@@ -214,7 +270,6 @@ def ingest_file(
         return None
     if not isinstance(fmt, (MetaFacebookContent, MetaInstagramContent)):
         return None
-    zone = tz or "UTC"
     first = first.rstrip("\r")
     delim = _sniff_delimiter(first)
     try:
@@ -224,11 +279,7 @@ def ingest_file(
     norm = [normalise_header(h) for h in header]
     if len({n for n in norm if n}) != len([n for n in norm if n]):
         return None  # repeated column: the exact path reports it
-    found = {}
-    for canonical, names in fmt.aliases.items():
-        pos = _find(norm, names)
-        if pos is not None:
-            found[canonical] = pos
+    found = {k: p for k, names in fmt.aliases.items() if (p := _find(norm, names)) is not None}
     if "post_id" not in found or "published_local" not in found:
         return None
     if not any(k in found for k in ("views", "impressions", "reach")):
@@ -240,181 +291,219 @@ def ingest_file(
     raw_headers = "|".join(header[p] for p in sorted(found.values()))  # as the exact path
     used = {"post_id", "published_local", fmt.account_key, "text", "permalink", "format"}
     used |= {"description", "funded"} | set(numeric_keys)
-    found = {k: p for k, p in found.items() if k in used}
-    wanted = sorted(set(found.values()))
-    con = duckdb.connect()
-    try:
-        return _load(
-            con, path, scan, raw, fmt, header, found, numeric_keys, wanted, delim,
-            warehouse=warehouse, display=display, brand=brand, zone=zone, raw_headers=raw_headers,
-            account_fill=None if accounts is None else accounts.get(fmt.platform, ""),
-        )  # fmt: skip
-    finally:
-        con.close()
+    return _Plan(
+        path, raw, fmt, header, {k: p for k, p in found.items() if k in used}, numeric_keys,
+        delim, raw_headers, warehouse, display, brand, tz or "UTC",
+        None if accounts is None else accounts.get(fmt.platform, ""), scan,
+    )  # fmt: skip
+
+
+def _text(col: str | None) -> str:
+    """SQL for a text cell as the exact path reads it: blank (only space characters) is NULL."""
+    if col is None:
+        return "NULL::VARCHAR"
+    return (  # the regular expression only for cells starting with a space character
+        f"(CASE WHEN {col} IS NULL OR {col} = '' THEN NULL "
+        f"WHEN ord({col}) NOT IN ({_SPACE_CODES}) THEN {col} "
+        f"WHEN regexp_full_match({col}, {_lit(_BLANK)}) THEN NULL ELSE {col} END)"
+    )
+
+
+def _stage(con: duckdb.DuckDBPyConnection, plan: _Plan) -> None:
+    """Stage the file in the in-memory table ``s`` in one pass: text columns as read, the
+    publishing time parsed (``pl``), metric columns as DOUBLE (``m<pos>``) with -1 marking a cell
+    that is neither a missing token nor a number pandas reads the same (TRY_CAST alone also takes
+    '1_000', 'inf' and 'nan', which the exact path refuses or treats otherwise): one regular
+    expression per cell, the missing tokens tested only on cells that are not plain numbers."""
+    tokens = ", ".join(_lit(t) for t in sorted(MISSING_TOKENS))
+    measures = {plan.found[k] for k in plan.numeric_keys if k in MEASURES}
+
+    def number(p: int) -> str:
+        """A cell the exact path's contract (``number_cells``) surely accepts as DuckDB reads
+        it: a missing token, or up to 12 digits (below MAX_COUNT), whole for counts."""
+        col, decimals = f"c{p}", "[0-9]+" if p in measures else "0+"
+        return (
+            f"(CASE WHEN {col} IS NULL THEN NULL "
+            f"WHEN regexp_full_match({col}, '[0-9]{{1,12}}([.]{decimals})?') "
+            f"THEN CAST({col} AS DOUBLE) WHEN lower({col}) IN ({tokens}) THEN NULL "
+            f"ELSE -1 END) AS m{p}"
+        )
+
+    pub = plan.cols["published_local"]
+    staged = [
+        *plan.text_cols,
+        f"try_strptime({pub}, {_lit(_META_TIME)}) AS pl",
+        *(number(p) for p in plan.numeric_pos),
+    ]
+    spec = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(plan.header))) + "}"
+    con.execute(
+        f"CREATE TABLE s AS SELECT {', '.join(staged)} FROM read_csv(?, "
+        f"header = true, delim = ?, quote = '\"', escape = '\"', columns = {spec}, "
+        "strict_mode = true, null_padding = false, ignore_errors = false, encoding = 'utf-8', "
+        f"max_line_size = {MAX_FIELD_CHARS})",
+        [str(plan.path), plan.delim],
+    )
+
+
+def _inner_newlines(plan: _Plan) -> str:
+    """SQL counting the line ends inside a staged row's text cells."""
+    return " + ".join(
+        f"(CASE WHEN contains({col}, chr(10)) THEN length({col}) - "
+        f"length(replace({col}, chr(10), '')) ELSE 0 END)"
+        for col in plan.text_cols
+    )
+
+
+def _regular(con: duckdb.DuckDBPyConnection, plan: _Plan, scan: _Scan) -> tuple[int, int] | None:
+    """Check the staged rows as the exact reader would: digit post ids, none repeated,
+    ``MM/DD/YYYY HH:MM`` times, regular metric cells, a physical line for every record. Returns
+    (rows, line ends inside cells), or None when anything is irregular."""
+    pid, pub = plan.cols["post_id"], plan.cols["published_local"]
+    irregular = " OR ".join(f"m{p} < 0" for p in plan.numeric_pos) or "false"
+    inner = _inner_newlines(plan)
+    n, bad_id, distinct_ids, bad_time, bad_metric, inner_nl = con.execute(
+        f"""SELECT count(*),
+          count(*) FILTER (WHERE {pid} IS NULL OR NOT regexp_full_match({pid}, '[0-9]+')),
+          count(DISTINCT TRY_CAST({pid} AS HUGEINT)),  -- '01' = '1': conservative
+          count(*) FILTER (WHERE {pub} IS NULL
+            OR NOT regexp_full_match({pub}, {_lit(_META_TIME_SHAPE)})
+            OR coalesce(year(pl), 0) NOT BETWEEN 1900 AND 2200),
+          count(*) FILTER (WHERE {irregular}),
+          coalesce(sum(coalesce({inner or "0"}, 0)), 0)
+        FROM s"""
+    ).fetchone()
+    lines = scan.newlines - (1 if scan.ends_with_newline else 0)
+    if not n or bad_id or bad_time or bad_metric or distinct_ids != n or n + inner_nl != lines:
+        return None
+    return int(n), int(inner_nl)
+
+
+def _distinct(con: duckdb.DuckDBPyConnection, col: str) -> list[str] | None:
+    """The distinct values of a staged text column ('' for NULL), None when over 10,000."""
+    values = [
+        r[0]
+        for r in con.execute(f"SELECT DISTINCT coalesce({col}, '') FROM s LIMIT 10001").fetchall()
+    ]
+    return None if len(values) > 10000 else values
+
+
+def _format_case(con: duckdb.DuckDBPyConnection, plan: _Plan) -> str | None:
+    """SQL for the canonical format, mapped in Python on the distinct values (None: too many)."""
+    col = plan.cols.get("format")
+    if col is None:
+        return "NULL::VARCHAR"
+    values = _distinct(con, col)
+    if values is None:
+        return None
+    pairs = [(v, plan.fmt.type_map.get(v.strip().casefold())) for v in values]
+    whens = " ".join(f"WHEN {_lit(v)} THEN {_lit(m)}" for v, m in pairs if m is not None)
+    return f"(CASE coalesce({col}, '') {whens} ELSE NULL END)" if whens else "NULL::VARCHAR"
+
+
+def _distribution(con: duckdb.DuckDBPyConnection, plan: _Plan) -> str | None:
+    """SQL for boosted / organic (as MetaFacebookContent._distribution; None: too many values)."""
+    boosted = [
+        f"coalesce(m{plan.found[k]}, 0) > 0"
+        for k in ("views_boosted", "reach_boosted")
+        if k in plan.found
+    ]
+    col = plan.cols.get("funded")
+    if col is not None:
+        values = _distinct(con, col)
+        if values is None:
+            return None
+        paid = [v for v in values if v.strip().casefold() not in _ORGANIC]
+        if paid:
+            boosted.append(f"coalesce({col}, '') IN ({', '.join(_lit(v) for v in paid)})")
+    if not boosted:
+        return "'organic'"
+    return f"(CASE WHEN {' OR '.join(boosted)} THEN 'boosted' ELSE 'organic' END)"
+
+
+def _times(con: duckdb.DuckDBPyConnection, plan: _Plan):
+    """Wall-clock times -> UTC with the exact path's rules (DST gaps and overlaps), computed by
+    pandas on the distinct times, then written as runs of constant offset (a CASE on the local
+    time: exact for every time in the file, and no join). Returns (SQL for ``published_at``,
+    export time, its source), or None when the file must go to the exact path."""
+    local = pd.Series(
+        con.execute("SELECT DISTINCT pl FROM s ORDER BY pl").fetchnumpy()["pl"]
+    ).astype("datetime64[us]")
+    utc = localise(local, plan.zone)
+    published_at = _offset_case(
+        local.to_numpy(), utc.dt.tz_localize(None).astype("datetime64[us]").to_numpy(), "pl"
+    )
+    if published_at is None:
+        return None
+    exported, source = export_time(plan.raw, Parsed("posts", pd.DataFrame()), plan.zone, utc.max())
+    if utc.max() > min(exported, pd.Timestamp.now(tz="UTC")) + _FUTURE_SLACK:
+        return None  # the exact path names the post and its line
+    return published_at, exported.tz_convert("UTC").tz_localize(None).to_pydatetime(), source
 
 
 def _load(
-    con, path, scan, raw, fmt, header, found, numeric_keys, wanted, delim, *,
-    warehouse, display, brand, zone, account_fill, raw_headers,
-) -> BulkOutcome | None:  # fmt: skip
-    c = {k: f"c{p}" for k, p in found.items()}
-    spec = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(header))) + "}"
-    tokens = ", ".join(_lit(t) for t in sorted(MISSING_TOKENS))
-
-    def missing(col: str) -> str:
-        return f"({col} IS NULL OR lower({col}) IN ({tokens}))"
-
-    def number(col: str) -> str:
-        return f"(CASE WHEN {missing(col)} THEN NULL ELSE TRY_CAST({col} AS DOUBLE) END)"
-
-    def text(key: str) -> str:
-        if key not in c:
-            return "NULL::VARCHAR"
-        col = c[key]
-        return (  # the regular expression only for cells starting with a space character
-            f"(CASE WHEN {col} IS NULL OR {col} = '' THEN NULL "
-            f"WHEN ord({col}) NOT IN ({_SPACE_CODES}) THEN {col} "
-            f"WHEN regexp_full_match({col}, {_lit(_BLANK)}) THEN NULL ELSE {col} END)"
-        )
-
+    con: duckdb.DuckDBPyConnection, plan: _Plan, known: Callable[[str], bool]
+) -> BulkOutcome | None:
+    """Stage, check and (when every check passes and the file is new) load one file."""
     try:
         con.execute("SET enable_progress_bar = false")
-        if wh._has_icu(con):
+        if _has_icu(con):
             con.execute("SET TimeZone = 'UTC'")
-        # Staged in one pass: text columns as read, metric columns as DOUBLE, and a flag for rows
-        # with a metric cell that is neither a missing token nor a number pandas reads the same
-        # (TRY_CAST also takes '1_000', 'inf' and 'nan', which the exact path refuses or treats
-        # otherwise).
-        numeric_pos = sorted({found[k] for k in numeric_keys})
-        measures = {found[k] for k in numeric_keys if k in MEASURES}
-
-        def regular(p: int) -> str:
-            """A cell the exact path's contract (``number_cells``) surely accepts as DuckDB reads
-            it: a missing token, or up to 12 digits (below MAX_COUNT), whole for counts."""
-            decimals = "[0-9]+" if p in measures else "0+"
-            return (
-                f"({missing(f'c{p}')} OR regexp_full_match(c{p}, '[0-9]{{1,12}}([.]{decimals})?'))"
-            )
-
-        irregular_metric = " OR ".join(f"NOT {regular(p)}" for p in numeric_pos)
-        text_cols = [f"c{i}" for i in wanted if i not in numeric_pos]
-        staged = [
-            *text_cols,
-            *(f"{number(f'c{p}')} AS m{p}" for p in numeric_pos),
-            f"({irregular_metric or 'false'}) AS bad_metric",
-        ]
-        con.execute(
-            f"CREATE TABLE s AS SELECT {', '.join(staged)} FROM read_csv(?, "
-            f"header = true, delim = ?, quote = '\"', escape = '\"', columns = {spec}, "
-            "strict_mode = true, null_padding = false, ignore_errors = false, encoding = 'utf-8', "
-            f"max_line_size = {MAX_FIELD_CHARS})",
-            [str(path), delim],
-        )
-        inner = " + ".join(
-            f"(CASE WHEN contains({col}, chr(10)) THEN length({col}) - "
-            f"length(replace({col}, chr(10), '')) ELSE 0 END)"
-            for col in text_cols
-        )
-        pid, pub = c["post_id"], c["published_local"]
-        n, bad_id, distinct_ids, bad_time, bad_metric, inner_nl = con.execute(
-            f"""SELECT count(*),
-              count(*) FILTER (WHERE {pid} IS NULL OR NOT regexp_full_match({pid}, '[0-9]+')),
-              count(DISTINCT TRY_CAST({pid} AS HUGEINT)),  -- '01' = '1': conservative
-              count(*) FILTER (WHERE {pub} IS NULL
-                OR NOT regexp_full_match({pub}, {_lit(_META_TIME_SHAPE)})
-                OR coalesce(year(try_strptime({pub}, {_lit(_META_TIME)})), 0)
-                   NOT BETWEEN 1900 AND 2200),
-              count(*) FILTER (WHERE bad_metric),
-              coalesce(sum(coalesce({inner or "0"}, 0)), 0)
-            FROM s"""
-        ).fetchone()
-        lines = scan.newlines - (1 if scan.ends_with_newline else 0)
-        if not n or bad_id or bad_time or bad_metric or distinct_ids != n or n + inner_nl != lines:
-            return None
-        # Canonical formats and boosted status: mapped in Python on the distinct values.
-        case_format = "NULL::VARCHAR"
-        if "format" in c:
-            values = [r[0] for r in con.execute(
-                f"SELECT DISTINCT coalesce({c['format']}, '') FROM s LIMIT 10001"
-            ).fetchall()]  # fmt: skip
-            if len(values) > 10000:
-                return None
-            pairs = [(v, fmt.type_map.get(v.strip().casefold())) for v in values]
-            whens = " ".join(f"WHEN {_lit(v)} THEN {_lit(m)}" for v, m in pairs if m is not None)
-            if whens:
-                case_format = f"(CASE coalesce({c['format']}, '') {whens} ELSE NULL END)"
-        boosted = [
-            f"coalesce(m{found[k]}, 0) > 0" for k in ("views_boosted", "reach_boosted") if k in c
-        ]
-        if "funded" in c:
-            values = [r[0] for r in con.execute(
-                f"SELECT DISTINCT coalesce({c['funded']}, '') FROM s LIMIT 10001"
-            ).fetchall()]  # fmt: skip
-            if len(values) > 10000:
-                return None
-            paid = [v for v in values if v.strip().casefold() not in _ORGANIC]
-            if paid:
-                boosted.append(
-                    f"coalesce({c['funded']}, '') IN ({', '.join(_lit(v) for v in paid)})"
-                )
-        distribution = (
-            f"(CASE WHEN {' OR '.join(boosted)} THEN 'boosted' ELSE 'organic' END)"
-            if boosted
-            else "'organic'"
-        )
-        # Wall-clock times -> UTC with the exact path's rules (DST gaps and overlaps), computed by
-        # pandas on the distinct times, then written as runs of constant offset (a CASE on the
-        # local time: exact for every time in the file, and no join).
-        local = pd.Series(
-            con.execute(
-                f"SELECT DISTINCT strptime({pub}, {_lit(_META_TIME)}) AS pl FROM s ORDER BY pl"
-            ).fetchnumpy()["pl"]
-        ).astype("datetime64[us]")
-        utc = localise(local, zone)
-        published_at = _offset_case(
-            local.to_numpy(), utc.dt.tz_localize(None).astype("datetime64[us]").to_numpy(), "pl"
-        )
-        if published_at is None:
-            return None
-        exported, source = export_time(raw, Parsed("posts", pd.DataFrame()), zone, utc.max())
-        now = pd.Timestamp.now(tz="UTC")
-        if utc.max() > min(exported, now) + _FUTURE_SLACK:
-            return None  # the exact path names the post and its line
+        _stage(con, plan)
+        scan = plan.scan.result()  # hashed meanwhile
+        if scan.has_nul or not scan.ends_with_newline:
+            return None  # the exact path reports it (a file cut inside its last line is refused)
+        if known(scan.sha256):
+            return BulkOutcome("skipped", scan.sha256)
+        counts = _regular(con, plan, scan)
+        parts = (_format_case(con, plan), _distribution(con, plan), _times(con, plan))
     except duckdb.Error:
         return None  # a parser complaint: the exact path reports it at its line and column
-    era = metric_era(found)
+    if counts is None or None in parts:
+        return None
+    case_format, distribution, (published_at, exported, source) = parts
+    sql, params = _insert_sql(
+        plan, scan, counts[1], case_format, distribution, published_at, exported, source
+    )
+    if _stamp(plan.path) != scan.stamp:
+        return None  # the file changed while it was read: read it again, exactly
+    rows = _write(con, plan, scan, sql, params, exported)
+    return BulkOutcome("loaded", scan.sha256, plan.fmt.id, "posts", rows)
+
+
+def _insert_sql(plan, scan, inner_nl, case_format, distribution, published_at, exported, source):
+    """The SELECT over the staged rows giving ``brand`` + POST_FIELDS, and its parameters."""
+    fmt, text = plan.fmt, lambda key: _text(plan.cols.get(key))
     if fmt.id == "meta_facebook_content":
         body = f"coalesce({text('text')}, {text('description')})"
     else:
         body = text("text")
     account = text(fmt.account_key)
-    if account_fill is not None:
-        account = f"coalesce({account}, {_lit(account_fill)})"
+    if plan.account_fill is not None:
+        account = f"coalesce({account}, {_lit(plan.account_fill)})"
     if inner_nl:
         source_row = (
             "2 + rid + coalesce(sum(nl) OVER (ORDER BY rid ROWS BETWEEN UNBOUNDED PRECEDING "
             "AND 1 PRECEDING), 0)"
         )
-        rows_from = f"(SELECT *, rowid AS rid, coalesce({inner}, 0) AS nl FROM memory.main.s)"
+        rows_from = f"(SELECT *, rowid AS rid, coalesce({_inner_newlines(plan)}, 0) AS nl FROM memory.main.s)"  # fmt: skip
     else:
         source_row = "2 + rid"
         rows_from = "(SELECT *, rowid AS rid FROM memory.main.s)"
-    exported_naive = exported.tz_convert("UTC").tz_localize(None).to_pydatetime()
     consts = {
-        "brand": brand,
+        "brand": plan.brand,
         "platform": fmt.platform,
         "date_precision": "minute",
-        "exported_at": exported_naive,
+        "exported_at": exported,
         "exported_at_source": source,
         "source_format": fmt.id,
-        "source_file": display,
+        "source_file": plan.display,
         "source_hash": scan.sha256,
-        "raw_headers": raw_headers,
-        "assumed_tz": zone,
-        "metric_era": era,
+        "raw_headers": plan.raw_headers,
+        "assumed_tz": plan.zone,
+        "metric_era": metric_era(plan.found),
     }
     exprs = {
-        "post_id": pid,
+        "post_id": plan.cols["post_id"],
         "account": account,
         "published_at": published_at,
         "published_local": "pl",
@@ -428,42 +517,36 @@ def _load(
         "source_row": f"({source_row})::BIGINT",
     }
     for m in POST_METRIC_FIELDS:
-        exprs[m] = f"m{found[m]}" if m in fmt.metrics and m in found else "NULL::DOUBLE"
-    select, params = [], []
-    for name in ("brand", *POST_FIELDS):
-        if name in consts:
-            select.append("?")
-            params.append(consts[name])
-        else:
-            select.append(exprs[name])
-    sql = (
-        f"SELECT {', '.join(select)} FROM "
-        f"(SELECT *, strptime({pub}, {_lit(_META_TIME)}) AS pl FROM {rows_from}) AS s"
-    )
-    if _stamp(path) != scan.stamp:
-        return None  # the file changed while it was read: read it again, exactly
-    wh.connect(warehouse).close()  # create the warehouse and its schema if needed
+        exprs[m] = f"m{plan.found[m]}" if m in fmt.metrics and m in plan.found else "NULL::DOUBLE"
+    names = ("brand", *POST_FIELDS)
+    select = ["?" if name in consts else exprs[name] for name in names]
+    params = [consts[name] for name in names if name in consts]
+    return f"SELECT {', '.join(select)} FROM {rows_from} AS s", params
+
+
+def _write(con, plan: _Plan, scan: _Scan, sql: str, params: list, exported) -> int:
+    """Attach the warehouse and load the rows with their ``ingest_log`` row in one transaction."""
+    wh.connect(plan.warehouse).close()  # create the warehouse and its schema if needed
     try:
-        con.execute(f"ATTACH {_lit(str(warehouse))} AS wh")
+        con.execute(f"ATTACH {_lit(str(plan.warehouse))} AS wh")
     except duckdb.Error as exc:
         raise WarehouseError(
-            f"{warehouse}: cannot open the warehouse ({exc}). What to do: close other programs "
-            "using it (a notebook holding a write connection, another ingest)."
+            f"{plan.warehouse}: cannot open the warehouse ({exc}). What to do: close other "
+            "programs using it (a notebook holding a write connection, another ingest)."
         ) from exc
     try:
-        rows = wh.load_posts_sql(
+        return wh.load_posts_sql(
             con,
             sql,
             params,
             catalog="wh",
-            platform=fmt.platform,
-            exported_at=exported_naive,
+            platform=plan.fmt.platform,
+            exported_at=exported,
             source_hash=scan.sha256,
-            source_file=display,
-            source_format=fmt.id,
-            brand=brand,
-            rows=int(n),
+            source_file=plan.display,
+            source_format=plan.fmt.id,
+            brand=plan.brand,
+            keys_unique=True,  # _regular checked that no post id repeats
         )
     finally:
         con.execute("DETACH wh")
-    return BulkOutcome("loaded", scan.sha256, fmt.id, "posts", rows)

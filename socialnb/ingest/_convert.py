@@ -38,6 +38,14 @@ def map_values(col: pd.Series, mapping: dict[str, str]) -> pd.Series:
     return col.astype(str).map(lookup).astype("string")
 
 
+def coded(table: Table, pos: int | None, mapping: dict[str, str]) -> pd.Series:
+    """A column of codes (a format, a type) mapped to canonical values (:func:`map_values`);
+    all missing when the export has no such column (``pos`` None)."""
+    if pos is None:
+        return pd.Series(pd.NA, index=table.frame.index, dtype="string")
+    return map_values(table.column(pos), mapping)
+
+
 def _missing(col: pd.Series) -> np.ndarray:
     return col.str.strip().str.casefold().isin(MISSING_TOKENS).to_numpy()
 

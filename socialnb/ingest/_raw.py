@@ -278,6 +278,81 @@ def _sniff_delimiter(first_line: str) -> str:
     return max(counts, key=counts.get) if any(counts.values()) else ","
 
 
+def _after_skipped(raw: RawFile, skip_lines: int) -> str:
+    """The text from the header on (``skip_lines`` physical lines skipped)."""
+    if not skip_lines:
+        return raw.text
+    parts = raw.text.split("\n", skip_lines)
+    if len(parts) <= skip_lines or not parts[skip_lines].strip():
+        raise ExportError(
+            raw.path,
+            "ends before its header.",
+            line=skip_lines + 1,
+            fix="download the export again; the file is cut short.",
+        )
+    return parts[skip_lines]
+
+
+def _records(raw: RawFile, text: str, delim: str, skip_lines: int):
+    """(header, records, physical start line of each record) read by the csv module, strictly:
+    a record with another number of fields than the header is refused at its line."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=True)
+    records: list[list[str]] = []
+    starts: list[int] = []
+    prev = 0
+    header: list[str] | None = None
+    try:
+        for record in reader:
+            start = prev + 1 + skip_lines
+            prev = reader.line_num
+            if header is None:
+                header = record
+                _check_header(raw, header, start)
+                continue
+            if not record or (len(record) == 1 and not record[0].strip()):
+                continue
+            if len(record) != len(header):
+                raise ExportError(
+                    raw.path,
+                    f"this record has {len(record)} fields where the header has {len(header)}.",
+                    line=start,
+                    column=min(len(record), len(header)) + 1,
+                    fix="the file looks cut short or edited by hand; download the export again "
+                    "(if you saved it from a spreadsheet, keep the comma separator and the quotes).",
+                )
+            records.append(record)
+            starts.append(start)
+    except csv.Error as exc:
+        raise _malformed(raw, exc, line=prev + 1 + skip_lines) from exc
+    return header, records, starts
+
+
+def _malformed(raw: RawFile, exc: csv.Error, *, line: int) -> ExportError:
+    """The csv module's complaint in plain words, at its physical line."""
+    problem = str(exc)
+    if "field larger than field limit" in problem:
+        problem = "malformed CSV (a field is too large to be an export value)."
+    elif "unexpected end of data" in problem:
+        problem = (
+            "malformed CSV: a quoted field that starts in the record on this line is never "
+            "closed (an unclosed quote), so the rest of the file was read into it."
+        )
+    elif "expected after" in problem:
+        problem = (
+            f"malformed CSV ({problem}): a quote in the record on this line does not open or "
+            "close a field (an unclosed or stray quote)."
+        )
+    else:
+        problem = f"malformed CSV ({problem})."
+    return ExportError(
+        raw.path,
+        problem,
+        line=line,
+        fix="the file looks truncated, corrupt or hand-edited; download the export again (or "
+        "fix the quotes on that line if you edited it).",
+    )
+
+
 def read_csv_table(
     raw: RawFile, *, skip_lines: int = 0, delimiter: str | None = None, usecols=None, numeric=None
 ) -> Table:
@@ -299,71 +374,12 @@ def read_csv_table(
         fast = _fast_table(raw, delimiter, usecols, numeric)
         if fast is not None:
             return fast
-    text = raw.text
-    if skip_lines:
-        parts = text.split("\n", skip_lines)
-        if len(parts) <= skip_lines or not parts[skip_lines].strip():
-            raise ExportError(
-                raw.path,
-                "ends before its header.",
-                line=skip_lines + 1,
-                fix="download the export again; the file is cut short.",
-            )
-        text = parts[skip_lines]
-    first = text.split("\n", 1)[0]
-    delim = delimiter or _sniff_delimiter(first)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=True)
-    records: list[list[str]] = []
-    starts: list[int] = []
-    prev = 0
-    header: list[str] | None = None
-    try:
-        for record in reader:
-            start = prev + 1 + skip_lines
-            prev = reader.line_num
-            if header is None:
-                header = record
-                ncols = len(header)
-                _check_header(raw, header, start)
-                continue
-            if not record or (len(record) == 1 and not record[0].strip()):
-                continue
-            if len(record) != ncols:
-                raise ExportError(
-                    raw.path,
-                    f"this record has {len(record)} fields where the header has {ncols}.",
-                    line=start,
-                    column=min(len(record), ncols) + (1 if len(record) < ncols else 1),
-                    fix="the file looks cut short or edited by hand; download the export again "
-                    "(if you saved it from a spreadsheet, keep the comma separator and the quotes).",
-                )
-            records.append(record)
-            starts.append(start)
-    except csv.Error as exc:
-        problem = str(exc)
-        if "field larger than field limit" in problem:
-            problem = "malformed CSV (a field is too large to be an export value)."
-        elif "unexpected end of data" in problem:
-            problem = (
-                "malformed CSV: a quoted field that starts in the record on this line is never "
-                "closed (an unclosed quote), so the rest of the file was read into it."
-            )
-        elif "expected after" in problem:
-            problem = (
-                f"malformed CSV ({problem}): a quote in the record on this line does not open or "
-                "close a field (an unclosed or stray quote)."
-            )
-        else:
-            problem = f"malformed CSV ({problem})."
-        raise ExportError(
-            raw.path,
-            problem,
-            line=prev + 1 + skip_lines,
-            fix="the file looks truncated, corrupt or hand-edited; download the export again (or "
-            "fix the quotes on that line if you edited it).",
-        ) from exc
+    text = _after_skipped(raw, skip_lines)
+    delim = delimiter or _sniff_delimiter(text.split("\n", 1)[0])
+    header, records, starts = _records(raw, text, delim, skip_lines)
     if header is None:
         raise ExportError(raw.path, "has no header line.", fix="download the export again.")
+    ncols = len(header)
     frame = (
         pd.DataFrame(records, columns=range(ncols), dtype=object)
         if records
@@ -438,7 +454,7 @@ def _fast_table(raw: RawFile, delimiter: str | None, usecols, numeric) -> Table 
             for i in wanted
         ]
         frame = con.execute(f"SELECT {', '.join(exprs)} FROM t").df()
-    except Exception:  # any parser complaint: let the exact path find and report it
+    except duckdb.Error:  # any parser complaint: let the exact path find and report it
         return None
     finally:
         con.close()

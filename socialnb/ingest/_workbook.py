@@ -82,7 +82,7 @@ def sheets(raw: RawFile) -> dict[str, list[list[str]]]:
             )
     except ExportError:
         raise
-    except Exception as exc:  # openpyxl/xlrd/XML raise many types on corrupt files
+    except Exception as exc:  # noqa: BLE001 - openpyxl/xlrd/XML raise many types on corrupt files
         damage = damaged_zip(raw) if isinstance(exc, zipfile.BadZipFile) else None
         if damage:
             raise ExportError(

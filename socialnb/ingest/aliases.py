@@ -10,30 +10,67 @@ from __future__ import annotations
 
 __all__ = ["ALIASES"]
 
+#: Header names several exports share (the first, English, name is the one messages show).
+_IMPRESSIONS = ("Impressions", "Impressões", "Impresiones")
+_DATE = ("Date", "Data", "Fecha")
+_VIEWS = ("Views", "Visualizações", "Visualizaciones")
+_COMMENTS = ("Comments", "Comentários", "Comentarios")
+_PROFILE_VISITS = ("Profile visits", "Visitas ao perfil", "Visitas al perfil")
+_DATE_VI = ("Date", "Data", "Fecha", "Ngày")
+_META_POST_ID = (
+    "Post ID",
+    "Identificação do post",
+    "Identificador de la publicación",
+    "ID de la publicación",
+)
+_DESCRIPTION = ("Description", "Descrição", "Descripción")
+_META_PUBLISH_TIME = ("Publish time", "Horário de publicação", "Hora de publicación")
+_PERMALINK = ("Permalink", "Link permanente", "Enlace permanente")
+_META_POST_TYPE = ("Post type", "Tipo de post", "Tipo de publicación")
+_REACH = ("Reach", "Alcance")
+_META_SHARES = ("Shares", "Compartilhamentos", "Veces que se compartió")
+_LIKES = ("Likes", "Curtidas", "Me gusta")
+_X_IMPRESSIONS = ("impressions", "impressões", "impresiones")
+_X_ENGAGEMENTS = ("engagements", "engajamentos", "interacciones")
+_X_PROFILE_CLICKS = (
+    "user profile clicks",
+    "cliques no perfil do usuário",
+    "clics en el perfil de usuario",
+)
+_X_URL_CLICKS = ("url clicks", "cliques de URL", "clics en URL")
+_X_FOLLOWS = ("follows", "seguimentos", "seguimientos")
+_X_MEDIA_VIEWS = (
+    "media views",
+    "visualizações de mídia",
+    "visualizaciones del contenido multimedia",
+)
+_ENGAGEMENTS = ("Engagements", "Engajamentos", "Interacciones")
+_NEW_FOLLOWS = ("New follows", "Novos seguidores", "Nuevos seguidores")
+_YT_CONTENT = ("Content", "Conteúdo", "Contenido")
+_SUBSCRIBERS = ("Subscribers", "Inscritos", "Suscriptores")
+_UNIQUE_VIEWERS = ("Unique viewers", "Espectadores únicos", "Usuarios únicos")
+_NEW_VIEWERS = ("New viewers",)
+_RETURNING_VIEWERS = ("Returning viewers",)
+
 ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
     "meta_facebook_content": {
-        "post_id": (
-            "Post ID",
-            "Identificação do post",
-            "Identificador de la publicación",
-            "ID de la publicación",
-        ),
+        "post_id": _META_POST_ID,
         "page": ("Page name", "Nome da Página", "Nombre de la página"),
         "page_id": ("Page ID", "Identificação da Página", "Identificador de la página"),
         "text": ("Title", "Título"),
-        "description": ("Description", "Descrição", "Descripción"),
-        "published_local": ("Publish time", "Horário de publicação", "Hora de publicación"),
-        "permalink": ("Permalink", "Link permanente", "Enlace permanente"),
-        "format": ("Post type", "Tipo de post", "Tipo de publicación"),
+        "description": _DESCRIPTION,
+        "published_local": _META_PUBLISH_TIME,
+        "permalink": _PERMALINK,
+        "format": _META_POST_TYPE,
         "funded": ("Funded content status",),
-        "impressions": ("Impressions", "Impressões", "Impresiones"),
-        "views": ("Views", "Visualizações", "Visualizaciones"),
+        "impressions": _IMPRESSIONS,
+        "views": _VIEWS,
         "views_boosted": ("Views from Boosted posts",),
-        "reach": ("Reach", "Alcance"),
+        "reach": _REACH,
         "reach_boosted": ("Reach from Boosted posts",),
         "likes": ("Reactions", "Reações", "Reacciones"),
-        "comments": ("Comments", "Comentários", "Comentarios"),
-        "shares": ("Shares", "Compartilhamentos", "Veces que se compartió"),
+        "comments": _COMMENTS,
+        "shares": _META_SHARES,
         "clicks": ("Total clicks", "Total de cliques", "Clics totales"),
         "link_clicks": ("Link Clicks", "Cliques no link", "Clics en el enlace"),
         "video_views": ("3-second video views", "Visualizações de vídeo de 3 segundos"),
@@ -45,12 +82,7 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         ),
     },
     "meta_instagram_content": {
-        "post_id": (
-            "Post ID",
-            "Identificação do post",
-            "Identificador de la publicación",
-            "ID de la publicación",
-        ),
+        "post_id": _META_POST_ID,
         "account": (
             "Account username",
             "Nome de usuário da conta",
@@ -58,19 +90,19 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         ),
         "account_id": ("Account ID", "Identificação da conta", "Identificador de la cuenta"),
         "account_name": ("Account name", "Nome da conta", "Nombre de la cuenta"),
-        "text": ("Description", "Descrição", "Descripción"),
-        "published_local": ("Publish time", "Horário de publicação", "Hora de publicación"),
-        "permalink": ("Permalink", "Link permanente", "Enlace permanente"),
-        "format": ("Post type", "Tipo de post", "Tipo de publicación"),
-        "impressions": ("Impressions", "Impressões", "Impresiones"),
-        "views": ("Views", "Visualizações", "Visualizaciones"),
-        "reach": ("Reach", "Alcance"),
-        "likes": ("Likes", "Curtidas", "Me gusta"),
-        "comments": ("Comments", "Comentários", "Comentarios"),
-        "shares": ("Shares", "Compartilhamentos", "Veces que se compartió"),
+        "text": _DESCRIPTION,
+        "published_local": _META_PUBLISH_TIME,
+        "permalink": _PERMALINK,
+        "format": _META_POST_TYPE,
+        "impressions": _IMPRESSIONS,
+        "views": _VIEWS,
+        "reach": _REACH,
+        "likes": _LIKES,
+        "comments": _COMMENTS,
+        "shares": _META_SHARES,
         "saves": ("Saves", "Salvamentos", "Veces que se guardó"),
         "follows": ("Follows", "Seguimentos", "Seguimientos"),
-        "profile_visits": ("Profile visits", "Visitas ao perfil", "Visitas al perfil"),
+        "profile_visits": _PROFILE_VISITS,
         "link_clicks": ("Link clicks", "Cliques no link", "Clics en el enlace"),
     },
     "x_tweet_activity": {
@@ -78,23 +110,15 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "permalink": ("Tweet permalink", "link permanente do Tweet", "enlace permanente del Tweet"),
         "text": ("Tweet text", "texto do Tweet", "texto del Tweet"),
         "published_at": ("time", "horário", "hora"),
-        "impressions": ("impressions", "impressões", "impresiones"),
-        "platform_engagements": ("engagements", "engajamentos", "interacciones"),
+        "impressions": _X_IMPRESSIONS,
+        "platform_engagements": _X_ENGAGEMENTS,
         "shares": ("retweets", "Retweets"),
         "comments": ("replies", "respostas", "respuestas"),
         "likes": ("likes", "favorites", "favoritos", "me gusta"),
-        "profile_visits": (
-            "user profile clicks",
-            "cliques no perfil do usuário",
-            "clics en el perfil de usuario",
-        ),
-        "link_clicks": ("url clicks", "cliques de URL", "clics en URL"),
-        "follows": ("follows", "seguimentos", "seguimientos"),
-        "views": (
-            "media views",
-            "visualizações de mídia",
-            "visualizaciones del contenido multimedia",
-        ),
+        "profile_visits": _X_PROFILE_CLICKS,
+        "link_clicks": _X_URL_CLICKS,
+        "follows": _X_FOLLOWS,
+        "views": _X_MEDIA_VIEWS,
         "promoted_impressions": (
             "promoted impressions",
             "impressões promovidas",
@@ -102,45 +126,37 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         ),
     },
     "x_daily_activity": {
-        "date": ("Date", "Data", "Fecha"),
+        "date": _DATE,
         "posts_published": ("Tweets published", "Tweets publicados"),
-        "impressions": ("impressions", "impressões", "impresiones"),
-        "engagements": ("engagements", "engajamentos", "interacciones"),
-        "profile_visits": (
-            "user profile clicks",
-            "cliques no perfil do usuário",
-            "clics en el perfil de usuario",
-        ),
-        "link_clicks": ("url clicks", "cliques de URL", "clics en URL"),
-        "follows_gained": ("follows", "seguimentos", "seguimientos"),
-        "video_views": (
-            "media views",
-            "visualizações de mídia",
-            "visualizaciones del contenido multimedia",
-        ),
+        "impressions": _X_IMPRESSIONS,
+        "engagements": _X_ENGAGEMENTS,
+        "profile_visits": _X_PROFILE_CLICKS,
+        "link_clicks": _X_URL_CLICKS,
+        "follows_gained": _X_FOLLOWS,
+        "video_views": _X_MEDIA_VIEWS,
     },
     "x_premium_content": {
         "post_id": ("Post id", "ID do post", "ID de la publicación"),
-        "date": ("Date", "Data", "Fecha"),
+        "date": _DATE,
         "text": ("Post text", "Texto do post", "Texto de la publicación"),
         "permalink": ("Post Link", "Link do post", "Enlace de la publicación"),
-        "impressions": ("Impressions", "Impressões", "Impresiones"),
-        "likes": ("Likes", "Curtidas", "Me gusta"),
-        "platform_engagements": ("Engagements", "Engajamentos", "Interacciones"),
+        "impressions": _IMPRESSIONS,
+        "likes": _LIKES,
+        "platform_engagements": _ENGAGEMENTS,
         "saves": ("Bookmarks", "Itens salvos", "Elementos guardados"),
-        "follows": ("New follows", "Novos seguidores", "Nuevos seguidores"),
+        "follows": _NEW_FOLLOWS,
         "comments": ("Replies", "Respostas", "Respuestas"),
         "shares": ("Reposts", "Reposts", "Reposts"),
-        "profile_visits": ("Profile visits", "Visitas ao perfil", "Visitas al perfil"),
+        "profile_visits": _PROFILE_VISITS,
         "link_clicks": ("URL Clicks", "Cliques no URL", "Clics en URL"),
     },
     "x_premium_overview": {
-        "date": ("Date", "Data", "Fecha"),
-        "impressions": ("Impressions", "Impressões", "Impresiones"),
-        "engagements": ("Engagements", "Engajamentos", "Interacciones"),
-        "follows_gained": ("New follows", "Novos seguidores", "Nuevos seguidores"),
+        "date": _DATE,
+        "impressions": _IMPRESSIONS,
+        "engagements": _ENGAGEMENTS,
+        "follows_gained": _NEW_FOLLOWS,
         "follows_lost": ("Unfollows", "Deixaram de seguir", "Dejaron de seguir"),
-        "profile_visits": ("Profile visits", "Visitas ao perfil", "Visitas al perfil"),
+        "profile_visits": _PROFILE_VISITS,
         "posts_published": ("Create Post", "Criar post", "Crear publicación"),
         "video_views": ("Video views", "Visualizações de vídeo", "Reproducciones de video"),
     },
@@ -177,7 +193,7 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "saves": ("Add to Favorites", "Adicionar aos favoritos", "Añadir a Favoritos"),
     },
     "tiktok_overview": {
-        "date": ("Date", "Data", "Fecha", "Ngày"),
+        "date": _DATE_VI,
         "video_views": (
             "Video Views",
             "Visualizações do vídeo",
@@ -195,7 +211,7 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "_shares": ("Shares", "Compartilhamentos", "Veces compartido", "Lượt chia sẻ"),
     },
     "tiktok_follower_history": {
-        "date": ("Date", "Data", "Fecha", "Ngày"),
+        "date": _DATE_VI,
         "followers": ("Followers", "Seguidores", "Người theo dõi"),
         "_difference": (
             "Difference in followers from previous day",
@@ -204,7 +220,7 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         ),
     },
     "tiktok_viewers": {
-        "date": ("Date", "Data", "Fecha", "Ngày"),
+        "date": _DATE_VI,
         "total_viewers": ("Total Viewers", "Total de espectadores", "Tổng số người xem"),
         "new_viewers": (
             "New Viewers",
@@ -220,7 +236,7 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         ),
     },
     "youtube_table": {
-        "post_id": ("Content", "Conteúdo", "Contenido"),
+        "post_id": _YT_CONTENT,
         "text": ("Video title", "Título do vídeo", "Título del video"),
         "published_local": (
             "Video publish time",
@@ -228,14 +244,14 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
             "Hora de publicación del video",
         ),
         "duration": ("Duration", "Duração", "Duración"),
-        "views": ("Views", "Visualizações", "Visualizaciones"),
+        "views": _VIEWS,
         "engaged_views": ("Engaged views",),
         "watch_hours": (
             "Watch time (hours)",
             "Tempo de exibição (horas)",
             "Tiempo de visualización (horas)",
         ),
-        "follows": ("Subscribers", "Inscritos", "Suscriptores"),
+        "follows": _SUBSCRIBERS,
         "impressions": (
             "Thumbnail impressions",
             "Impressions",
@@ -253,9 +269,9 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "likes": ("Likes", 'Marcações "Gostei"', "Me gusta"),
         "comments": ("Comments added", "Comentários adicionados", "Comentarios añadidos"),
         "shares": ("Shares", "Compartilhamentos", "Veces compartido"),
-        "reach": ("Unique viewers", "Espectadores únicos", "Usuarios únicos"),
-        "new_viewers": ("New viewers",),
-        "returning_viewers": ("Returning viewers",),
+        "reach": _UNIQUE_VIEWERS,
+        "new_viewers": _NEW_VIEWERS,
+        "returning_viewers": _RETURNING_VIEWERS,
         "avg_view": (
             "Average view duration",
             "Duração média da visualização",
@@ -263,15 +279,15 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         ),
     },
     "youtube_daily": {
-        "date": ("Date", "Data", "Fecha"),
-        "post_id": ("Content", "Conteúdo", "Contenido"),
-        "views": ("Views", "Visualizações", "Visualizaciones"),
+        "date": _DATE,
+        "post_id": _YT_CONTENT,
+        "views": _VIEWS,
         "follows_gained": ("Subscribers gained",),
-        "_subscribers": ("Subscribers", "Inscritos", "Suscriptores"),
+        "_subscribers": _SUBSCRIBERS,
         "impressions": ("Thumbnail impressions", "Impressions", "Impressões", "Impresiones"),
-        "reach": ("Unique viewers", "Espectadores únicos", "Usuarios únicos"),
-        "new_viewers": ("New viewers",),
-        "returning_viewers": ("Returning viewers",),
+        "reach": _UNIQUE_VIEWERS,
+        "new_viewers": _NEW_VIEWERS,
+        "returning_viewers": _RETURNING_VIEWERS,
     },
     "linkedin_posts": {
         "text": ("Post title", "Update title", "Título da publicação", "Título de la publicación"),
@@ -279,18 +295,18 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "distribution": ("Post type", "Update type", "Tipo de publicação", "Tipo de publicación"),
         "account": ("Posted by", "Publicado por"),
         "published_local": ("Created date", "Data de criação", "Fecha de creación"),
-        "impressions": ("Impressions", "Impressões", "Impresiones"),
+        "impressions": _IMPRESSIONS,
         "views": ("Views (excluding off-site video views)", "Video views", "Views"),
         "clicks": ("Clicks", "Cliques", "Clics"),
         "likes": ("Likes", "Reactions", "Reações", "Recomendações", "Reacciones"),
-        "comments": ("Comments", "Comentários", "Comentarios"),
+        "comments": _COMMENTS,
         "shares": ("Reposts", "Shares", "Compartilhamentos", "Veces compartido"),
         "follows": ("Follows", "Seguidores", "Seguimientos"),
         "engagement_rate": ("Engagement rate", "Taxa de engajamento", "Tasa de interacción"),
         "format": ("Content Type", "Tipo de conteúdo", "Tipo de contenido"),
     },
     "linkedin_metrics": {
-        "date": ("Date", "Data", "Fecha"),
+        "date": _DATE,
         "impressions": ("Impressions (total)", "Impressões (total)", "Impresiones (total)"),
         "reach": ("Unique impressions (organic)", "Impressões únicas (orgânicas)"),
         "link_clicks": ("Clicks (total)", "Cliques (total)", "Clics (total)"),

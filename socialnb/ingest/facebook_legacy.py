@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..errors import ExportError
 from ._base import ExportFormat, Parsed, column_map, quarantine_blank_ids, register, require
-from ._convert import ids, localise, numbers, texts, timestamps
+from ._convert import coded, ids, localise, numbers, texts, timestamps
 from ._dates import day_month_order, excel_serial, has_day_month_cells, resolve_day_month
 from ._raw import RawFile, Table, csv_header, normalise_header, read_csv_table
 from ._workbook import is_workbook, sheet_table, sheets
@@ -132,33 +132,7 @@ class FacebookInsightsLegacy(ExportFormat):
         return _is_legacy_header(csv_header(raw))
 
     def read(self, raw: RawFile, *, tz: str, account: str | None = None) -> Parsed:
-        if is_workbook(raw):
-            found_sheet = _key_sheet(raw)
-            assert found_sheet is not None
-            title, rows = found_sheet
-            two = len(rows) > 1 and _is_description_row(rows[1])
-            names = _disambiguate(list(rows[0]), list(rows[1]) if two else None)
-            table = sheet_table(raw, title, [names, *rows[1:]], 0, header_rows=2 if two else 1)
-        else:
-            table = read_csv_table(raw)
-            two = len(table.frame) > 0 and _is_description_row(list(table.frame.iloc[0]))
-            names = _disambiguate(table.headers, list(table.frame.iloc[0]) if two else None)
-            if two:
-                table = Table(
-                    raw=raw,
-                    headers=names,
-                    frame=table.frame.iloc[1:].reset_index(drop=True),
-                    lines=table.lines[1:],
-                    header_line=table.header_line,
-                )
-            else:
-                table = Table(
-                    raw=raw,
-                    headers=names,
-                    frame=table.frame,
-                    lines=table.lines,
-                    header_line=table.header_line,
-                )
+        table = _table(raw)
         found = column_map(table, self.aliases)
         require(table, found, ("post_id", "published_local"), self.aliases)
         if not len(table.frame):
@@ -183,16 +157,7 @@ class FacebookInsightsLegacy(ExportFormat):
                 "date_precision": "minute",
                 "text": texts(table, found.get("text")),
                 "permalink": texts(table, found.get("permalink")),
-                "format": (
-                    table.column(found["format"])
-                    .astype(str)
-                    .str.strip()
-                    .str.casefold()
-                    .map(_TYPES)
-                    .astype("string")
-                    if "format" in found
-                    else pd.NA
-                ),
+                "format": coded(table, found.get("format"), _TYPES),
                 "distribution": "organic",
                 "metric_era": "impressions",
                 "account": account or (m.group(1) if m else None),
@@ -203,43 +168,14 @@ class FacebookInsightsLegacy(ExportFormat):
             if key in found:
                 frame[key] = numbers(table, found[key])
         frame, rejected, blank_notes = quarantine_blank_ids(frame)
-        keep = frame["post_id"].str.match(r"^\d+(_\d+)?$").fillna(False).to_numpy()
-        if not keep.all():  # never dropped silently: listed with the reason
-            odd = frame.loc[~keep, ["source_row", "post_id"]]
-            rejected = (
-                *rejected,
-                *(
-                    (int(line), f"Post ID {pid!r} is not a Facebook post id (digits, or page_post)")
-                    for line, pid in odd.itertuples(index=False)
-                ),
-            )
-            blank_notes = (
-                *blank_notes,
-                f"{len(odd)} row(s) whose Post ID is not a post id quarantined: not loaded, "
-                "listed in rejected_rows",
-            )
+        keep, rejected, blank_notes = _odd_ids(frame, rejected, blank_notes)
         frame = frame[keep].reset_index(drop=True)
         exported = None
         if m:
             exported = pd.Timestamp(m.group(2)).tz_localize(tz).tz_convert("UTC") + pd.Timedelta(
                 days=1
             )
-        posted = table.column(found["published_local"]).astype(str).str.strip()
-        order = day_month_order(posted) if has_day_month_cells(posted) else "none"
-        if order is None:  # said out loud: the export's own order, no day above 12 proves it
-            blank_notes = (
-                *blank_notes,
-                "Posted dates are ambiguous (no day above 12): read as MM/DD/YYYY, the order "
-                "Facebook's legacy Insights export writes",
-            )
-        elif order == "both":
-            raise ExportError(
-                raw.path,
-                "its Posted dates contradict each other: some have a first number above 12, "
-                "others a second number above 12.",
-                column=table.headers[found["published_local"]],
-                fix="download the export again without re-saving it in a spreadsheet.",
-            )
+        blank_notes = (*blank_notes, *_date_order(raw, table, found["published_local"]))
         notes = (
             "legacy Insights 'Lifetime Engaged Users' counts people, not actions: it is not loaded as engagements",
             *blank_notes,
@@ -253,6 +189,71 @@ class FacebookInsightsLegacy(ExportFormat):
             notes=notes,
             rejected_rows=rejected,
         )
+
+
+def _table(raw: RawFile) -> Table:
+    """The posts table, its names told apart by the description row when there is one."""
+    if is_workbook(raw):
+        found_sheet = _key_sheet(raw)
+        assert found_sheet is not None
+        title, rows = found_sheet
+        two = len(rows) > 1 and _is_description_row(rows[1])
+        names = _disambiguate(list(rows[0]), list(rows[1]) if two else None)
+        return sheet_table(raw, title, [names, *rows[1:]], 0, header_rows=2 if two else 1)
+    table = read_csv_table(raw)
+    two = len(table.frame) > 0 and _is_description_row(list(table.frame.iloc[0]))
+    names = _disambiguate(table.headers, list(table.frame.iloc[0]) if two else None)
+    skip = 1 if two else 0
+    return Table(
+        raw=raw,
+        headers=names,
+        frame=table.frame.iloc[skip:].reset_index(drop=True),
+        lines=table.lines[skip:],
+        header_line=table.header_line,
+    )
+
+
+def _odd_ids(frame: pd.DataFrame, rejected: tuple, notes: tuple) -> tuple:
+    """Rows whose Post ID is no Facebook post id: (rows kept, rejected rows, notes), never
+    dropped silently (listed with the reason)."""
+    keep = frame["post_id"].str.match(r"^\d+(_\d+)?$").fillna(False).to_numpy()
+    if keep.all():
+        return keep, rejected, notes
+    odd = frame.loc[~keep, ["source_row", "post_id"]]
+    rejected = (
+        *rejected,
+        *(
+            (int(line), f"Post ID {pid!r} is not a Facebook post id (digits, or page_post)")
+            for line, pid in odd.itertuples(index=False)
+        ),
+    )
+    notes = (
+        *notes,
+        f"{len(odd)} row(s) whose Post ID is not a post id quarantined: not loaded, "
+        "listed in rejected_rows",
+    )
+    return keep, rejected, notes
+
+
+def _date_order(raw: RawFile, table: Table, column: int) -> tuple[str, ...]:
+    """The note on the order of day and month in the Posted column (refused when its dates
+    contradict each other)."""
+    posted = table.column(column).astype(str).str.strip()
+    order = day_month_order(posted) if has_day_month_cells(posted) else "none"
+    if order is None:  # said out loud: the export's own order, no day above 12 proves it
+        return (
+            "Posted dates are ambiguous (no day above 12): read as MM/DD/YYYY, the order "
+            "Facebook's legacy Insights export writes",
+        )
+    if order == "both":
+        raise ExportError(
+            raw.path,
+            "its Posted dates contradict each other: some have a first number above 12, "
+            "others a second number above 12.",
+            column=table.headers[column],
+            fix="download the export again without re-saving it in a spreadsheet.",
+        )
+    return ()
 
 
 def _parse_posted(col: pd.Series) -> pd.Series:

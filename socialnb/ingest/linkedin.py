@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..errors import ExportError
 from ._base import ExportFormat, Parsed, column_map, register, require
-from ._convert import numbers, rates, texts
+from ._convert import coded, numbers, rates, texts
 from ._dates import day_month_order, excel_serial, has_day_month_cells, resolve_day_month
 from ._formats import settle_formats
 from ._raw import RawFile, Table, normalise_header
@@ -253,16 +253,7 @@ class LinkedInPage(ExportFormat):
                 "date_precision": "day",
                 "text": texts(table, found.get("text")),
                 "permalink": link,
-                "format": (
-                    table.column(found["format"])
-                    .astype(str)
-                    .str.strip()
-                    .str.casefold()
-                    .map(_CONTENT)
-                    .astype("string")
-                    if "format" in found
-                    else pd.NA
-                ),
+                "format": coded(table, found.get("format"), _CONTENT),
                 "distribution": (
                     np.where(
                         dist.isin(["sponsored", "patrocinado", "patrocinada"]), "boosted", "organic"

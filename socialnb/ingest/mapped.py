@@ -45,7 +45,7 @@ import pandas as pd
 from .._yaml import read_yaml_mapping
 from ..errors import ConfigError, ExportError
 from ..schema import DAILY_METRICS, POST_METRIC_FIELDS
-from ._base import ExportFormat, Parsed
+from ._base import ExportFormat, Parsed, no_rows
 from ._convert import MEASURES, cell_problem, localise, number_cells
 from ._mapping_schema import TEXT_FIELDS, validate_mapping
 from ._raw import RawFile, Table, normalise_header, read_csv_table
@@ -208,53 +208,64 @@ def _parse_dates(col: pd.Series, formats: list[str]) -> pd.Series:
     return out
 
 
-def read_mapped(raw: RawFile, mapping: Mapping, *, tz: str, account: str | None = None) -> Parsed:
-    """Read a hand-made CSV through ``mapping`` (see the module docstring)."""
-    raw = _decode(raw, mapping)
-    table = read_csv_table(
-        raw, delimiter=mapping.get("delimiter"), skip_lines=int(mapping.get("skip_rows", 0))
+class _Bad:
+    """Rows that do not fit the mapping, with the first reason of each."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+        self.rows = np.zeros(len(table.frame), dtype=bool)
+        self.reasons: dict[int, str] = {}
+
+    def mark(self, mask: np.ndarray, pos: int, what: str, values: pd.Series) -> None:
+        for i in np.flatnonzero(mask & ~self.rows):
+            self.reasons[i] = (
+                f"column {self.table.headers[pos]!r}: {values.iloc[i]!r} is not {what}"
+            )
+        self.rows |= mask
+
+    def refuse(self, raw: RawFile, mapping: Mapping) -> None:
+        """Refuse the file when a bad row must not be skipped, or when no row fits."""
+        lines = self.table.lines
+        if self.rows.any() and mapping["bad_rows"] == "reject":
+            i = int(np.argmax(self.rows))
+            raise ExportError(
+                raw.path,
+                f"row does not fit the mapping ({self.reasons[i]}).",
+                line=int(lines[i]),
+                fix=f"fix the row, or set `bad_rows: quarantine` in {mapping.path.name} to skip such rows.",
+            )
+        if self.rows.all():
+            raise ExportError(
+                raw.path,
+                f"no row fits the mapping {mapping.path.name} (first: {self.reasons[0]}).",
+                line=int(lines[0]),
+                fix="check the mapping's columns and date_formats against the file.",
+            )
+
+
+def _times(table: Table, mapping: Mapping, bad: _Bad, formats: list[str]):
+    """(the time column's positions or None, the parsed times: NaT where there is none)."""
+    tpos = _cols(table, mapping, "published" if mapping["kind"] == "posts" else "date")
+    if tpos is None:  # e.g. facebook_metrics: only month/weekday/hour columns (`year:` places
+        # the posts in a month)
+        return None, pd.Series(pd.NaT, index=table.frame.index, dtype="datetime64[ns]")
+    text = _joined(table, tpos)
+    parsed = (
+        _parse_dates(text, formats)
+        if formats
+        else pd.to_datetime(text, errors="coerce", format="mixed")
     )
-    # Drop empty trailing columns (Excel leaves 'Column1', '' headers).
-    kind = mapping["kind"]
-    n = len(table.frame)
-    if not n:
-        raise ExportError(
-            raw.path,
-            "has a header but no rows.",
-            line=table.header_line + 1,
-            fix="check the file holds data.",
-        )
-    bad = np.zeros(n, dtype=bool)
-    reasons: dict[int, str] = {}
+    bad.mark(
+        parsed.isna().to_numpy(), tpos[0], f"a date/time in {formats or 'a standard shape'}", text
+    )
+    return tpos, parsed
 
-    def mark(mask: np.ndarray, pos: int, what: str, values: pd.Series) -> None:
-        for i in np.flatnonzero(mask & ~bad):
-            reasons[i] = f"column {table.headers[pos]!r}: {values.iloc[i]!r} is not {what}"
-        bad[:] |= mask
 
+def _fields(table: Table, mapping: Mapping, bad: _Bad) -> pd.DataFrame:
+    """The mapped metric and text columns (cells checked as every export reader checks them)."""
     frame = pd.DataFrame({"source_row": table.lines})
-    zone = mapping.get("timezone") or tz
-    formats = list(mapping.get("date_formats") or [])
-    time_field = "published" if kind == "posts" else "date"
-    tpos = _cols(table, mapping, time_field)
-    if tpos is not None:
-        text = _joined(table, tpos)
-        parsed = (
-            _parse_dates(text, formats)
-            if formats
-            else pd.to_datetime(text, errors="coerce", format="mixed")
-        )
-        mark(
-            parsed.isna().to_numpy(),
-            tpos[0],
-            f"a date/time in {formats or 'a standard shape'}",
-            text,
-        )
-    else:  # e.g. facebook_metrics: only month/weekday/hour columns; `year:` places posts in a month
-        parsed = pd.Series(pd.NaT, index=table.frame.index, dtype="datetime64[ns]")
-    metrics = POST_METRIC_FIELDS if kind == "posts" else DAILY_METRICS
     negative_ok = set(mapping.get("negative_ok") or [])
-    for field in metrics:
+    for field in POST_METRIC_FIELDS if mapping["kind"] == "posts" else DAILY_METRICS:
         pos = _cols(table, mapping, field)
         if pos is None:
             continue
@@ -262,11 +273,10 @@ def read_mapped(raw: RawFile, mapping: Mapping, *, tz: str, account: str | None 
         values, why = number_cells(  # the same cell contract as every export reader
             col, negative_ok=field in negative_ok, integer=field not in MEASURES
         )
-        for i in np.flatnonzero((why != "") & ~bad):
-            reasons[i] = (
-                f"column {table.headers[pos[0]]!r}: {cell_problem(col.iloc[i], why[i]).rstrip('.')}"
-            )
-        bad[:] |= why != ""
+        for i in np.flatnonzero((why != "") & ~bad.rows):
+            problem = cell_problem(col.iloc[i], why[i]).rstrip(".")
+            bad.reasons[i] = f"column {table.headers[pos[0]]!r}: {problem}"
+        bad.rows |= why != ""
         frame[field] = values
     for field in _TEXT_FIELDS:
         pos = _cols(table, mapping, field)
@@ -274,78 +284,37 @@ def read_mapped(raw: RawFile, mapping: Mapping, *, tz: str, account: str | None 
             frame[field] = _joined(table, pos).astype("string").replace("", pd.NA)
     if "distribution" in frame and mapping.get("distributions"):
         dmap = {normalise_header(k): v for k, v in mapping["distributions"].items()}
-        frame["distribution"] = (
-            frame["distribution"]
-            .fillna("")
-            .map(normalise_header)
-            .map(dmap)
-            .fillna("organic")
-            .astype("string")
-        )
+        norm = frame["distribution"].fillna("").map(normalise_header)
+        frame["distribution"] = norm.map(dmap).fillna("organic").astype("string")
     if "format" in frame and mapping.get("formats"):
         fmap = {normalise_header(k): v for k, v in mapping["formats"].items()}
         norm = frame["format"].fillna("").map(normalise_header)
         known = norm.isin(list(fmap)) | (norm == "")
-        pos = _cols(table, mapping, "format")[0]
-        mark(
-            ~known.to_numpy(),
-            pos,
-            f"a known type ({', '.join(mapping['formats'])})",
-            frame["format"],
-        )
+        what = f"a known type ({', '.join(mapping['formats'])})"
+        bad.mark(~known.to_numpy(), _cols(table, mapping, "format")[0], what, frame["format"])
         frame["format"] = norm.map(fmap).astype("string")
-    rejected = tuple((int(table.lines[i]), reasons[i]) for i in sorted(reasons))
-    if bad.any() and mapping["bad_rows"] == "reject":
-        i = int(np.argmax(bad))
-        raise ExportError(
-            raw.path,
-            f"row does not fit the mapping ({reasons[i]}).",
-            line=int(table.lines[i]),
-            fix=f"fix the row, or set `bad_rows: quarantine` in {mapping.path.name} to skip such rows.",
-        )
-    if bad.all():
-        i = 0
-        raise ExportError(
-            raw.path,
-            f"no row fits the mapping {mapping.path.name} (first: {reasons[i]}).",
-            line=int(table.lines[0]),
-            fix="check the mapping's columns and date_formats against the file.",
-        )
-    keep = ~bad
+    return frame
+
+
+def read_mapped(raw: RawFile, mapping: Mapping, *, tz: str, account: str | None = None) -> Parsed:
+    """Read a hand-made CSV through ``mapping`` (see the module docstring)."""
+    raw = _decode(raw, mapping)
+    table = read_csv_table(
+        raw, delimiter=mapping.get("delimiter"), skip_lines=int(mapping.get("skip_rows", 0))
+    )
+    kind = mapping["kind"]
+    no_rows(table, "rows", "check the file holds data.")
+    bad = _Bad(table)
+    formats = list(mapping.get("date_formats") or [])
+    tpos, parsed = _times(table, mapping, bad, formats)
+    frame = _fields(table, mapping, bad)
+    rejected = tuple((int(table.lines[i]), bad.reasons[i]) for i in sorted(bad.reasons))
+    bad.refuse(raw, mapping)
+    keep = ~bad.rows
     frame = frame[keep].reset_index(drop=True)
     parsed = parsed[keep].reset_index(drop=True)
     if kind == "posts":
-        precision = None
-        if tpos is None:  # only a month (and hour) column: `year:` places the posts in that month
-            parsed, precision = _from_month(table, mapping, keep)
-        if "post_id" not in frame:
-            frame["post_id"] = (Path(raw.name).stem + ":" + frame["source_row"].astype(str)).astype(
-                "string"
-            )
-        for k, v in (mapping.get("constants") or {}).items():
-            frame[k] = v
-        frame["published_local"] = parsed
-        frame["published_at"] = (
-            localise(parsed, zone) if parsed.notna().any() else pd.Series(pd.NaT, index=frame.index)
-        )
-        has_time = (
-            tpos is not None and any("%H" in f or "%I" in f for f in formats)
-            if formats
-            else tpos is not None
-        )
-        frame["date_precision"] = precision or ("minute" if has_time else "day")
-        frame["distribution"] = frame.get("distribution", "organic")
-        frame["metric_era"] = frame.get(
-            "metric_era", "impressions" if "impressions" in frame else ""
-        )
-        if "account" not in frame and mapping.get("account_regex"):
-            frame["account"] = (
-                frame["post_id"]
-                .str.extract(mapping["account_regex"], expand=False)
-                .astype("string")
-            )
-        if "account" not in frame:
-            frame["account"] = mapping.get("account") or account
+        _posts(frame, parsed, raw, table, mapping, keep, tpos, formats, tz, account)
     else:
         frame["date"] = parsed.dt.normalize()
         if "account" not in frame:
@@ -359,6 +328,36 @@ def read_mapped(raw: RawFile, mapping: Mapping, *, tz: str, account: str | None 
     return Parsed(
         kind, frame, raw_headers=tuple(table.headers), notes=tuple(notes), rejected_rows=rejected
     )
+
+
+def _posts(frame, parsed, raw, table, mapping, keep, tpos, formats, tz, account) -> None:
+    """Complete the post columns of ``frame`` in place (ids, times, account, constants)."""
+    precision = None
+    if tpos is None:  # only a month (and hour) column: `year:` places the posts in that month
+        parsed, precision = _from_month(table, mapping, keep)
+    if "post_id" not in frame:
+        stem = Path(raw.name).stem
+        frame["post_id"] = (stem + ":" + frame["source_row"].astype(str)).astype("string")
+    for k, v in (mapping.get("constants") or {}).items():
+        frame[k] = v
+    frame["published_local"] = parsed
+    frame["published_at"] = (
+        localise(parsed, mapping.get("timezone") or tz)
+        if parsed.notna().any()
+        else pd.Series(pd.NaT, index=frame.index)
+    )
+    if formats:
+        has_time = tpos is not None and any("%H" in f or "%I" in f for f in formats)
+    else:
+        has_time = tpos is not None
+    frame["date_precision"] = precision or ("minute" if has_time else "day")
+    frame["distribution"] = frame.get("distribution", "organic")
+    frame["metric_era"] = frame.get("metric_era", "impressions" if "impressions" in frame else "")
+    if "account" not in frame and mapping.get("account_regex"):
+        pid = frame["post_id"].str.extract(mapping["account_regex"], expand=False)
+        frame["account"] = pid.astype("string")
+    if "account" not in frame:
+        frame["account"] = mapping.get("account") or account
 
 
 class MappedFormat(ExportFormat):

@@ -7,8 +7,17 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ExportError
-from ._base import ExportFormat, Parsed, column_map, quarantine_blank_ids, register, require
-from ._convert import MEASURES, ids, localise, map_values, numbers, texts, timestamps
+from ..schema import POST_METRIC_FIELDS
+from ._base import (
+    ExportFormat,
+    Parsed,
+    column_map,
+    no_rows,
+    quarantine_blank_ids,
+    register,
+    require,
+)
+from ._convert import MEASURES, coded, ids, localise, numbers, texts, timestamps
 from ._raw import RawFile, csv_header, normalise_header, read_csv_table
 from .aliases import ALIASES
 
@@ -62,12 +71,6 @@ _IG_TYPES = {
 }
 
 
-def _formats(table, pos, mapping) -> pd.Series:
-    if pos is None:
-        return pd.Series(pd.NA, index=table.frame.index, dtype="string")
-    return map_values(table.column(pos), mapping)
-
-
 def _metric_columns(table, found, names, *, negative_ok=()) -> dict[str, pd.Series]:
     out = {}
     for name in names:
@@ -114,13 +117,7 @@ class _MetaContent(ExportFormat):
                 line=table.header_line,
                 fix="export again with at least Views (or Impressions) and Reach ticked.",
             )
-        if not len(table.frame):
-            raise ExportError(
-                raw.path,
-                "has a header but no posts.",
-                line=table.header_line + 1,
-                fix="export a period in which the account published posts.",
-            )
+        no_rows(table, "posts", "export a period in which the account published posts.")
         local = timestamps(
             table, found["published_local"], _parse_meta_time, example="09/14/2025 18:30"
         )
@@ -131,7 +128,7 @@ class _MetaContent(ExportFormat):
                 "published_at": localise(local, tz),
                 "date_precision": "minute",
                 "permalink": texts(table, found.get("permalink")),
-                "format": _formats(table, found.get("format"), self.type_map),
+                "format": coded(table, found.get("format"), self.type_map),
                 "source_row": table.lines,
             }
         )
@@ -175,6 +172,11 @@ def metric_era(found: dict[str, int]) -> str:
     return "impressions" if "impressions" in found else ""
 
 
+def _metrics_but(*absent: str) -> tuple[str, ...]:
+    """The post metrics an export carries: every canonical one but ``absent``."""
+    return tuple(m for m in POST_METRIC_FIELDS if m not in absent)
+
+
 @register
 class MetaFacebookContent(_MetaContent):
     id = "meta_facebook_content"
@@ -183,19 +185,7 @@ class MetaFacebookContent(_MetaContent):
     aliases = ALIASES["meta_facebook_content"]
     account_key = "page"
     type_map = _FB_TYPES
-    metrics = (
-        "impressions",
-        "views",
-        "reach",
-        "likes",
-        "comments",
-        "shares",
-        "clicks",
-        "link_clicks",
-        "video_views",
-        "watch_time_s",
-        "platform_engagements",
-    )
+    metrics = _metrics_but("saves", "follows", "profile_visits")
 
     def _text(self, table, found) -> pd.Series:
         title = texts(table, found.get("text"))
@@ -211,18 +201,7 @@ class MetaInstagramContent(_MetaContent):
     aliases = ALIASES["meta_instagram_content"]
     account_key = "account"
     type_map = _IG_TYPES
-    metrics = (
-        "impressions",
-        "views",
-        "reach",
-        "likes",
-        "comments",
-        "shares",
-        "saves",
-        "follows",
-        "profile_visits",
-        "link_clicks",
-    )
+    metrics = _metrics_but("clicks", "video_views", "watch_time_s", "platform_engagements")
 
 
 #: Daily series titles -> (platform, canonical daily metric).
@@ -276,10 +255,7 @@ class MetaDailySeries(ExportFormat):
             )
         platform, metric = META_DAILY_TITLES[key]
         table = read_csv_table(raw, skip_lines=2)
-        if not len(table.frame):
-            raise ExportError(
-                raw.path, "has a header but no days.", line=4, fix="download a period with data."
-            )
+        no_rows(table, "days", "download a period with data.")
         dates = timestamps(
             table,
             0,

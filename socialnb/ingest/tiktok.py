@@ -13,19 +13,17 @@ from datetime import datetime, timedelta
 
 import pandas as pd
 
-from ..errors import ExportError
 from ._base import (
     ExportFormat,
     Parsed,
-    column_map,
+    csv_columns,
     download_day,
     period_end_from_name,
     register,
-    require,
 )
 from ._convert import numbers, texts, timestamps
 from ._dates import yearless_dates
-from ._raw import RawFile, Table, read_csv_table
+from ._raw import RawFile, Table
 from ._raw import has_fields as _have
 from ._raw import header_set as _head
 from .aliases import ALIASES
@@ -81,16 +79,13 @@ class TikTokContent(ExportFormat):
         return _have(_head(raw), self.aliases, "link", "published_local", "views")
 
     def read(self, raw: RawFile, *, tz: str, account: str | None = None) -> Parsed:
-        table = read_csv_table(raw)
-        found = column_map(table, self.aliases)
-        require(table, found, ("link", "published_local", "views"), self.aliases)
-        if not len(table.frame):
-            raise ExportError(
-                raw.path,
-                "has a header but no videos.",
-                line=table.header_line + 1,
-                fix="download the content export for a period with videos.",
-            )
+        table, found = csv_columns(
+            raw,
+            self.aliases,
+            ("link", "published_local", "views"),
+            what="videos",
+            fix="download the content export for a period with videos.",
+        )
         link = texts(table, found["link"])
         vid = link.str.extract(_VIDEO_ID, expand=False).astype("string")
         if vid.isna().any():
@@ -172,16 +167,13 @@ class _TikTokDaily(ExportFormat):
         return _have(head, self.aliases, "date", *self.marker)
 
     def read(self, raw: RawFile, *, tz: str, account: str | None = None) -> Parsed:
-        table = read_csv_table(raw)
-        found = column_map(table, self.aliases)
-        require(table, found, ("date", *self.marker), self.aliases)
-        if not len(table.frame):
-            raise ExportError(
-                raw.path,
-                "has a header but no days.",
-                line=table.header_line + 1,
-                fix="download a period with data.",
-            )
+        table, found = csv_columns(
+            raw,
+            self.aliases,
+            ("date", *self.marker),
+            what="days",
+            fix="download a period with data.",
+        )
         dates, note = _dates(table, found["date"], raw)
         frame = pd.DataFrame({"date": dates.dt.normalize(), "source_row": table.lines})
         for key in self.aliases:

@@ -8,8 +8,15 @@ import re
 import numpy as np
 import pandas as pd
 
-from ..errors import ExportError
-from ._base import ExportFormat, Parsed, column_map, quarantine_blank_ids, register, require
+from ._base import (
+    ExportFormat,
+    Parsed,
+    column_map,
+    no_rows,
+    quarantine_blank_ids,
+    register,
+    require,
+)
 from ._convert import ids, numbers, texts, timestamps
 from ._formats import settle_formats
 from ._raw import RawFile, Table, read_csv_table
@@ -35,13 +42,7 @@ def _metrics(
 
 
 def _no_rows(table: Table) -> None:
-    if not len(table.frame):
-        raise ExportError(
-            table.raw.path,
-            "has a header but no rows.",
-            line=table.header_line + 1,
-            fix="export a period in which the account was active.",
-        )
+    no_rows(table, "rows", "export a period in which the account was active.")
 
 
 def _to_local(utc: pd.Series, tz: str) -> pd.Series:

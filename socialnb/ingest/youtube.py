@@ -15,6 +15,7 @@ from ._base import (
     ExportFormat,
     Parsed,
     column_map,
+    csv_columns,
     quarantine_blank_ids,
     register,
     require,
@@ -216,16 +217,9 @@ class YouTubeTotals(ExportFormat):
         )
 
     def read(self, raw: RawFile, *, tz: str, account: str | None = None) -> Parsed:
-        table = read_csv_table(raw)
-        found = column_map(table, self.aliases)
-        require(table, found, ("date", "views"), self.aliases)
-        if not len(table.frame):
-            raise ExportError(
-                raw.path,
-                "has a header but no days.",
-                line=table.header_line + 1,
-                fix="export a period with data.",
-            )
+        table, found = csv_columns(
+            raw, self.aliases, ("date", "views"), what="days", fix="export a period with data."
+        )
         frame = _yt_daily(table, found, self.aliases, account)
         return Parsed(
             "daily", frame, raw_headers=tuple(table.headers[p] for p in sorted(found.values()))
@@ -252,16 +246,13 @@ class YouTubeChart(ExportFormat):
         )
 
     def read(self, raw: RawFile, *, tz: str, account: str | None = None) -> Parsed:
-        table = read_csv_table(raw)
-        found = column_map(table, self.aliases)
-        require(table, found, ("date", "post_id", "views"), self.aliases)
-        if not len(table.frame):
-            raise ExportError(
-                raw.path,
-                "has a header but no rows.",
-                line=table.header_line + 1,
-                fix="export a period with data.",
-            )
+        table, found = csv_columns(
+            raw,
+            self.aliases,
+            ("date", "post_id", "views"),
+            what="rows",
+            fix="export a period with data.",
+        )
         vid, keep = _video_ids(table, found["post_id"])
         frame = _yt_daily(table, found, self.aliases, account)
         frame["post_id"] = vid
