@@ -18,13 +18,13 @@ __all__ = ["read_sheet", "sheet_error"]
 def sheet_error(
     path: Path, row: int | None, column: str | None, problem: str, fix: str
 ) -> ConfigError:
-    """A ConfigError naming the file, the spreadsheet row (header = row 1) and the column."""
-    where = str(path)
-    if row is not None:
-        where += f", row {row}"
-    if column is not None:
-        where += f", column {column!r}"
-    return ConfigError(f"{where}: {problem} What to do: {fix}")
+    """A structured ConfigError naming the file, the spreadsheet row (header = row 1) and the
+    column (prefer :func:`socialnb._schema.validate` with a declared row model).
+
+    >>> str(sheet_error(Path("ideas.csv"), 3, "id", "is empty.", "fill in id."))
+    "ideas.csv, row 3, column 'id': is empty. What to do: fill in id."
+    """
+    return ConfigError(problem, path=path, row=row, key=column, fix=fix)
 
 
 def _check_quotes(path: Path, text: str) -> None:
