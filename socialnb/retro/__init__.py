@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from .._text import plain_text as _text  # noqa: F401 - overview and tests import it here
 from ..calendar import CalendarMatch, match_calendar, tag_posts, title_similarity
-from .audience import awareness, follower_growth, loyalty
+from .audience import Audience, audience, awareness, follower_growth, loyalty
 from .base import (
     BASELINE_SPRINTS,
     _check_month,  # noqa: F401 - private names other modules and tests import from here
@@ -24,7 +24,14 @@ from .base import (
     previous_sprints,
     sprint_of,
 )
-from .landed import FORMATS_MULTIPLICITY, breakdown, format_table, top_posts
+from .landed import (
+    FORMAT_COLUMNS,
+    FORMATS_MULTIPLICITY,
+    FormatTable,
+    breakdown,
+    format_table,
+    top_posts,
+)
 from .planned import Delivery, delivery
 from .series import (
     SERIES_MIN_POSTS,
@@ -66,6 +73,10 @@ __all__ = [
     "follower_growth",
     "loyalty",
     "awareness",
+    "Audience",
+    "audience",
+    "FormatTable",
+    "FORMAT_COLUMNS",
     "BestTime",
     "best_time",
     "Takeaway",

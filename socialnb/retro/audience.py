@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
 from .. import metrics as M
+from .. import periods
 from .base import (
     _check_month,
     previous_sprints,
@@ -15,7 +18,7 @@ from .base import (
 def _daily_growth(daily: pd.DataFrame, platform: str | None, month: str) -> dict:
     d = daily if platform is None else daily[daily["platform"] == platform]
     d = d.sort_values("date")
-    start = pd.Timestamp(month + "-01")
+    start = pd.Timestamp(periods.month_start(month))
     end = start + pd.offsets.MonthBegin(1)
     inside = d[(d["date"] >= start) & (d["date"] < end)]
     out = {"followers_start": np.nan, "followers_end": np.nan, "gained": np.nan, "lost": np.nan}
@@ -76,7 +79,7 @@ def loyalty(account_daily: pd.DataFrame, month: str) -> pd.DataFrame:
     d = account_daily.dropna(subset=["returning_viewers", "total_viewers"]).copy()
     if d.empty:
         return pd.DataFrame(columns=cols)
-    d["sprint"] = pd.to_datetime(d["date"]).dt.strftime("%Y-%m")
+    d["sprint"] = periods.daily_months(d)
     d = d[d["sprint"].isin(previous_sprints(month) + [month])]
     g = (
         d.groupby(["platform", "sprint"])[["returning_viewers", "total_viewers"]]
@@ -106,4 +109,63 @@ def awareness(frame: pd.DataFrame, month: str, *, history: int = 12) -> pd.DataF
         change = M.VIEWS_CHANGE.get(platform)
         row["views_change"] = bool(change and change.strftime("%Y-%m") == sprint)
         rows.append(row)
-    return pd.DataFrame(rows)
+    cols = ["platform", "sprint", "posts"] + [f"{m}{part}" for m in ("reach", "views", "impressions")
+                                              for part in ("", "_per_post")] + ["views_change"]  # fmt: skip
+    return pd.DataFrame(rows, columns=cols)
+
+
+@dataclass(frozen=True, eq=False)
+class Audience:
+    """How the audience grew in the sprint: ``followers`` (per platform, :func:`follower_growth`),
+    ``loyalty`` (returning viewers, :func:`loyalty`) and ``awareness`` (reach, views and
+    impressions by sprint, :func:`awareness`)."""
+
+    month: str
+    followers: pd.DataFrame
+    loyalty: pd.DataFrame
+    awareness: pd.DataFrame
+
+    def to_frame(self) -> pd.DataFrame:
+        """Follower growth, one row per platform."""
+        return self.followers.copy()
+
+    @property
+    def fastest(self) -> pd.Series | None:
+        """The platform whose followers grew fastest (by rate), or ``None``."""
+        g = self.followers.dropna(subset=["growth"]) if len(self.followers) else self.followers
+        return g.sort_values("growth", ascending=False).iloc[0] if len(g) else None
+
+    def __repr__(self) -> str:
+        top = self.fastest
+        best = "no follower counts" if top is None else (
+            f"fastest {top['platform']} {top['growth']:+.1%} followers ({top['net']:+,.0f})"
+        )  # fmt: skip
+        return f"Audience({self.month}: {len(self.followers)} platforms, {best})"
+
+    def plot(self, ax=None):
+        """Median reach per post by sprint and platform; dashed: Meta's Views change."""
+        import matplotlib.pyplot as plt
+        import seaborn as sns
+
+        aw = self.awareness.dropna(subset=["reach_per_post"])
+        if ax is None:
+            _, ax = plt.subplots(figsize=(8, 2.3))
+        sns.lineplot(data=aw, x="sprint", y="reach_per_post", hue="platform", marker="o", ax=ax)
+        for sprint in aw.loc[aw["views_change"].astype(bool), "sprint"].unique():
+            ax.axvline(sprint, color="#D55E00", ls="--", lw=1)
+        ax.set(ylabel="median reach per post", xlabel="")
+        ax.tick_params(axis="x", rotation=45)
+        if ax.get_legend() is not None:
+            sns.move_legend(ax, "upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+        return ax
+
+
+def audience(account_daily: pd.DataFrame, frame: pd.DataFrame, month: str) -> Audience:
+    """Follower growth, loyalty and awareness of sprint ``month`` as one :class:`Audience`
+    (``frame``: :func:`~socialnb.retro.prepare_posts` output)."""
+    return Audience(
+        month,
+        follower_growth(account_daily, month),
+        loyalty(account_daily, month),
+        awareness(frame, month),
+    )

@@ -46,7 +46,29 @@ class Delivery:
     def delivery_rate(self) -> float:
         return self.shipped / self.planned if self.planned else float("nan")
 
+    def __repr__(self) -> str:
+        rate = f" ({self.delivery_rate:.1%})" if self.planned else ""
+        return (
+            f"Delivery({self.month}: {self.shipped} of {self.planned} planned posts shipped{rate}, "
+            f"{self.published_posts} published, {self.unplanned_posts} unplanned)"
+        )
+
+    def plot(self, ax=None):
+        """The sprint's calendar rows by outcome and the unplanned posts, as bars."""
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(6, 2))
+        items = {"shipped": self.shipped, "slipped": self.slipped, "dropped": self.dropped,
+                 "not shipped": self.not_shipped, "ambiguous": self.ambiguous,
+                 "unplanned posts": self.unplanned_posts}  # fmt: skip
+        ax.barh(list(items), list(items.values()), color="#0072B2")
+        ax.invert_yaxis()
+        ax.set(xlabel="posts or calendar rows", ylabel="")
+        return ax
+
     def to_frame(self) -> pd.DataFrame:
+        """Planned, shipped, slipped ... as ``item``, ``count`` rows."""
         items = [
             ("planned (calendar rows of the sprint)", self.planned),
             ("shipped within the sprint", self.shipped),

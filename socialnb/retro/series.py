@@ -102,7 +102,12 @@ class SeriesHealth:
         return series_rule_text(self.rule)
 
     def to_frame(self) -> pd.DataFrame:
+        """One row per series: verdict, ratio to the baseline and its 95% interval."""
         return self.table.copy()
+
+    def __repr__(self) -> str:
+        verdicts = ", ".join(f"{k}: {v}" for k, v in self.verdicts.items()) or "no series"
+        return f"SeriesHealth({self.month}: {verdicts})"
 
     def plot(self, ax=None):
         import matplotlib.pyplot as plt

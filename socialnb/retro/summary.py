@@ -13,13 +13,13 @@ from .. import metrics as M
 from ..calendar import CalendarMatch, match_calendar, tag_posts
 from ..config import BrandConfig
 from ..errors import AnalysisError
-from .audience import awareness, follower_growth, loyalty
+from .audience import Audience, audience
 from .base import (
     _check_month,
     _with_indices,
     prepare_posts,
 )
-from .landed import breakdown, format_table, top_posts
+from .landed import FormatTable, breakdown, format_table, top_posts
 from .planned import Delivery, delivery
 from .series import SeriesHealth, series_health
 from .targets import Kpis, kpis
@@ -66,18 +66,52 @@ class Retro:
     match: CalendarMatch
     kpis: Kpis
     breakdowns: dict[str, pd.DataFrame]
-    formats: pd.DataFrame
+    formats: FormatTable
     top: pd.DataFrame
     bottom: pd.DataFrame
     series: SeriesHealth
-    followers: pd.DataFrame
-    loyalty: pd.DataFrame
-    awareness: pd.DataFrame
+    audience: Audience
     best_time: BestTime
     takeaways: tuple[Takeaway, ...]
     views_change: dict[str, str] = field(default_factory=dict)
     has_calendar: bool = True
     has_targets: bool = True
+
+    def __repr__(self) -> str:
+        return f"Retro({self.brand_name}, {self.month}: {self.summary_line()})"
+
+    @property
+    def followers(self) -> pd.DataFrame:
+        """Follower growth per platform (``audience.followers``)."""
+        return self.audience.followers
+
+    @property
+    def loyalty(self) -> pd.DataFrame:
+        """Returning viewers per platform and sprint (``audience.loyalty``)."""
+        return self.audience.loyalty
+
+    @property
+    def awareness(self) -> pd.DataFrame:
+        """Reach, views and impressions by platform and sprint (``audience.awareness``)."""
+        return self.audience.awareness
+
+    def shown_breakdowns(self) -> dict[str, pd.DataFrame]:
+        """The breakdowns the page shows: by platform and format always, by pillar and series
+        only with a calendar (they come from it)."""
+        dims = ("platform", "pillar", "series", "format")
+        shown = [d for d in dims if self.has_calendar or d in ("platform", "format")]
+        return {d: self.breakdowns[d] for d in shown if len(self.breakdowns[d])}
+
+    def rates_shown(self) -> list[dict]:
+        """Every engagement rate the page shows, with its definition (month, group, metric,
+        aggregation, scope): the KPIs in both views, each breakdown's median post and rate of
+        totals, and the format table's median rate over its window
+        (:func:`socialnb.metrics.shown_rates`)."""
+        rows = self.kpis.shown_rates()
+        for table in self.shown_breakdowns().values():
+            for aggregation in (M.MEDIAN_OF_POSTS, M.RATE_OF_TOTALS):
+                rows += M.shown_rates(table, month=self.month, aggregation=aggregation)
+        return rows + self.formats.shown_rates()
 
     def summary_line(self) -> str:
         """The sprint's delivery in one plain sentence (what the retro's first section says)."""
@@ -172,12 +206,14 @@ class Retro:
         }
 
     def record(self) -> dict:
-        """Record every headline with :func:`socialnb.record`; returns them."""
+        """Record every headline with :func:`socialnb.record`, and the rates the page shows
+        (``rates_shown``, :meth:`rates_shown`); returns the headlines."""
         from .._record import record
 
         out = self.headline()
         for name, value in out.items():
             record(name, value)
+        record("rates_shown", self.rates_shown())
         return out
 
     def why_unranked(self) -> str:
@@ -210,10 +246,11 @@ def _takeaways(
     d: Delivery,
     k: Kpis,
     s: SeriesHealth,
-    formats: pd.DataFrame,
-    fol: pd.DataFrame,
+    formats: FormatTable,
+    audience: Audience,
     has_calendar: bool = True,
-):
+) -> tuple[Takeaway, ...]:
+    """The executive summary: three to five lines, each from one section's table."""
     out = []
     if not has_calendar:
         out.append(Takeaway(
@@ -236,16 +273,14 @@ def _takeaways(
         parts = [f"{v}: {', '.join(s.table[s.table['verdict'] == v]['series'])}"
                  for v in ("sunset", "scale", "keep", "too early to tell") if (s.table["verdict"] == v).any()]  # fmt: skip
         out.append(Takeaway("Series: " + "; ".join(parts) + ".", "Series health"))
-    f = formats.dropna(subset=["vs_other_formats"])
-    f = f[(f["n_posts"] >= 5) & (f["vs_low"] > 1) & (f["p_adjusted"] < 0.05)]
-    if len(f):
-        top = f.sort_values("vs_other_formats", ascending=False).iloc[0]
+    top = formats.strongest
+    if top is not None:
         out.append(Takeaway(
             f"Strongest format: {top['format']} on {top['platform']}, at "
             f"{top['vs_other_formats']:.2f}x the platform's other formats over the last three "
             f"sprints (95% interval {top['vs_low']:.2f}-{top['vs_high']:.2f}, "
             f"{top['n_posts']} posts; BH-adjusted p = {top['p_adjusted']:.2g} across "
-            f"{formats['p_adjusted'].notna().sum()} formats).",
+            f"{formats.table['p_adjusted'].notna().sum()} formats).",
             "Formats vs the platform baseline"))  # fmt: skip
     else:
         out.append(Takeaway(
@@ -253,9 +288,8 @@ def _takeaways(
             "sprints (none with at least 5 posts survives the Benjamini-Hochberg adjustment "
             "across formats with its interval above 1).",
             "Formats vs the platform baseline"))  # fmt: skip
-    g = fol.dropna(subset=["growth"]) if len(fol) else fol
-    if len(g):
-        top = g.sort_values("growth", ascending=False).iloc[0]
+    top = audience.fastest
+    if top is not None:
         out.append(Takeaway(
             f"Audience: {top['platform']} grew fastest, {top['growth']:+.1%} followers "
             f"({top['net']:+,.0f}); baseline {_pct(top['baseline_growth'])} a sprint.",
@@ -294,7 +328,7 @@ def retro(
     k = kpis(frame, account_daily, brand, month, seed=seed, n_resamples=n_resamples)
     s = series_health(frame, month, brand.series_rule, seed=seed, n_resamples=n_resamples)
     formats = format_table(frame, month, seed=seed, n_resamples=n_resamples)
-    fol = follower_growth(account_daily, month)
+    aud = audience(account_daily, frame, month)
     has_calendar = bool(len(calendar))
     return Retro(
         brand=brand.slug,
@@ -310,11 +344,9 @@ def retro(
         top=top_posts(frame, month),
         bottom=top_posts(frame, month, bottom=True),
         series=s,
-        followers=fol,
-        loyalty=loyalty(account_daily, month),
-        awareness=awareness(frame, month),
+        audience=aud,
         best_time=best_time(frame, month),
-        takeaways=_takeaways(d, k, s, formats, fol, has_calendar),
+        takeaways=_takeaways(d, k, s, formats, aud, has_calendar),
         views_change={p: day.isoformat() for p, day in M.VIEWS_CHANGE.items()},
         has_calendar=has_calendar,
         has_targets=bool(brand.targets),

@@ -91,16 +91,37 @@ def _matched_ratio(cur: pd.DataFrame, base: pd.DataFrame, col: str, n_resamples:
     return point, M.Interval(est, float(lo), float(hi), 0.95, method, n_resamples, seed)
 
 
+#: Columns of :attr:`Kpis.table`.
+KPI_COLUMNS: tuple[str, ...] = (
+    "name", "metric", "platform", "value", "low", "high", "target", "baseline", "vs_baseline",
+    "vs_low", "vs_high", "vs_baseline_verdict", "status", "n_posts", "aggregation",
+    "rate_of_totals", "definition",
+)  # fmt: skip
+
+
 @dataclass(frozen=True, eq=False)
 class Kpis:
-    """KPIs vs target and vs the trailing baseline (see :data:`KPI_STATUS_RULE`)."""
+    """KPIs vs target and vs the trailing baseline (see :data:`KPI_STATUS_RULE`).
+
+    ``table`` has one row per target: ``value`` (the sprint's median post for post metrics:
+    ``aggregation`` says so), its 95% ``low``/``high``, ``target``, ``baseline``, ``vs_baseline``
+    and its interval, ``status``, ``n_posts``, ``rate_of_totals`` (for rates: the other view of
+    the same quantity, sum of engagements / sum of the denominator, the one the overview shows)
+    and ``definition`` (the metric's label).
+    """
 
     month: str
     table: pd.DataFrame
     rule: str = KPI_STATUS_RULE
 
     def to_frame(self) -> pd.DataFrame:
+        """One row per KPI."""
         return self.table.copy()
+
+    def __repr__(self) -> str:
+        st = self.table["status"].value_counts()
+        counts = ", ".join(f"{st.get(k, 0)} {k}" for k in ("on track", "at risk", "off track"))
+        return f"Kpis({self.month}: {len(self.table)} KPIs, {counts})"
 
     def records(self) -> list[dict]:
         """``[{name, value, baseline, target, status}]`` for ``socialnb.record``."""
@@ -109,6 +130,40 @@ class Kpis:
             {k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in r.items()}
             for r in self.table[cols].to_dict("records")
         ]
+
+    def shown_rates(self) -> list[dict]:
+        """Every rate KPI as shown, in both views (median post and rate of totals), as rows for
+        ``socialnb.record("rates_shown", ...)`` (:func:`socialnb.metrics.shown_rates`)."""
+        t = self.table[self.table["metric"].map(_is_rate)].assign(scope="organic")
+        t["platform"] = t["platform"].where(t["platform"] != "all", None)
+        t = t[["platform", "metric", "scope", "value", "rate_of_totals", "n_posts"]]
+        return M.shown_rates(t, month=self.month, aggregation=M.MEDIAN_OF_POSTS) + M.shown_rates(
+            t, month=self.month, aggregation=M.RATE_OF_TOTALS
+        )
+
+    def plot(self, ax=None):
+        """Each KPI's value with its 95% interval, as a share of its target (1 = on target)."""
+        import matplotlib.pyplot as plt
+
+        t = self.table.dropna(subset=["value"])
+        if ax is None:
+            _, ax = plt.subplots(figsize=(7, 0.6 + 0.3 * len(t)))
+        scale = t["target"].where(t["target"] != 0)
+        y = range(len(t))
+        ax.errorbar(
+            t["value"] / scale, y, fmt="o", color="#0072B2", ecolor="#9ab", capsize=2,
+            xerr=[((t["value"] - t["low"]) / scale).clip(lower=0).fillna(0),
+                  ((t["high"] - t["value"]) / scale).clip(lower=0).fillna(0)],
+        )  # fmt: skip
+        ax.set_yticks(list(y), t["name"])
+        ax.invert_yaxis()
+        ax.axvline(1, color="#555", lw=1)
+        ax.set(xlabel="value / target (1 = on target), 95% interval", ylabel="")
+        return ax
+
+
+def _is_rate(metric: str) -> bool:
+    return metric in M.METRICS and M.definition(metric).is_rate
 
 
 def kpis(
@@ -136,58 +191,77 @@ def kpis(
     rows = []
     for k, t in enumerate(brand.targets):
         rows.append(_one_kpi(frame, account_daily, t, month, prev, seed + k, n_resamples))
-    cols = ["name", "metric", "platform", "value", "low", "high", "target", "baseline",
-            "vs_baseline", "vs_low", "vs_high", "vs_baseline_verdict", "status", "n_posts",
-            "definition"]  # fmt: skip
-    return Kpis(month, pd.DataFrame(rows, columns=cols))
+    return Kpis(month, pd.DataFrame(rows, columns=list(KPI_COLUMNS)))
+
+
+def _post_metric(cur, base, metric, seed, n_resamples):
+    """A post metric: the sprint's median post (interval over posts) and the format-matched
+    baseline ratio."""
+    col = f"_kpi_{metric}"
+    cur, base = cur.copy(), base.copy()
+    cur[col] = M.per_post(cur, metric)
+    base[col] = M.per_post(base, metric)
+    iv = _median_interval(cur[col])
+    baseline, ratio = _matched_ratio(cur, base, col, n_resamples, seed + 1000)
+    res = M.aggregate(cur, metric)
+    row = {"value": iv.estimate, "low": iv.low, "high": iv.high, "n_posts": res.n_posts,
+           "aggregation": res.aggregation, "definition": res.label,
+           "rate_of_totals": res.rate_of_totals if res.definition.is_rate else np.nan}  # fmt: skip
+    return row, iv, baseline, ratio
+
+
+def _posts_published(cur, base, prev):
+    counts = [int((base["sprint"] == s).sum()) for s in prev]
+    baseline = float(np.mean(counts))
+    value = float(len(cur))
+    ratio = M.Interval(value / baseline if baseline else np.nan, np.nan, np.nan)
+    row = {"value": value, "low": np.nan, "high": np.nan, "n_posts": len(cur), "aggregation": "count",
+           "definition": "posts published in the sprint (all formats, organic)"}  # fmt: skip
+    return row, M.Interval(np.nan, np.nan, np.nan), baseline, ratio
+
+
+def _follower_growth(daily, platform, month, prev, n_posts, seed, n_resamples):
+    g = _daily_growth(daily, platform, month)
+    past = [_daily_growth(daily, platform, s)["growth"] for s in prev]
+    past = [x for x in past if np.isfinite(x)]
+    baseline = float(np.mean(past)) if past else np.nan
+    steps = g.get("steps")
+    low = high = np.nan
+    if steps is not None and len(steps) > 1 and np.isfinite(g["followers_start"]):
+        rng = np.random.default_rng(seed)
+        sums = steps[rng.integers(0, len(steps), (n_resamples, len(steps)))].sum(axis=1)
+        low, high = np.quantile(sums / g["followers_start"], [0.025, 0.975])
+    iv = M.Interval(g["growth"], float(low), float(high), method="bootstrap over days")
+    ratio = M.Interval(g["growth"] / baseline if baseline else np.nan, np.nan, np.nan)
+    row = {"value": g["growth"], "low": iv.low, "high": iv.high, "n_posts": n_posts,
+           "aggregation": "rate of the sprint",
+           "definition": "net new followers in the sprint / followers at its start"}  # fmt: skip
+    return row, iv, baseline, ratio
 
 
 def _one_kpi(frame, daily, t: Target, month, prev, seed, n_resamples) -> dict:
     row = {"name": t.name, "metric": t.metric, "platform": t.platform or "all", "target": t.target}
     mine = frame if t.platform is None else frame[frame["platform"] == t.platform]
     cur, base = mine[mine["sprint"] == month], mine[mine["sprint"].isin(prev)]
-    nan_iv = M.Interval(np.nan, np.nan, np.nan)
     if t.metric in M.METRICS:
-        col = f"_kpi_{t.metric}"
-        cur, base = cur.copy(), base.copy()
-        cur[col] = M.per_post(cur, t.metric)
-        base[col] = M.per_post(base, t.metric)
-        iv = _median_interval(cur[col])
-        baseline, ratio = _matched_ratio(cur, base, col, n_resamples, seed + 1000)
-        res = M.aggregate(cur, t.metric)
-        row |= {"value": iv.estimate, "low": iv.low, "high": iv.high, "n_posts": res.n_posts,
-                "definition": res.label}  # fmt: skip
+        part, iv, baseline, ratio = _post_metric(cur, base, t.metric, seed, n_resamples)
     elif t.metric == "posts_published":
-        counts = [int((base["sprint"] == s).sum()) for s in prev]
-        baseline = float(np.mean(counts))
-        value = float(len(cur))
-        ratio = M.Interval(value / baseline if baseline else np.nan, np.nan, np.nan)
-        iv = nan_iv
-        row |= {"value": value, "low": np.nan, "high": np.nan, "n_posts": len(cur),
-                "definition": "posts published in the sprint (all formats, organic)"}  # fmt: skip
+        part, iv, baseline, ratio = _posts_published(cur, base, prev)
     elif t.metric == "follower_growth":
-        g = _daily_growth(daily, t.platform, month)
-        past = [_daily_growth(daily, t.platform, s)["growth"] for s in prev]
-        past = [x for x in past if np.isfinite(x)]
-        baseline = float(np.mean(past)) if past else np.nan
-        steps = g.get("steps")
-        low = high = np.nan
-        if steps is not None and len(steps) > 1 and np.isfinite(g["followers_start"]):
-            rng = np.random.default_rng(seed)
-            sums = steps[rng.integers(0, len(steps), (n_resamples, len(steps)))].sum(axis=1)
-            low, high = np.quantile(sums / g["followers_start"], [0.025, 0.975])
-        iv = M.Interval(g["growth"], float(low), float(high), method="bootstrap over days")
-        ratio = M.Interval(g["growth"] / baseline if baseline else np.nan, np.nan, np.nan)
-        row |= {"value": g["growth"], "low": iv.low, "high": iv.high, "n_posts": len(cur),
-                "definition": "net new followers in the sprint / followers at its start"}  # fmt: skip
+        part, iv, baseline, ratio = _follower_growth(
+            daily, t.platform, month, prev, len(cur), seed, n_resamples
+        )
     else:  # pragma: no cover - config validates metric names
         raise AnalysisError(f"target {t.name!r}: metric {t.metric!r} is not supported.")
-    row |= {
-        "baseline": baseline,
-        "vs_baseline": ratio.estimate,
-        "vs_low": ratio.low,
-        "vs_high": ratio.high,
-        "vs_baseline_verdict": _baseline_word(ratio),
-        "status": kpi_status(row["value"], t.target, iv.low, iv.high),
-    }
-    return row
+    return (
+        row
+        | part
+        | {
+            "baseline": baseline,
+            "vs_baseline": ratio.estimate,
+            "vs_low": ratio.low,
+            "vs_high": ratio.high,
+            "vs_baseline_verdict": _baseline_word(ratio),
+            "status": kpi_status(part["value"], t.target, iv.low, iv.high),
+        }
+    )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .. import metrics as M
+from .. import periods
 from .base import (
     previous_sprints,
 )
@@ -24,7 +25,16 @@ class BestTime:
     min_posts: int
 
     def to_frame(self) -> pd.DataFrame:
+        """Weekday x hour block: the median post's index (blank: too few posts)."""
         return self.table.copy()
+
+    def __repr__(self) -> str:
+        t = self.table.stack().dropna() if self.table.size else pd.Series(dtype=float)
+        best = "too few posts" if t.empty else (
+            f"best {t.idxmax()[0]} {t.idxmax()[1]}h at {t.max():.2f}x the usual post"
+        )  # fmt: skip
+        window = f"{self.sprints[0]}..{self.sprints[-1]}" if self.sprints else "no sprints"
+        return f"BestTime({window}: {self.n_posts} posts, {best})"
 
     def plot(self, ax=None):
         import matplotlib.pyplot as plt
@@ -59,7 +69,7 @@ def best_time(
         else pd.Series(False, index=f.index)
     )
     used = f[~day_only]
-    local = M._local_time(used)
+    local = periods.local_time(used)
     labels = [f"{h:02d}-{h + hour_block - 1:02d}" for h in range(0, 24, hour_block)]
     block = pd.Categorical([labels[h // hour_block] for h in local.dt.hour], categories=labels)
     day = pd.Categorical([_DAYS[d] for d in local.dt.day_of_week], categories=list(_DAYS))
