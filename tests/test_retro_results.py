@@ -85,3 +85,8 @@ def test_the_audience_keeps_the_follower_loyalty_and_awareness_tables(sample):
     assert a.fastest is not None and a.fastest["growth"] == a.followers["growth"].max()
     empty = R.audience(pd.DataFrame(), sample.awareness.iloc[0:0].assign(sprint=[]), "2026-10")
     assert empty.fastest is None and "no follower counts" in repr(empty)
+
+
+def test_a_brand_without_targets_or_rates_records_no_rate_and_does_not_fail():
+    empty = R.Kpis("2026-10", pd.DataFrame(columns=list(R.targets.KPI_COLUMNS)))
+    assert empty.shown_rates() == [] and "0 KPIs" in repr(empty)

@@ -134,7 +134,8 @@ class Kpis:
     def shown_rates(self) -> list[dict]:
         """Every rate KPI as shown, in both views (median post and rate of totals), as rows for
         ``socialnb.record("rates_shown", ...)`` (:func:`socialnb.metrics.shown_rates`)."""
-        t = self.table[self.table["metric"].map(_is_rate)].assign(scope="organic")
+        rates = self.table["metric"].map(_is_rate).astype(bool)
+        t = self.table.loc[rates].assign(scope="organic")
         t["platform"] = t["platform"].where(t["platform"] != "all", None)
         t = t[["platform", "metric", "scope", "value", "rate_of_totals", "n_posts"]]
         return M.shown_rates(t, month=self.month, aggregation=M.MEDIAN_OF_POSTS) + M.shown_rates(
