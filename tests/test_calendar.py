@@ -136,3 +136,12 @@ def test_a_calendar_match_prints_in_one_line():
     cal = _cal(platform=["x"], planned_date=["2026-10-05"], post_id=["101"])
     text = repr(C.match_calendar(cal, posts))
     assert text == "CalendarMatch(1 calendar row: post id 1)" and "\n" not in text
+
+
+def test_the_warehouse_calendar_table_has_the_declared_columns():
+    import re
+
+    from socialnb import warehouse
+
+    ddl = re.sub(r"\s+", " ", warehouse._DDL)
+    assert f"brand VARCHAR, {C.calendar_sql_columns()}, calendar_row BIGINT" in ddl

@@ -11,13 +11,20 @@ from __future__ import annotations
 
 from .links import UNDECODABLE_LINKS, link_key, post_keys
 from .match import CalendarMatch, match_calendar, tag_posts, title_similarity
-from .sheet import CALENDAR_COLUMNS, CALENDAR_STATUSES, CalendarRow, load_calendar
+from .sheet import (
+    CALENDAR_COLUMNS,
+    CALENDAR_STATUSES,
+    CalendarRow,
+    calendar_sql_columns,
+    load_calendar,
+)
 
 __all__ = [
     "load_calendar",
     "CalendarRow",
     "CALENDAR_COLUMNS",
     "CALENDAR_STATUSES",
+    "calendar_sql_columns",
     "link_key",
     "post_keys",
     "UNDECODABLE_LINKS",

@@ -38,6 +38,15 @@ def link_key(link: object) -> str:
       same link (see :data:`UNDECODABLE_LINKS`).
     - Anything else: the link without scheme, ``www.``/``m.``, query and trailing slash
       (``url:<rest>``). An empty link gives ``""``.
+
+    Examples
+    --------
+    >>> link_key("https://www.facebook.com/reel/1187346625790121/?s=1")
+    'id:1187346625790121'
+    >>> link_key("instagram.com/fernway/reel/C9xQ2bLtR4k")
+    'ig:C9xQ2bLtR4k'
+    >>> link_key("https://www.facebook.com/share/p/1AbCdEf/")
+    'share:1AbCdEf'
     """
     text = "" if link is None or (isinstance(link, float) and link != link) else str(link).strip()
     if not text or text.lower() in ("nan", "<na>", "none"):
@@ -87,7 +96,11 @@ def link_key(link: object) -> str:
 
 def post_keys(post_id: object, permalink: object = None) -> set[str]:
     """Every key (see :func:`link_key`) under which a published post can be named: its id
-    (``id:<id>``; a Facebook ``<page>_<post>`` id also as ``id:<post>``) and its permalink's key."""
+    (``id:<id>``; a Facebook ``<page>_<post>`` id also as ``id:<post>``) and its permalink's key.
+
+    >>> sorted(post_keys("104_1187346625790121", "https://facebook.com/reel/1187346625790121"))
+    ['id:104_1187346625790121', 'id:1187346625790121']
+    """
     keys: set[str] = set()
     pid = "" if post_id is None or pd.isna(post_id) else str(post_id).strip()
     if pid:

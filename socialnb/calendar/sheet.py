@@ -22,7 +22,13 @@ from ..errors import ConfigError
 from ..periods import is_month
 from ..schema import FORMATS, PLATFORMS
 
-__all__ = ["CalendarRow", "CALENDAR_COLUMNS", "CALENDAR_STATUSES", "load_calendar"]
+__all__ = [
+    "CalendarRow",
+    "CALENDAR_COLUMNS",
+    "CALENDAR_STATUSES",
+    "load_calendar",
+    "calendar_sql_columns",
+]
 
 #: What a calendar row's ``status`` may say.
 CALENDAR_STATUSES: tuple[str, ...] = ("planned", "in_progress", "published", "dropped")
@@ -118,6 +124,18 @@ CALENDAR_COLUMNS: tuple[str, ...] = tuple(CalendarRow.model_fields)
 REQUIRED_COLUMNS: tuple[str, ...] = tuple(
     name for name, f in CalendarRow.model_fields.items() if f.is_required()
 )
+
+
+def calendar_sql_columns() -> str:
+    """The calendar's columns as DuckDB column definitions, from :class:`CalendarRow` (so the
+    warehouse's ``calendar`` table can be declared from the one model).
+
+    >>> calendar_sql_columns()[:48]
+    'sprint VARCHAR, planned_date DATE, platform VARC'
+    """
+    types = {"planned_date": "DATE", "effort_hours": "DOUBLE"}
+    return ", ".join(f"{name} {types.get(name, 'VARCHAR')}" for name in CALENDAR_COLUMNS)
+
 
 _FIXES = {
     "sprint": "write the sprint as a month, e.g. 2026-10.",

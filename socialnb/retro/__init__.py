@@ -8,7 +8,16 @@ Every function takes DataFrames (posts as ``Workspace.posts``, the calendar as
 
 A sprint is a calendar month (``YYYY-MM``) of the brand's local time. Rates follow
 :mod:`socialnb.metrics` (median of per-post rates, organic posts, each platform's primary rate:
-:data:`socialnb.metrics.PRIMARY_RATE`).
+:data:`socialnb.metrics.PRIMARY_RATE`); every rate the page shows says which view it is (the
+median post or the rate of totals) and is recorded with :meth:`Retro.rates_shown`.
+
+Modules: :mod:`.base` (posts with their rates, the trailing baseline), :mod:`.planned`
+(:class:`Delivery`), :mod:`.targets` (:class:`Kpis`), :mod:`.landed` (breakdowns,
+:class:`FormatTable`, top posts), :mod:`.series` (:class:`SeriesHealth`), :mod:`.audience`
+(:class:`Audience`), :mod:`.timing` (:class:`BestTime`), :mod:`.summary` (:class:`Retro`,
+takeaways, :func:`build_retro`). Calendar matching is :mod:`socialnb.calendar`'s.
+Every result is frozen, with ``.to_frame()``, a one-line repr and ``.plot()`` where a picture
+helps.
 """
 
 from __future__ import annotations

@@ -23,6 +23,14 @@ def series_verdict(interval: M.Interval, n_sprints: int, rule: SeriesRule) -> st
     Sunset needs the whole interval below ``rule.sunset_below``; scale the whole interval above
     ``rule.scale_above``; fewer than ``rule.min_sprints`` sprints with posts (or no interval) is
     too early to tell; anything else is keep.
+
+    Examples
+    --------
+    >>> from socialnb.config import SeriesRule
+    >>> series_verdict(M.Interval(0.6, 0.5, 0.75), 4, SeriesRule())
+    'sunset'
+    >>> series_verdict(M.Interval(0.6, 0.5, 0.75), 1, SeriesRule())
+    'too early to tell'
     """
     if n_sprints < rule.min_sprints or not np.isfinite(interval.estimate):
         return "too early to tell"

@@ -28,7 +28,17 @@ KPI_STATUS_RULE = (
 
 
 def kpi_status(value: float, target: float, low: float = np.nan, high: float = np.nan) -> str:
-    """Status of a KPI under :data:`KPI_STATUS_RULE` (higher is better)."""
+    """Status of a KPI under :data:`KPI_STATUS_RULE` (higher is better).
+
+    Examples
+    --------
+    >>> kpi_status(0.045, 0.05, low=0.03, high=0.06)  # the target is inside the interval
+    'at risk'
+    >>> kpi_status(0.045, 0.05, low=0.03, high=0.049)
+    'off track'
+    >>> kpi_status(12.0, 10.0)
+    'on track'
+    """
     if not np.isfinite(value):
         return "no data"
     if value >= target:
