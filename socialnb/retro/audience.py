@@ -19,7 +19,7 @@ def _daily_growth(daily: pd.DataFrame, platform: str | None, month: str) -> dict
     d = daily if platform is None else daily[daily["platform"] == platform]
     d = d.sort_values("date")
     start = pd.Timestamp(periods.month_start(month))
-    end = start + pd.offsets.MonthBegin(1)
+    end = pd.Timestamp(periods.month_start(periods.next_month(month)))
     inside = d[(d["date"] >= start) & (d["date"] < end)]
     out = {"followers_start": np.nan, "followers_end": np.nan, "gained": np.nan, "lost": np.nan}
     if "follows_gained" in inside:
