@@ -83,7 +83,9 @@ def test_the_audience_keeps_the_follower_loyalty_and_awareness_tables(sample):
     a = sample.audience
     assert sample.followers is a.followers and sample.awareness is a.awareness
     assert a.fastest is not None and a.fastest["growth"] == a.followers["growth"].max()
-    empty = R.audience(pd.DataFrame(), sample.awareness.iloc[0:0].assign(sprint=[]), "2026-10")
+    empty = R.audience_growth(
+        pd.DataFrame(), sample.awareness.iloc[0:0].assign(sprint=[]), "2026-10"
+    )
     assert empty.fastest is None and "no follower counts" in repr(empty)
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from .._text import plain_text as _text  # noqa: F401 - overview and tests import it here
 from ..calendar import CalendarMatch, match_calendar, tag_posts, title_similarity
-from .audience import Audience, audience, awareness, follower_growth, loyalty
+from .audience import Audience, audience_growth, awareness, follower_growth, loyalty
 from .base import (
     BASELINE_SPRINTS,
     _check_month,  # noqa: F401 - private names other modules and tests import from here
@@ -83,7 +83,7 @@ __all__ = [
     "loyalty",
     "awareness",
     "Audience",
-    "audience",
+    "audience_growth",
     "FormatTable",
     "FORMAT_COLUMNS",
     "BestTime",

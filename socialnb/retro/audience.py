@@ -160,7 +160,7 @@ class Audience:
         return ax
 
 
-def audience(account_daily: pd.DataFrame, frame: pd.DataFrame, month: str) -> Audience:
+def audience_growth(account_daily: pd.DataFrame, frame: pd.DataFrame, month: str) -> Audience:
     """Follower growth, loyalty and awareness of sprint ``month`` as one :class:`Audience`
     (``frame``: :func:`~socialnb.retro.prepare_posts` output)."""
     return Audience(

@@ -13,7 +13,7 @@ from .. import metrics as M
 from ..calendar import CalendarMatch, match_calendar, tag_posts
 from ..config import BrandConfig
 from ..errors import AnalysisError
-from .audience import Audience, audience
+from .audience import Audience, audience_growth
 from .base import (
     _check_month,
     _with_indices,
@@ -328,7 +328,7 @@ def retro(
     k = kpis(frame, account_daily, brand, month, seed=seed, n_resamples=n_resamples)
     s = series_health(frame, month, brand.series_rule, seed=seed, n_resamples=n_resamples)
     formats = format_table(frame, month, seed=seed, n_resamples=n_resamples)
-    aud = audience(account_daily, frame, month)
+    aud = audience_growth(account_daily, frame, month)
     has_calendar = bool(len(calendar))
     return Retro(
         brand=brand.slug,
