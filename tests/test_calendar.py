@@ -145,3 +145,12 @@ def test_the_warehouse_calendar_table_has_the_declared_columns():
 
     ddl = re.sub(r"\s+", " ", warehouse._DDL)
     assert f"brand VARCHAR, {C.calendar_sql_columns()}, calendar_row BIGINT" in ddl
+
+
+def test_a_row_with_several_bad_cells_names_the_first_and_counts_the_rest_of_the_row(tmp_path):
+    path = tmp_path / "calendar.csv"
+    bad = GOOD.replace("instagram", "myspace").replace("planned", "done")
+    path.write_text(HEADER + "\n" + bad + "\n")
+    with pytest.raises(ConfigError, match=r"1 more problem\(s\) in this row") as err:
+        C.load_calendar(path)
+    assert (err.value.row, err.value.key) == (2, "platform")
