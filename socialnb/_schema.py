@@ -80,7 +80,8 @@ def config_error(
     if first.get("type") == "missing":
         problem = "is required but missing."
     if len(errors) > 1:
-        problem += f" ({len(errors) - 1} more problem(s) in this file after this one.)"
+        place = "row" if row is not None else "file"
+        problem += f" ({len(errors) - 1} more problem(s) in this {place} after this one.)"
     fix = (fixes or {}).get(field or "", DEFAULT_FIX)
     extra: dict[str, Any] = {}
     if first.get("type") not in ("missing", "extra_forbidden") and "input" in first:

@@ -18,13 +18,13 @@ __all__ = ["read_sheet", "sheet_error"]
 def sheet_error(
     path: Path, row: int | None, column: str | None, problem: str, fix: str
 ) -> ConfigError:
-    """A ConfigError naming the file, the spreadsheet row (header = row 1) and the column."""
-    where = str(path)
-    if row is not None:
-        where += f", row {row}"
-    if column is not None:
-        where += f", column {column!r}"
-    return ConfigError(f"{where}: {problem} What to do: {fix}")
+    """A structured ConfigError naming the file, the spreadsheet row (header = row 1) and the
+    column (prefer :func:`socialnb._schema.validate` with a declared row model).
+
+    >>> str(sheet_error(Path("ideas.csv"), 3, "id", "is empty.", "fill in id."))
+    "ideas.csv, row 3, column 'id': is empty. What to do: fill in id."
+    """
+    return ConfigError(problem, path=path, row=row, key=column, fix=fix)
 
 
 def _check_quotes(path: Path, text: str) -> None:
@@ -36,8 +36,9 @@ def _check_quotes(path: Path, text: str) -> None:
             start = reader.line_num + 1
     except csv.Error as exc:
         raise ConfigError(
-            f"{path}, line {start}: a quoted cell that starts in this line is never closed "
-            f'({exc}). What to do: close the quote (") or remove it, and save the file again.'
+            f"line {start}: a quoted cell that starts in this line is never closed ({exc}).",
+            path=path,
+            fix='close the quote (") or remove it, and save the file again.',
         ) from exc
 
 
@@ -52,16 +53,17 @@ def read_sheet(path: Path, *, what: str, columns: tuple[str, ...]) -> pd.DataFra
     """
     if not path.exists():
         raise ConfigError(
-            f"{path}: no {what}. What to do: create it with the columns {', '.join(columns)}."
+            f"no {what}.", path=path, fix=f"create it with the columns {', '.join(columns)}."
         )
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         try:
             frame = pd.read_excel(path, dtype=str).fillna("")
         except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
             raise ConfigError(
-                f"{path}: is not a readable workbook (damaged, cut short, or not an .xlsx file: "
-                f"{exc}). What to do: open it in your spreadsheet program and save it again as "
-                ".xlsx, or save it as UTF-8 CSV."
+                f"is not a readable workbook (damaged, cut short, or not an .xlsx file: {exc}).",
+                path=path,
+                fix="open it in your spreadsheet program and save it again as .xlsx, or save "
+                "it as UTF-8 CSV.",
             ) from exc
     else:
         try:
@@ -70,8 +72,9 @@ def read_sheet(path: Path, *, what: str, columns: tuple[str, ...]) -> pd.DataFra
             data = path.read_bytes()
             line = data[: exc.start].count(b"\n") + 1
             raise ConfigError(
-                f"{path}, line {line}: is not UTF-8 text (byte {data[exc.start]:#04x}). What to "
-                "do: save it again as 'CSV UTF-8'."
+                f"line {line}: is not UTF-8 text (byte {data[exc.start]:#04x}).",
+                path=path,
+                fix="save it again as 'CSV UTF-8'.",
             ) from exc
         _check_quotes(path, text)
         try:
@@ -81,8 +84,9 @@ def read_sheet(path: Path, *, what: str, columns: tuple[str, ...]) -> pd.DataFra
             )
         except (ValueError, pd.errors.ParserError) as exc:
             raise ConfigError(
-                f"{path}: cannot be read as a table ({exc}). What to do: save it as UTF-8 CSV or "
-                "XLSX."
+                f"cannot be read as a table ({exc}).",
+                path=path,
+                fix="save it as UTF-8 CSV or XLSX.",
             ) from exc
         frame = frame.fillna("")
     frame.columns = [str(c).strip().lower().replace(" ", "_") for c in frame.columns]

@@ -54,22 +54,9 @@ __all__ = [
     "TARGET_METRICS",
 ]
 
-#: Columns of ``calendar.csv`` (planned content), in order.
-CALENDAR_COLUMNS: tuple[str, ...] = (
-    "sprint",  # YYYY-MM
-    "planned_date",  # YYYY-MM-DD
-    "platform",
-    "pillar",
-    "series",  # may be empty
-    "format",
-    "idea_id",  # may be empty
-    "title",
-    "status",  # planned | published | dropped
-    "post_id",  # may be empty
-    "post_link",  # may be empty
-    "owner",
-    "effort_hours",
-)
+#: Columns of ``calendar.csv`` (planned content), in order: declared once, by
+#: :class:`socialnb.calendar.CalendarRow`.
+from .calendar.sheet import CALENDAR_COLUMNS  # noqa: E402
 
 #: Columns of ``ideas.csv`` (the backlog), in order.
 IDEAS_COLUMNS: tuple[str, ...] = (

@@ -105,7 +105,7 @@ class ConfigError(SocialnbError):
     >>> err = ConfigError("is not a date.", path="calendar.csv", row=3, key="date",
     ...                   value="31/13/2026", fix="write it as YYYY-MM-DD.")
     >>> str(err)
-    "calendar.csv, row 3, key 'date' (value '31/13/2026'): is not a date. What to do: write it as YYYY-MM-DD."
+    "calendar.csv, row 3, column 'date' (value '31/13/2026'): is not a date. What to do: write it as YYYY-MM-DD."
     >>> err.row, err.key
     (3, 'date')
     """
@@ -130,8 +130,8 @@ class ConfigError(SocialnbError):
         parts = [str(self.path)] if self.path is not None else []
         if row is not None:
             parts.append(f"row {row}")
-        if key is not None:
-            parts.append(f"key {key!r}")
+        if key is not None:  # in a sheet (a row is given) the key is a column
+            parts.append(f"{'column' if row is not None else 'key'} {key!r}")
         where = ", ".join(parts)
         if self.has_value:
             where += f" (value {self.value!r})"

@@ -440,14 +440,8 @@ def test_the_same_post_id_on_two_platforms_is_allowed(tmp_path):
 
 # ------------------------------------------------------------------------------ the sample brand
 @pytest.fixture(scope="module")
-def sample_retro(tmp_path_factory):
-    from socialnb import Workspace
-    from socialnb.sample import write_sample
-
-    root = tmp_path_factory.mktemp("retro-ws")
-    write_sample(root)
-    Workspace(root).ingest()
-    return R.build_retro(root, "fernway", "2026-10", n_resamples=1000)
+def sample_retro(sample_workspace):
+    return R.build_retro(sample_workspace, "fernway", "2026-10", n_resamples=1000)
 
 
 @pytest.mark.slow
@@ -463,7 +457,7 @@ def test_the_sample_retro_sunsets_gear_friday_scales_summit_stories_keeps_trail_
 
 @pytest.mark.slow
 def test_the_sample_retro_shows_reels_above_baseline_and_the_strongest_format(sample_retro):
-    f = sample_retro.formats.set_index(["platform", "format"])
+    f = sample_retro.formats.to_frame().set_index(["platform", "format"])
     for platform in ("instagram", "facebook"):
         mine = f.loc[platform]
         assert mine["index_vs_platform_baseline"].idxmax() == "reel"

@@ -117,9 +117,8 @@ def test_no_strongest_format_is_named_when_no_format_differs():
     rng = np.random.default_rng(45)
     named = []
     for _ in range(200):
-        t = R.format_table(_format_world(rng), "2026-10", n_resamples=300)
-        f = t[(t["n_posts"] >= 5) & (t["vs_low"] > 1) & (t["p_adjusted"] < 0.05)]
-        named.append(len(f) > 0)
+        table = R.format_table(_format_world(rng), "2026-10", n_resamples=300)
+        named.append(table.strongest is not None)  # the rule the takeaway uses
     print(f"strongest format named under the null: {np.mean(named):.3f}")
     assert np.mean(named) <= 0.05 + 3 * np.sqrt(0.05 * 0.95 / 200)
     assert "Benjamini-Hochberg" in R.FORMATS_MULTIPLICITY
