@@ -45,9 +45,9 @@ import pandas as pd
 import yaml
 from scipy import stats
 
-from . import _stats
-from .errors import AnalysisError, ConfigError, ParameterError
-from .schema import PLATFORMS, POST_METRIC_FIELDS
+from .. import _stats
+from ..errors import AnalysisError, ConfigError, ParameterError
+from ..schema import PLATFORMS, POST_METRIC_FIELDS
 
 __all__ = [
     "DESIGNS",
