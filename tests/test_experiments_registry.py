@@ -147,3 +147,30 @@ def test_a_config_error_survives_pickling_with_its_fields(tmp_path):
     back = pickle.loads(pickle.dumps(err))
     assert (back.path, back.key, back.value, back.fix) == (err.path, err.key, "ab", err.fix)
     assert np.char.find(str(back), "experiment 'cta'") >= 0
+
+
+def test_checks_against_the_warehouse_name_the_test_and_its_key(tmp_path):
+    import pandas as pd
+
+    from socialnb.experiments import validate_against_posts
+
+    exps = _load(
+        tmp_path,
+        """\
+        experiments:
+          - {id: hook, design: posts, primary_metric: engagements, exposure: reach,
+             guardrails: [saves, follows], status: running, platform: instagram,
+             variants: [{name: a, posts: ["1", "2"]}, {name: b, posts: ["3", "4"]}]}
+        """,
+    )
+    posts = pd.DataFrame({"platform": "instagram", "post_id": ["1", "2", "3", "4"],
+                          "likes": 5.0, "reach": 100.0, "saves": 1.0, "follows": np.nan})  # fmt: skip
+    with pytest.raises(ConfigError) as err:
+        validate_against_posts(exps, posts)
+    assert err.value.path == tmp_path / "experiments.yaml"
+    assert err.value.key == "experiments[0].guardrails[1]" and err.value.value == "follows"
+    assert "experiment 'hook'" in str(err.value) and "does not report" in str(err.value)
+    with pytest.raises(ConfigError) as err:
+        validate_against_posts(exps, posts[posts["post_id"] != "4"])
+    assert "1 post id(s) not found on instagram: 4" in str(err.value)
+    assert "guardrails[1]" in str(err.value)  # every problem listed, one a line

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -82,6 +82,7 @@ class Experiment:
     decision: str = ""
     question: str | None = None
     source: str = ""
+    key: str = field(default="", compare=False)  # where it stands in its file: experiments[2]
 
     @property
     def baseline(self) -> str:
@@ -272,7 +273,7 @@ class ExperimentSpec(Model):
                            lengths, "posts[i] of every variant share slot i: give every variant "
                            "one post per slot")  # fmt: skip
 
-    def to_experiment(self, source: str | Path = "") -> Experiment:
+    def to_experiment(self, source: str | Path = "", key: str = "") -> Experiment:
         """The frozen :class:`Experiment` this spec declares."""
         variants = tuple(
             Variant(v.name, (), v.successes, v.exposure, v.intended_share)
@@ -297,6 +298,7 @@ class ExperimentSpec(Model):
             decision=self.decision,
             question=self.question or None,
             source=str(source),
+            key=key,
         )
 
 
@@ -437,7 +439,7 @@ def load_experiments(path_or_brand_folder: str | Path) -> tuple[Experiment, ...]
         spec = RegistrySpec.model_validate(doc)
     except ValidationError as exc:
         raise _registry_error(exc, path, doc) from None
-    return tuple(e.to_experiment(path) for e in spec.experiments)
+    return tuple(e.to_experiment(path, f"experiments[{i}]") for i, e in enumerate(spec.experiments))
 
 
 def select_experiments(
@@ -513,7 +515,7 @@ def validate_against_posts(
     tuple of str
         Warnings: overlapping tests that share posts (their results are not independent).
     """
-    problems: list[str] = []
+    problems: list[ConfigError] = []
     warnings_: list[str] = []
     owner: dict[str, str] = {}
     for exp in experiments:
@@ -526,33 +528,40 @@ def validate_against_posts(
                     "are not independent"
                 )
             owner.setdefault(p, exp.id)
-        merged = _experiment_posts(exp, posts_df)
-        missing = merged.loc[merged["_merge"] == "left_only", "post_id"].tolist()
-        if missing:
-            shown = ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else "")
-            where = f" on {exp.platform}" if exp.platform else ""
-            problems.append(
-                f"experiment {exp.id!r} ({exp.source}): {len(missing)} post id(s) not found"
-                f"{where}: {shown}. What to do: check the ids, or ingest the exports holding them"
-            )
-        found = merged[merged["_merge"] == "both"]
-        if found.empty:
-            continue
-        for key, metric in [
-            ("primary_metric", exp.primary_metric),
-            ("exposure", exp.exposure),
-            *[("guardrails", g) for g in exp.guardrails],
-        ]:
-            try:
-                values = metric_values(found, metric)
-            except AnalysisError:
-                values = pd.Series(np.nan, index=found.index)
-            if values.isna().all():
-                problems.append(
-                    f"experiment {exp.id!r} ({exp.source}), key {key!r}: {exp.platform or 'the platform'}"
-                    f" does not report {metric!r} for these posts. What to do: pick a metric the "
-                    "platform exports"
-                )
+        problems += _against_posts(exp, _experiment_posts(exp, posts_df))
+    if len(problems) == 1:
+        raise problems[0]
     if problems:
-        raise ConfigError("\n".join(problems))
+        raise ConfigError("\n".join(str(p) for p in problems))
     return tuple(dict.fromkeys(warnings_))
+
+
+def _against_posts(exp: Experiment, merged: pd.DataFrame) -> list[ConfigError]:
+    """One test's unknown post ids and the metrics its platform does not report."""
+
+    def problem(key: str, text: str, value: Any, fix: str) -> ConfigError:
+        where = f"{exp.key}.{key}" if exp.key else key
+        return ConfigError(f"experiment {exp.id!r}: {text}.", path=exp.source or None, key=where,
+                           value=value, fix=fix)  # fmt: skip
+
+    out = []
+    missing = merged.loc[merged["_merge"] == "left_only", "post_id"].tolist()
+    if missing:
+        shown = ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else "")
+        where = f" on {exp.platform}" if exp.platform else ""
+        out.append(problem("variants", f"{len(missing)} post id(s) not found{where}: {shown}",
+                           missing, "check the ids, or ingest the exports holding them."))  # fmt: skip
+    found = merged[merged["_merge"] == "both"]
+    if found.empty:
+        return out
+    checks = [("primary_metric", exp.primary_metric), ("exposure", exp.exposure)]
+    checks += [(f"guardrails[{i}]", g) for i, g in enumerate(exp.guardrails)]
+    for key, metric in checks:
+        try:
+            values = metric_values(found, metric)
+        except AnalysisError:
+            values = pd.Series(np.nan, index=found.index)
+        if values.isna().all():
+            text = f"{exp.platform or 'the platform'} does not report {metric!r} for these posts"
+            out.append(problem(key, text, metric, "pick a metric the platform exports."))
+    return out
