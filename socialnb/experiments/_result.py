@@ -37,21 +37,28 @@ def one_line(what: str, estimate: float, interval: tuple[float, float], p_value:
 
 
 class Result:
-    """Mixin of the shared shape; a subclass defines ``what``, ``estimate`` and ``interval``
-    (and a ``p_value`` field or property). Declare the dataclass with ``repr=False`` so this
-    one-line repr is used."""
+    """Mixin of the shared shape. A subclass defines ``what`` and names the fields holding its
+    estimate and interval (``_estimate_field``, ``_interval_field``; no interval field: NaN),
+    and has a ``p_value``. Declare the dataclass with ``repr=False`` so this one-line repr is
+    used."""
+
+    _estimate_field = "ratio"
+    _interval_field: str | None = "ci"
 
     @property
     def what(self) -> str:  # pragma: no cover - every subclass names itself
         raise NotImplementedError
 
     @property
-    def estimate(self) -> float:  # pragma: no cover
-        raise NotImplementedError
+    def estimate(self) -> float:
+        return float(getattr(self, self._estimate_field))
 
     @property
-    def interval(self) -> tuple[float, float]:  # pragma: no cover
-        raise NotImplementedError
+    def interval(self) -> tuple[float, float]:
+        if self._interval_field is None:
+            return (math.nan, math.nan)
+        lo, hi = getattr(self, self._interval_field)
+        return (float(lo), float(hi))
 
     def __repr__(self) -> str:
         p = getattr(self, "p_value", math.nan)

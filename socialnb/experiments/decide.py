@@ -190,7 +190,17 @@ def guardrail_status(
     """A guardrail judged as non-inferiority: ``"ok"`` only when the interval rules out harm
     beyond ``margin`` (its low end above ``1 - margin``); ``"harmed"`` when it is clearly worse
     (interval below 1 and the p-value, adjusted across the page when ``p_adjusted`` is given,
-    below alpha); otherwise ``"cannot rule out harm"``. A non-significant harm is never "ok"."""
+    below alpha); otherwise ``"cannot rule out harm"``. A non-significant harm is never "ok".
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from socialnb.experiments import compare_posts
+    >>> posts = pd.DataFrame({"variant": ["a"] * 4 + ["b"] * 4,
+    ...                       "follows": [3, 5, 4, 6, 4, 5, 3, 6], "reach": [1000] * 8})
+    >>> guardrail_status(compare_posts(posts, outcome="follows", exposure="reach"))[:20]
+    'cannot rule out harm'
+    """
     lo, hi = result.ci
     p = result.p_value if p_adjusted is None else p_adjusted
     ptxt = "p" if p_adjusted is None else "BH-adjusted p"

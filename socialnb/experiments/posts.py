@@ -71,14 +71,6 @@ class PostsComparison(Result):
         return f"rate ratio {self.treatment} / {self.baseline} (a comparison, not a rate)"
 
     @property
-    def estimate(self) -> float:
-        return self.ratio
-
-    @property
-    def interval(self) -> tuple[float, float]:
-        return self.ci
-
-    @property
     def effect(self) -> float:
         return self.ratio
 
@@ -429,8 +421,7 @@ def compare_posts(
     _check_sizes(*_sizes(frame, variant, b), a, b, outcome, exposure, pair)
     is_b = (frame[variant] == b).to_numpy()
     y, e = frame["_y"].to_numpy(dtype=float), frame["_e"].to_numpy(dtype=float)
-    rate = y / e
-    ya, yb, ea, eb = y[~is_b].sum(), y[is_b].sum(), e[~is_b].sum(), e[is_b].sum()
+    ya, yb = y[~is_b].sum(), y[is_b].sum()
     randomisation = None
     if not covariates:
         slots = None if pair is None else frame[pair].to_numpy()
@@ -438,17 +429,8 @@ def compare_posts(
             y, e, is_b, slots=slots, resamples=resamples, seed=seed
         )
     p_perm = randomisation.pvalue() if randomisation is not None else None
-    common = dict(
-        baseline=a, treatment=b, outcome=outcome, exposure=exposure,
-        n_baseline=int((~is_b).sum()), n_treatment=int(is_b.sum()),
-        rate_baseline=ya / ea, rate_treatment=yb / eb,
-        median_rate_baseline=float(np.median(rate[~is_b])),
-        median_rate_treatment=float(np.median(rate[is_b])),
-        **_brunner_munzel(rate, is_b, alpha, notes), **_dashboard_view(y, e, is_b, alpha),
-        alpha=alpha,
-        data=pd.DataFrame({"variant": frame[variant].to_numpy(), "outcome": y, "exposure": e,
-                           "rate": rate}),
-    )  # fmt: skip
+    common = _descriptives(frame[variant].to_numpy(), y, e, is_b, alpha, notes)
+    common.update(baseline=a, treatment=b, outcome=outcome, exposure=exposure, alpha=alpha)
     empty = _no_events(ya, yb, a, b, outcome, p_perm, y, e, is_b, resamples, seed, notes)
     if empty is not None:
         return PostsComparison(**empty, notes=tuple(notes), **common)
@@ -460,6 +442,20 @@ def compare_posts(
         shown = dict(ratio=model["model_ratio"], ci=model["model_ci"], method=model["model_method"],
                      p_value=model["p_model"], p_value_method="model")  # fmt: skip
     return PostsComparison(**shown, **model, p_permutation=p_perm, notes=tuple(notes), **common)
+
+
+def _descriptives(labels, y, e, is_b, alpha: float, notes: list[str]) -> dict:
+    """What is shown whatever the test: sizes, each variant's rate of totals and median of
+    per-post rates, Brunner-Munzel, the dashboard's view, and the per-post data."""
+    rate = y / e
+    return dict(
+        n_baseline=int((~is_b).sum()), n_treatment=int(is_b.sum()),
+        rate_baseline=y[~is_b].sum() / e[~is_b].sum(), rate_treatment=y[is_b].sum() / e[is_b].sum(),
+        median_rate_baseline=float(np.median(rate[~is_b])),
+        median_rate_treatment=float(np.median(rate[is_b])),
+        **_brunner_munzel(rate, is_b, alpha, notes), **_dashboard_view(y, e, is_b, alpha),
+        data=pd.DataFrame({"variant": labels, "outcome": y, "exposure": e, "rate": rate}),
+    )  # fmt: skip
 
 
 def _sizes(frame: pd.DataFrame, variant: str, b: str) -> tuple[int, int]:

@@ -31,6 +31,15 @@ def estimate_dispersion(
     """NB2 dispersion (alpha in var = mu + alpha mu^2) of ``outcome`` per ``exposure`` in the
     brand's history, with one rate per group of ``by`` (so format differences are not counted as
     noise). Use it as ``posts_needed(dispersion=...)``.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(1)
+    >>> reach = rng.lognormal(np.log(3000), 0.5, 400)
+    >>> posts = pd.DataFrame({"saves": rng.poisson(0.02 * reach * rng.gamma(2.5, 0.4, 400)),
+    ...                       "reach": reach})
+    >>> round(estimate_dispersion(posts, outcome="saves", exposure="reach", by=()), 1)
+    0.4
     """
     frame = posts.copy()
     frame["_y"] = metric_values(frame, outcome)
@@ -124,6 +133,11 @@ def posts_needed(
     ------
     AnalysisError
         When even ``max_posts`` posts a variant do not reach the power.
+
+    Examples
+    --------
+    >>> posts_needed(0.04, 0.5, dispersion=0.3, exposure_per_post=3000, replicates=500)
+    33
     """
     exposure = np.atleast_1d(np.asarray(exposure_per_post, dtype=float))
     exposure = exposure[np.isfinite(exposure) & (exposure > 0)]

@@ -445,7 +445,15 @@ def load_experiments(path_or_brand_folder: str | Path) -> tuple[Experiment, ...]
 def select_experiments(
     experiments: Sequence[Experiment], month: str | None = None, *, include_planned: bool = False
 ) -> tuple[Experiment, ...]:
-    """Tests that had started by the end of ``month`` (``YYYY-MM``); planned ones dropped."""
+    """Tests that had started by the end of ``month`` (``YYYY-MM``); planned ones dropped.
+
+    Examples
+    --------
+    >>> a = Experiment("a", "split", "clicks", (), status="running", start=dt.date(2026, 9, 3))
+    >>> b = Experiment("b", "split", "clicks", (), status="planned")
+    >>> [e.id for e in select_experiments([a, b], "2026-09")], select_experiments([a, b], "2026-08")
+    (['a'], ())
+    """
     after = None
     if month is not None:
         after = periods.month_start(periods.next_month(periods.check_month(month)))

@@ -41,10 +41,6 @@ class MonitorResult(Result):
     def estimate(self) -> float:
         return float(self.table["diff"].iloc[-1])
 
-    @property
-    def interval(self) -> tuple[float, float]:
-        return self.ci
-
     def to_frame(self) -> pd.DataFrame:
         return self.table.copy()
 

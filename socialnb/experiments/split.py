@@ -71,18 +71,12 @@ class SplitComparison(Result):
     notes: tuple[str, ...] = ()
     test: str = "two-proportion z-test"
 
+    _interval_field = "ratio_ci"
+
     @property
     def what(self) -> str:
         a, b = self.names
         return f"ratio of rates {b} / {a} (a comparison, not a rate)"
-
-    @property
-    def estimate(self) -> float:
-        return self.ratio
-
-    @property
-    def interval(self) -> tuple[float, float]:
-        return self.ratio_ci
 
     @property
     def effect(self) -> float:
@@ -248,17 +242,11 @@ class SplitManyComparison(Result):
     srm_flag: bool
     alpha: float
 
+    _estimate_field, _interval_field = "statistic", None
+
     @property
     def what(self) -> str:
         return f"omnibus chi-square over {len(self.names)} variants ({self.df} df)"
-
-    @property
-    def estimate(self) -> float:
-        return self.statistic
-
-    @property
-    def interval(self) -> tuple[float, float]:
-        return (math.nan, math.nan)
 
     def to_frame(self) -> pd.DataFrame:
         return self.pairwise.copy()
@@ -284,7 +272,14 @@ def compare_split_many(
     alpha: float = 0.05,
 ) -> SplitManyComparison:
     """Omnibus test (= R ``prop.test`` on k groups) and Holm-corrected pairwise tests
-    (= R ``pairwise.prop.test(..., correct=FALSE)``)."""
+    (= R ``pairwise.prop.test(..., correct=FALSE)``).
+
+    Examples
+    --------
+    >>> r = compare_split_many([83, 90, 129, 70], [86, 93, 136, 82])
+    >>> round(r.statistic, 2), r.df, round(r.p_value, 4)
+    (12.6, 3, 0.0056)
+    """
     x = [float(v) for v in successes]
     n = [float(v) for v in exposures]
     if len(x) != len(n) or len(x) < 2:
@@ -320,7 +315,13 @@ def compare_split_many(
 
 
 def adjust(p_values: Sequence[float], method: str = "holm") -> np.ndarray:
-    """Adjust p-values for multiple comparisons: ``"holm"`` (family-wise) or ``"bh"`` (FDR)."""
+    """Adjust p-values for multiple comparisons: ``"holm"`` (family-wise) or ``"bh"`` (FDR).
+
+    Examples
+    --------
+    >>> adjust([0.01, 0.04, 0.03], "bh").round(2).tolist()
+    [0.03, 0.04, 0.04]
+    """
     from statsmodels.stats.multitest import multipletests
 
     methods = {"holm": "holm", "bh": "fdr_bh"}
