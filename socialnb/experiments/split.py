@@ -39,6 +39,10 @@ def _check_counts(x: float, n: float, label: str) -> None:
         )
 
 
+#: How a split test's variant rate is taken: its counts as the platform reports them.
+_RATE = "successes / exposure, the rate of the platform's totals"
+
+
 @dataclass(frozen=True, repr=False)
 class SplitComparison(Result):
     """A randomised two-variant split test on counts (``b`` compared with ``a``).
@@ -90,10 +94,15 @@ class SplitComparison(Result):
         a, b = self.names
         return pd.DataFrame(
             [
-                (f"rate {a}", self.rates[0], np.nan, np.nan, np.nan),
-                (f"rate {b}", self.rates[1], np.nan, np.nan, np.nan),
+                (f"rate {a} ({_RATE})", self.rates[0], np.nan, np.nan, np.nan),
+                (f"rate {b} ({_RATE})", self.rates[1], np.nan, np.nan, np.nan),
                 (f"difference {b} - {a}", self.diff, *self.diff_ci, self.p_value),
-                (f"ratio {b} / {a}", self.ratio, *self.ratio_ci, self.p_value),
+                (
+                    f"ratio {b} / {a} (a comparison, not a rate)",
+                    self.ratio,
+                    *self.ratio_ci,
+                    self.p_value,
+                ),
                 (f"P({b} better)", self.prob_b_better, np.nan, np.nan, np.nan),
                 (f"expected loss of shipping {b}", self.expected_loss, np.nan, np.nan, np.nan),
                 ("sample-ratio mismatch", np.nan, np.nan, np.nan, self.srm_p_value),
