@@ -75,6 +75,13 @@ def test_a_planned_test_may_leave_out_its_posts_and_counts(tmp_path):
     )
 
 
+def test_a_registry_that_is_not_utf8_says_so(tmp_path):
+    (tmp_path / "experiments.yaml").write_bytes("experiments: # caf\xe9\n".encode("latin-1"))
+    with pytest.raises(ConfigError, match="not UTF-8") as err:
+        load_experiments(tmp_path)
+    assert err.value.path == tmp_path / "experiments.yaml" and "UTF-8" in err.value.fix
+
+
 def test_an_empty_registry_has_no_tests(tmp_path):
     assert _load(tmp_path, "experiments:\n") == ()
     assert _load(tmp_path, "# nothing yet\n") == ()

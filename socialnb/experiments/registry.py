@@ -381,6 +381,10 @@ def _read(path: Path) -> Any:
         raise ConfigError("file not found.", path=path, fix="check the path to experiments.yaml.")
     try:
         return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"is not UTF-8 text (byte {exc.start}).", path=path, fix="save the file as UTF-8."
+        ) from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"not valid YAML ({exc}).", path=path, fix="fix the syntax.") from None
 
