@@ -133,6 +133,16 @@ def permutation_pvalue(
     return float((1 + extreme) / (resamples + 1))
 
 
+def _fit_errors() -> tuple[type[BaseException], ...]:
+    """What a statsmodels fit raises when it fails numerically (singular or separated data, an
+    overflow, NaN in the design); the callers fall back to another model. Evaluated only when
+    an exception is matched, so statsmodels is imported only where it is used."""
+    from statsmodels.tools.sm_exceptions import MissingDataError, PerfectSeparationError
+
+    return (ValueError, ArithmeticError, np.linalg.LinAlgError, PerfectSeparationError,
+            MissingDataError)  # fmt: skip
+
+
 def fit_nb2(y: np.ndarray, exog: np.ndarray, offset: np.ndarray):
     """Fit NB2 by maximum likelihood. Returns (params, cov, alpha) or None when it fails."""
     from statsmodels.discrete.discrete_model import NegativeBinomial
@@ -147,7 +157,7 @@ def fit_nb2(y: np.ndarray, exog: np.ndarray, offset: np.ndarray):
                 res = model.fit(disp=0, maxiter=300, method="bfgs", start_params=res.params)
             params = np.asarray(res.params, dtype=float)
             cov = np.asarray(res.cov_params(), dtype=float)
-        except Exception:  # noqa: BLE001 - any numerical failure means "use the fallback"
+        except _fit_errors():  # a fit that fails numerically means "use the fallback"
             return None
     alpha = float(params[-1])
     if not res.mle_retvals.get("converged", False) or not np.all(np.isfinite(params)):
@@ -177,7 +187,7 @@ def fit_quasi_poisson(y: np.ndarray, exog: np.ndarray, offset: np.ndarray, group
             params = np.asarray(res.params, dtype=float)
             cov = np.asarray(res.cov_params(), dtype=float)
             scale = float(res.pearson_chi2 / max(res.df_resid, 1))
-        except Exception:  # noqa: BLE001
+        except _fit_errors():
             return None
     if not np.all(np.isfinite(params)) or not np.all(np.isfinite(np.diag(cov))):
         return None

@@ -3,6 +3,7 @@ decisions, and the sample brand's planted tests."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import textwrap
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from scipy import stats
 
 from socialnb.errors import AnalysisError, ConfigError, ParameterError, SocialnbError
@@ -96,7 +98,9 @@ def test_split_comparison_reports_interval_bayes_and_srm():
     assert 0.99 < r.prob_b_better <= 1
     assert r.expected_loss < r.expected_loss_a
     assert r.srm_p_value > 0.001 and not r.srm_flag
-    assert set(r.to_frame()["measure"]).issuperset({"difference B - A", "ratio B / A"})
+    assert set(r.to_frame()["measure"]).issuperset(
+        {"difference B - A", "ratio B / A (a comparison, not a rate)"}
+    )
 
 
 def test_sample_ratio_mismatch_is_flagged():
@@ -168,28 +172,61 @@ def test_brand_folder_without_registry_has_no_tests(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("old", "new", "key"),
+    ("old", "new", "key", "value"),
     [
-        ("design: split", "design: ab", "design"),
+        ("design: split", "design: ab", "experiments[1].design", "ab"),
         (
             "{name: B, successes: 489, exposure: 19890, intended_share: 0.5}",
             "{name: B}",
-            "successes",
+            "experiments[1].variants[1].successes",
+            None,
         ),
-        ('["4", "5", "6"]', '["4", "5", "1"]', "posts"),
-        ("start: 2026-03-01", "start: 2026-13-01", "start"),
-        ("end: 2026-05-31", "end: 2026-01-31", "end"),
-        ("id: cta", "id: hooks", "id"),
-        ("primary_metric: clicks", "primary_metric: vibes", "primary_metric"),
+        ('["4", "5", "6"]', '["4", "5", "1"]', "experiments[0].variants[1].posts", "1"),
+        ("start: 2026-03-01", "start: 2026-13-01", "experiments[0].start", "2026-13-01"),
+        ("end: 2026-05-31", "end: 2026-01-31", "experiments[0].end", "2026-01-31"),
+        ("id: cta", "id: hooks", "experiments[1].id", "hooks"),
+        (
+            "primary_metric: clicks",
+            "primary_metric: vibes",
+            "experiments[1].primary_metric",
+            "vibes",
+        ),
+        ("exposure: 19890", "exposure: -5", "experiments[1].variants[1].exposure", -5),
+        ("min_effect: 0.10", "min_effect: lots", "experiments[0].min_effect", "lots"),
+        ("    guardrails: [follows]", "    guardrail: [follows]", "experiments[0].guardrail", None),
     ],
 )
-def test_registry_errors_name_the_experiment_and_key(tmp_path, old, new, key):
+def test_registry_errors_name_the_file_the_key_the_value_and_the_fix(
+    tmp_path, old, new, key, value
+):
     assert old in REGISTRY
-    _write(tmp_path, REGISTRY.replace(old, new, 1))
+    path = _write(tmp_path, REGISTRY.replace(old, new, 1))
     with pytest.raises(ConfigError) as err:
         load_experiments(tmp_path)
-    assert f"key '{key}" in str(err.value) or f".{key}'" in str(err.value)
-    assert "experiment '" in str(err.value) and "What to do" in str(err.value)
+    assert err.value.path == path and err.value.key == key
+    assert err.value.value == value and err.value.fix
+    assert f"key '{key}'" in str(err.value) and "What to do" in str(err.value)
+    assert "experiment 'hooks'" in str(err.value) or "experiment 'cta'" in str(err.value)
+
+
+def test_registry_is_declared_by_one_model_and_yaml_dates_stay_dates(tmp_path):
+    from socialnb.experiments import RegistrySpec
+
+    path = _write(tmp_path, REGISTRY)
+    spec = RegistrySpec.model_validate(yaml.safe_load(path.read_text()))
+    assert [e.id for e in spec.experiments] == ["hooks", "cta"]
+    assert spec.experiments[0].start == dt.date(2026, 3, 1)
+    assert spec.experiments[0].to_experiment(path) == load_experiments(path)[0]
+
+
+def test_a_registry_that_is_not_a_mapping_or_not_yaml_is_a_config_error(tmp_path):
+    _write(tmp_path, "- id: a\n")
+    with pytest.raises(ConfigError, match="experiments:") as err:
+        load_experiments(tmp_path)
+    assert err.value.path == tmp_path / "experiments.yaml"
+    _write(tmp_path, "experiments: [1, 2\n")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_experiments(tmp_path)
 
 
 def test_split_needs_two_to_four_variants(tmp_path):
@@ -402,20 +439,12 @@ def test_every_degenerate_input_is_a_socialnb_error_or_a_result():
 
 
 @pytest.fixture(scope="module")
-def fernway(tmp_path_factory):
+def fernway(sample_workspace):
+    """The sample brand's tests analysed, from the session's ingested sample (read only)."""
     import socialnb
 
-    root = Path(__file__).resolve().parents[1] / "data"
-    if not (root / "fernway" / "experiments.yaml").exists():
-        from socialnb.sample import write_sample
-
-        root = tmp_path_factory.mktemp("ws")
-        write_sample(root)
-    # a private warehouse: never touch the project's data/warehouse.duckdb
-    ws = socialnb.Workspace(root, warehouse=tmp_path_factory.mktemp("wh") / "warehouse.duckdb")
-    ws.ingest(brand="fernway")
-    posts = ws.posts("fernway")
-    exps = load_experiments(root / "fernway")
+    posts = socialnb.Workspace(sample_workspace).posts("fernway")
+    exps = load_experiments(sample_workspace / "fernway")
     return analyse_experiments(select_experiments(exps, "2026-10"), posts)
 
 
@@ -452,7 +481,7 @@ def test_sample_brand_records_and_forest_plot(fernway):
 
 
 def test_tests_sharing_a_question_are_pooled_by_floored_dersimonian_laird_with_hksj():
-    from socialnb.experiments import _meta_analysis
+    from socialnb.experiments.analyse import _meta_analysis
 
     z = 1.959963984540054
     effects = np.array([1.30, 1.10, 1.60])
@@ -510,7 +539,7 @@ def _two_test_table(effects, ses):
 def test_two_close_tests_pool_to_a_finite_interval_with_a_non_negative_variance():
     """Issue 12, finding 1: 1.10 and 1.12 (SE 0.10 each) pooled to 1.134 with a NaN interval and
     tau2 = -0.010; the right answer is about 1.110 [0.965, 1.278]."""
-    from socialnb.experiments import _meta_analysis
+    from socialnb.experiments.analyse import _meta_analysis
 
     row = _meta_analysis(_two_test_table([1.10, 1.12], [0.10, 0.10]), "question", 0.05).iloc[0]
     assert row["tau2"] == 0.0
@@ -521,7 +550,7 @@ def test_two_close_tests_pool_to_a_finite_interval_with_a_non_negative_variance(
 
 
 def test_pooled_effect_stays_between_the_tests_and_tau2_is_never_negative():
-    from socialnb.experiments import _meta_analysis
+    from socialnb.experiments.analyse import _meta_analysis
 
     rng = np.random.default_rng(12)
     for _ in range(200):

@@ -16,12 +16,12 @@ from scipy import stats
 
 from socialnb import _stats
 from socialnb.experiments import (
-    _PowerSimulation,
     compare_posts,
     guardrail_status,
     monitor,
     posts_needed,
 )
+from socialnb.experiments.power import _PowerSimulation
 
 
 def _band(p: float, reps: int) -> float:

@@ -1,0 +1,52 @@
+"""Promises of socialnb.experiments.power: planning from a test's own posts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from socialnb.errors import ParameterError
+from socialnb.experiments import compare_posts, decide, posts_needed, posts_needed_range
+from socialnb.experiments.power import _dispersion_range, _nb_alpha
+
+
+def _posts(n: int = 8, disp: float = 0.2, seed: int = 3) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    reach = rng.lognormal(np.log(3000), 0.4, 2 * n)
+    mu = 0.04 * reach * rng.gamma(1 / disp, disp, 2 * n)
+    return pd.DataFrame(
+        {"variant": ["a"] * n + ["b"] * n, "engagements": rng.poisson(mu), "reach": reach}
+    )
+
+
+def test_the_needed_range_brackets_the_point_and_grows_with_the_dispersion():
+    r = compare_posts(_posts(), exposure="reach", resamples=999)
+    low_d, high_d = _dispersion_range(r)
+    assert low_d < _nb_alpha(r) < high_d
+    point, low, high = posts_needed_range(r, 0.5)
+    assert low <= point <= high
+    assert posts_needed_range(r, 0.5) == (point, low, high)  # seeded
+
+
+def test_a_change_too_small_to_detect_is_none_not_a_number():
+    r = compare_posts(_posts(), exposure="reach", resamples=999)
+    point, low, high = posts_needed_range(r, 0.01)
+    assert point is None and high is None
+
+
+def test_an_inconclusive_decision_plans_the_same_posts_as_the_range():
+    r = compare_posts(_posts(n=6), exposure="reach", resamples=999)
+    dec = decide(r, 0.5)
+    assert dec.label == "inconclusive"
+    point, low, high = posts_needed_range(r, 0.5)
+    now = min(r.n_baseline, r.n_treatment)
+    assert dec.more_needed == point - now
+    assert dec.more_needed_range == (low - now, None if high is None else high - now)
+
+
+def test_posts_needed_refuses_impossible_inputs_with_the_parameter_named():
+    with pytest.raises(ParameterError, match="lift"):
+        posts_needed(0.04, 0.0, dispersion=0.3, exposure_per_post=3000)
+    with pytest.raises(ParameterError, match="exposure_per_post"):
+        posts_needed(0.04, 0.2, dispersion=0.3, exposure_per_post=[0, np.nan])
