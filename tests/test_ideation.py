@@ -63,20 +63,24 @@ def test_invalid_backlog_fields_name_row_and_column(tmp_path, column, value, mes
     bad[IDEAS_COLUMNS.index(column)] = value
     p = _write_ideas(tmp_path / "ideas.csv", [GOOD[:1] + ["ok"] + GOOD[2:], bad])
     p.write_text(p.read_text().replace("I-1,ok", "I-0,ok"))
-    with pytest.raises(ConfigError, match=rf"row 3, column '{column}'.*{message}"):
+    with pytest.raises(ConfigError, match=message) as err:
         I.load_ideas(p)
+    assert (err.value.path, err.value.row, err.value.key) == (p, 3, column)
+    assert err.value.fix and (err.value.value == value or value == "")
 
 
 def test_a_duplicate_idea_id_is_refused(tmp_path):
     p = _write_ideas(tmp_path / "ideas.csv", [GOOD, GOOD])
-    with pytest.raises(ConfigError, match=r"row 3, column 'id'.*already used"):
+    with pytest.raises(ConfigError, match=r"already used") as err:
         I.load_ideas(p)
+    assert (err.value.row, err.value.key, err.value.value) == (3, "id", "I-1")
 
 
 def test_a_missing_column_is_named(tmp_path):
     (tmp_path / "ideas.csv").write_text("id,title,platform,format\nI-1,a,x,text\n")
-    with pytest.raises(ConfigError, match=r"column 'effort_hours'.*missing"):
+    with pytest.raises(ConfigError, match=r"missing") as err:
         I.load_ideas(tmp_path / "ideas.csv")
+    assert (err.value.row, err.value.key) == (1, "effort_hours")
 
 
 # --------------------------------------------------------------------------- simulated data
