@@ -20,16 +20,12 @@ __all__ = [
     "history_gap",
 ]
 
-#: Exposure metric per platform: first its own (the denominator of its
-#: :data:`socialnb.metrics.PRIMARY_RATE`, checked by a test), then the fallbacks used when that
-#: one is missing.
+#: Exposure per platform: the denominator of its :data:`socialnb.metrics.PRIMARY_RATE` (reach on
+#: Facebook and Instagram, impressions on X and LinkedIn, views on TikTok and YouTube), the one
+#: every page divides by. A post whose export lacks it is left out of the model, never measured
+#: by another exposure (an Instagram post's engagements per view is another rate).
 EXPOSURE: dict[str, tuple[str, ...]] = {
-    "facebook": ("reach", "impressions", "views"),
-    "instagram": ("reach", "impressions", "views"),
-    "x": ("impressions", "views", "reach"),
-    "linkedin": ("impressions", "views", "reach"),
-    "tiktok": ("views", "reach", "impressions"),
-    "youtube": ("views", "impressions", "reach"),
+    platform: (str(M.definition(rate).denominator),) for platform, rate in M.PRIMARY_RATE.items()
 }
 
 #: Organic posts with an exposure the performance model needs before the sprint it predicts.
@@ -77,12 +73,11 @@ def post_outcomes(posts: pd.DataFrame) -> pd.DataFrame:
     if "distribution" in p:
         p = p[p["distribution"].fillna("organic").astype(str) != "boosted"]
     p = p.assign(engagements=M.engagements(p), exposure=float("nan"), exposure_metric="")
-    for platform, order in EXPOSURE.items():
-        sel = p["platform"] == platform
-        for m in reversed(order):  # the first listed wins
-            ok = sel & p[m].astype(float).gt(0)
-            p.loc[ok, "exposure"] = p.loc[ok, m].astype(float)
-            p.loc[ok, "exposure_metric"] = m
+    for platform, (metric,) in EXPOSURE.items():
+        sel = (p["platform"] == platform).to_numpy()
+        if sel.any() and metric in p:
+            p.loc[sel, "exposure"] = pd.to_numeric(p.loc[sel, metric], errors="coerce")
+            p.loc[sel, "exposure_metric"] = metric
     p = p[p["exposure"].gt(0) & p["engagements"].notna()].copy()
     local = pd.to_datetime(p["published_local"])
     minute = p["date_precision"].astype(str).eq("minute")
