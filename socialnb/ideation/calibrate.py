@@ -28,7 +28,16 @@ class Calibration:
     n_ideas: int
     n_all: int
 
+    def __repr__(self) -> str:
+        return (
+            f"Calibration({self.sprint}: {self.coverage_all:.0%} of {self.n_all} posts inside "
+            f"the {self.level:.0%} intervals; shipped ideas {self.coverage_ideas:.0%} of "
+            f"{self.n_ideas})"
+        )
+
     def to_frame(self) -> pd.DataFrame:
+        """One row a post of the sprint: predicted engagements with the interval, actual, and
+        whether it fell inside (``covered``, ``position``)."""
         return self.table.copy()
 
     def summary(self) -> pd.DataFrame:

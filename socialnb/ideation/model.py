@@ -4,7 +4,7 @@ format x pillar combination, fitted on the brand's own history (:func:`fit_perfo
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -221,6 +221,28 @@ class PerformanceModel:
         se = float(np.sqrt(c @ f.cov @ c))
         z = float(stats.norm.ppf(0.5 + self.level / 2))
         return math.exp(est), math.exp(est - z * se), math.exp(est + z * se)
+
+    def __repr__(self) -> str:
+        return (
+            f"PerformanceModel(for {self.target_month}: {self.n_posts} posts, "
+            f"{len(self.columns)} terms, dispersion {self.alpha:.3f}, {self.level:.0%} intervals)"
+        )
+
+    def plot(self, ax=None, terms: Sequence[str] = ("format", "pillar")):
+        """The multipliers of ``terms`` (:meth:`effects`) with their intervals, 1 = average."""
+        import matplotlib.pyplot as plt
+
+        e = self.effects()
+        e = e[e["term"].isin(list(terms))].reset_index(drop=True)
+        ax = ax or plt.subplots(figsize=(6, 0.3 * len(e) + 1))[1]
+        y = np.arange(len(e))[::-1]
+        ax.hlines(y, e["low"], e["high"], color="#9aa5b1")
+        ax.scatter(e["multiplier"], y, color="#0072B2", zorder=3)
+        ax.axvline(1, color="#555", lw=1)
+        ax.set_yticks(y, e["term"] + ": " + e["level"].astype(str))
+        ax.set_xscale("log")
+        ax.set_xlabel(f"multiplier on engagements per exposure ({self.level:.0%} interval)")
+        return ax
 
     def to_frame(self) -> pd.DataFrame:
         """One row per platform x format x pillar seen in the history, with predictions."""

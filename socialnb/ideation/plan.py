@@ -125,8 +125,35 @@ class SprintPlan:
             return 0
         return int(self.shortfall["open"].fillna(0).sum())
 
+    def __repr__(self) -> str:
+        return (
+            f"SprintPlan({self.sprint}: {len(self.ideas)} posts, {self.hours:g} of "
+            f"{self.capacity_hours:g} hours, {self.open_slots} cadence slots open)"
+        )
+
     def to_frame(self) -> pd.DataFrame:
+        """The planned ideas in order of choice, with date, weekday, why and test."""
         return self.ideas.copy()
+
+    def plot(self, ax=None):
+        """Posts per platform: planned (test posts apart) against the cadence."""
+        import matplotlib.pyplot as plt
+
+        ax = ax or plt.subplots(figsize=(7, 3.5))[1]
+        s = self.shortfall
+        if s.empty:
+            ax.set_title("No platform has posts or a cadence")
+            return ax
+        y = np.arange(len(s))
+        ax.barh(y, s["planned"] - s["test_posts"], color="#0072B2", label="best ideas")
+        ax.barh(y, s["test_posts"], left=s["planned"] - s["test_posts"], color="#E69F00",
+                label="test posts")  # fmt: skip
+        ax.scatter(s["cadence"], y, marker="|", s=300, color="k", label="cadence", zorder=3)
+        ax.set_yticks(y, s["platform"])
+        ax.set_xlabel("posts in the sprint")
+        ax.set_title(f"Sprint {self.sprint}: posts planned against the cadence")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+        return ax
 
     def records(self) -> list[dict[str, Any]]:
         """The planned posts in date order, JSON-ready (for ``socialnb.record``): date, weekday,
