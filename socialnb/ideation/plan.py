@@ -31,7 +31,8 @@ def _get(obj: Any, name: str, default: Any = None) -> Any:
     return getattr(obj, name, default)
 
 
-def _as_day(value: Any) -> dt.date | None:
+def _test_day(value: Any) -> dt.date | None:
+    """A test's start or end (:func:`socialnb.periods.parse_date`), a ParameterError if bad."""
     try:
         return periods.parse_date(value)
     except ValueError as exc:
@@ -54,7 +55,7 @@ def _month_tests(
         status = str(_get(t, "status", "planned") or "planned")
         if not tid or status == "concluded":
             continue
-        start, end = _as_day(_get(t, "start")), _as_day(_get(t, "end"))
+        start, end = _test_day(_get(t, "start")), _test_day(_get(t, "end"))
         if start is None and end is None:
             notes.append(f"Test {tid!r} ({status}) has no start or end date, so it is in no "
                          "sprint: give it dates in experiments.yaml to plan its posts.")  # fmt: skip
@@ -72,9 +73,10 @@ def _month_tests(
 
 
 def _last_sprint_mix(history: pd.DataFrame | None, sprint: str) -> tuple[dict[str, int], str]:
+    """Posts per platform in the last sprint before ``sprint`` that has posts, and that sprint."""
     if history is None or history.empty or "published_local" not in history:
         return {}, ""
-    month = pd.to_datetime(history["published_local"], errors="coerce").dt.strftime("%Y-%m")
+    month = periods.post_months(history)
     before = month[month.notna() & (month < sprint)]
     if before.empty:
         return {}, ""
