@@ -11,7 +11,7 @@ import pandas as pd
 from .. import periods
 from ..errors import AnalysisError
 from .history import post_outcomes
-from .model import fit_performance
+from .model import _fit
 
 __all__ = ["Calibration", "calibrate"]
 
@@ -88,8 +88,8 @@ def calibrate(
     be trusted; far below means the scores are over-confident.
     """
     periods.check_month(sprint)
-    model = fit_performance(posts, month=sprint, experiments=experiments, level=level)
     h = post_outcomes(posts)
+    model = _fit(h, sprint, experiments, None, level)
     s = h[h["sprint"] == sprint].reset_index(drop=True)
     if s.empty:
         raise AnalysisError(f"no organic posts with exposure in sprint {sprint}: nothing to check.")

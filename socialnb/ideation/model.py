@@ -291,8 +291,12 @@ def fit_performance(
         Interval level for predictions (0.8 = 80% intervals).
     """
     periods.check_month(month)
-    h = post_outcomes(posts)
-    h = h[h["sprint"] < month].reset_index(drop=True)
+    return _fit(post_outcomes(posts), month, experiments, extra_levels, level)
+
+
+def _fit(outcomes: pd.DataFrame, month: str, experiments, extra_levels, level) -> PerformanceModel:
+    """:func:`fit_performance` on :func:`post_outcomes` already computed."""
+    h = outcomes[outcomes["sprint"] < month].reset_index(drop=True)
     if len(h) < MIN_HISTORY_POSTS:
         raise AnalysisError(
             f"only {len(h)} organic posts with exposure before {month}: the model needs at least "

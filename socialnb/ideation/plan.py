@@ -19,57 +19,11 @@ from ..errors import ParameterError
 from ..schema import PLATFORMS
 from .backlog import _key, _text_col, same_idea_groups
 from .history import _WEEKDAYS
+from .month_tests import _month_tests
 from .score import Scores
 from .series import series_weekdays
 
 __all__ = ["SprintPlan", "plan_sprint"]
-
-
-def _get(obj: Any, name: str, default: Any = None) -> Any:
-    if isinstance(obj, Mapping):
-        return obj.get(name, default)
-    return getattr(obj, name, default)
-
-
-def _test_day(value: Any) -> dt.date | None:
-    """A test's start or end (:func:`socialnb.periods.parse_date`), a ParameterError if bad."""
-    try:
-        return periods.parse_date(value)
-    except ValueError as exc:
-        raise ParameterError(f"tests: {exc}.") from None
-
-
-def _month_tests(
-    tests: Any, first: dt.date, last: dt.date
-) -> tuple[list[dict[str, Any]], list[str]]:
-    """The registered tests that run in the sprint: not concluded, dates overlapping it."""
-    if tests is None:
-        return [], []
-    if hasattr(tests, "registry"):
-        tests = tests.registry
-    if isinstance(tests, pd.DataFrame):
-        tests = tests.to_dict("records")
-    out, notes = [], []
-    for t in tests:
-        tid = str(_get(t, "id", "") or "")
-        status = str(_get(t, "status", "planned") or "planned")
-        if not tid or status == "concluded":
-            continue
-        start, end = _test_day(_get(t, "start")), _test_day(_get(t, "end"))
-        if start is None and end is None:
-            notes.append(f"Test {tid!r} ({status}) has no start or end date, so it is in no "
-                         "sprint: give it dates in experiments.yaml to plan its posts.")  # fmt: skip
-            continue
-        if (start is not None and start > last) or (end is not None and end < first):
-            continue
-        variants = []
-        for v in _get(t, "variants", ()) or ():
-            posts = _get(v, "posts", ()) or ()
-            variants.append((str(_get(v, "name", "")), [str(x).strip() for x in posts]))
-        out.append({"id": tid, "status": status, "start": max(start or first, first),
-                    "end": min(end or last, last), "platform": _get(t, "platform"),
-                    "variants": variants})  # fmt: skip
-    return out, notes
 
 
 def _last_sprint_mix(history: pd.DataFrame | None, sprint: str) -> tuple[dict[str, int], str]:
