@@ -262,6 +262,14 @@ def same_idea_groups(ideas: pd.DataFrame) -> tuple[pd.DataFrame, tuple[str, ...]
         One row per idea: ``id``, ``group`` (the member ids joined by " = "; the idea's own id
         when it stands alone), ``group_size``, ``declared_by`` (``same_as``, ``notes`` or
         empty); and the problems found (a note that matches no other idea), in words.
+
+    Examples
+    --------
+    >>> ideas = pd.DataFrame({"id": ["A", "B", "C"], "title": ["Boots", "boots ", "Tents"],
+    ...                       "format": ["reel", "image", "reel"],
+    ...                       "notes": ["", "same idea as a reel", ""], "same_as": ["", "", ""]})
+    >>> same_idea_groups(ideas)[0]["group"].tolist()
+    ['A = B', 'A = B', 'C']
     """
     ids = _text_col(ideas, "id").tolist()
     parent = {i: i for i in ids}

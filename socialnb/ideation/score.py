@@ -37,7 +37,15 @@ IMPACT_SCALE: tuple[tuple[float, float, str], ...] = (
 def impact_score(lift: float | np.ndarray) -> Any:
     """Map a predicted lift (ratio to the baseline) to the RICE impact scale
     (:data:`IMPACT_SCALE`): >= 1.5 -> 3, >= 1.15 -> 2, >= 0.9 -> 1, >= 0.7 -> 0.5, else 0.25.
-    NaN (no evidence) maps to 1 (assume the baseline)."""
+    NaN (no evidence) maps to 1 (assume the baseline).
+
+    Examples
+    --------
+    >>> impact_score(1.2), impact_score(float("nan"))
+    (2.0, 1.0)
+    >>> impact_score(np.array([0.5, 0.8, 1.0, 1.6])).tolist()
+    [0.25, 0.5, 1.0, 3.0]
+    """
     arr = np.asarray(lift, dtype=float)
     out = np.full(arr.shape, 0.25)
     for threshold, score, _ in reversed(IMPACT_SCALE):
@@ -48,13 +56,25 @@ def impact_score(lift: float | np.ndarray) -> Any:
 
 def exploration_eligible(n_platform_format: int | np.ndarray, *, below: int = 5) -> Any:
     """The exploration rule: a combination is *barely tried* when the brand has fewer than
-    ``below`` organic posts of that platform x format."""
+    ``below`` organic posts of that platform x format.
+
+    Examples
+    --------
+    >>> exploration_eligible(np.array([0, 4, 5, 40])).tolist()
+    [True, True, False, False]
+    """
     return np.asarray(n_platform_format) < below
 
 
 def exploration_impact(impact: Any, exploratory: Any) -> Any:
     """The exploration bonus: an exploratory idea's RICE impact moves one step up the scale
-    (0.25 -> 0.5 -> 1 -> 2 -> 3, 3 stays 3); other ideas keep theirs."""
+    (0.25 -> 0.5 -> 1 -> 2 -> 3, 3 stays 3); other ideas keep theirs.
+
+    Examples
+    --------
+    >>> exploration_impact([0.5, 3.0, 1.0], [True, True, False]).tolist()
+    [1.0, 3.0, 1.0]
+    """
     steps = [s for _, s, _ in reversed(IMPACT_SCALE)]  # 0.25 .. 3
     imp = np.asarray(impact, dtype=float)
     up = np.array([steps[min(steps.index(float(v)) + 1, len(steps) - 1)] for v in imp.ravel()])
