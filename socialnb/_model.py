@@ -8,6 +8,11 @@ partial pooling), or infinite (unpenalised). Extra Gaussian pseudo-observations 
 combinations of the coefficients (results of concluded content tests) enter as additional
 likelihood terms. The posterior covariance is the inverse of the penalised information matrix
 (a Laplace approximation of the corresponding mixed model).
+
+Speed: the design matrices are one-hot (a handful of non-zero cells a row), so the weighted
+cross-product ``X' W X`` is summed over the non-zero cells only (:class:`_Gram`), and the small
+dense algebra runs on one BLAS thread: on a shared machine a multi-threaded BLAS spends more
+time waiting than computing on a 126 x 126 matrix (the fit went from about 5 s to 0.3 s).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import optimize, special
+from threadpoolctl import threadpool_limits
 
 __all__: list[str] = []
 
@@ -28,6 +34,31 @@ class Fit:
     sigma2: float  # residual variance (Gaussian family; 1 for NB)
     tau: dict[str, float]  # prior sd per group after empirical Bayes
     iterations: int
+
+
+class _Gram:
+    """``X' diag(w) X`` for a sparse design, summed over the pairs of non-zero cells of a row."""
+
+    def __init__(self, X: np.ndarray) -> None:
+        n, p = X.shape
+        rows, cols = np.nonzero(X)
+        vals = X[rows, cols]
+        starts = np.searchsorted(rows, np.arange(n + 1))
+        counts = np.diff(starts)
+        # every ordered pair (j, k) of non-zero cells within a row
+        pair_row = np.repeat(np.arange(n), counts**2)
+        first = np.repeat(starts[:-1], counts**2)
+        within = np.arange(len(pair_row)) - np.repeat(np.cumsum(counts**2) - counts**2, counts**2)
+        cnt = np.repeat(counts, counts**2)
+        a, b = first + within // cnt, first + within % cnt
+        self._p = p
+        self._row = pair_row
+        self._cell = cols[a] * p + cols[b]
+        self._val = vals[a] * vals[b]
+
+    def __call__(self, w: np.ndarray) -> np.ndarray:
+        out = np.bincount(self._cell, weights=w[self._row] * self._val, minlength=self._p**2)
+        return out.reshape(self._p, self._p)
 
 
 def _nb_loglik_alpha(alpha: float, y: np.ndarray, mu: np.ndarray) -> float:
@@ -71,7 +102,22 @@ def fit_penalised(
     unpenalised). Groups in ``eb_groups`` have their sd re-estimated by an EM update
     ``tau^2 = (sum b_j^2 + sum Var b_j) / q`` over the columns that carry data. ``pseudo`` is
     ``(C, t, v)``: Gaussian observations ``C @ coef ~ N(t, v)``.
+
+    Examples
+    --------
+    Two platforms, unpenalised, with rates 2 and 8 engagements per unit of exposure 10:
+
+    >>> X = np.repeat(np.eye(2), 4, axis=0)
+    >>> y = np.array([18.0, 22, 19, 21, 75, 85, 78, 82])
+    >>> fit = fit_penalised(y, X, ["platform"] * 2, {"platform": None}, offset=np.log(np.full(8, 10.0)))
+    >>> np.round(np.exp(fit.coef), 3).tolist()
+    [2.0, 8.0]
     """
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _fit(y, X, groups, prior_sd, family, offset, eb_groups, pseudo, max_outer, tol)
+
+
+def _fit(y, X, groups, prior_sd, family, offset, eb_groups, pseudo, max_outer, tol) -> Fit:
     n, p = X.shape
     offset = np.zeros(n) if offset is None else offset
     groups_arr = np.asarray(groups)
@@ -80,6 +126,8 @@ def fit_penalised(
     C, t, v = pseudo if pseudo is not None else (np.zeros((0, p)), np.zeros(0), np.ones(0))
     CtVC = C.T @ (C / v[:, None]) if len(t) else np.zeros((p, p))
     CtVt = C.T @ (t / v) if len(t) else np.zeros(p)
+    gram = _Gram(X)
+    XtX = gram(np.ones(n)) if family != "nb" else None
     coef = np.zeros(p)
     if family == "nb":
         # start every unpenalised (one-hot platform) column at the overall log rate
@@ -91,31 +139,15 @@ def fit_penalised(
     for it in range(1, max_outer + 1):
         prec = np.array([0.0 if not np.isfinite(tau[g]) else 1.0 / tau[g] ** 2 for g in groups])
         old = coef.copy()
-        for _ in range(25):  # IRLS given alpha and tau
-            eta = X @ coef + offset
-            if family == "nb":
-                eta = np.clip(eta, -30, 30)
-                mu = np.exp(eta)
-                w = mu / (1.0 + alpha * mu)
-                z = eta - offset + (y - mu) / mu
-            else:
-                w = np.full(n, 1.0 / sigma2)
-                z = y
-            H = X.T @ (X * w[:, None]) + np.diag(prec) + CtVC
-            rhs = X.T @ (w * z) + CtVt
-            new = np.linalg.solve(H, rhs)
-            step = np.max(np.abs(new - coef))
-            coef = new
-            if step < tol:
-                break
-        eta = X @ coef + offset
         if family == "nb":
-            mu = np.exp(np.clip(eta, -30, 30))
-            alpha = _alpha_ml(y, mu)
+            coef, H = _irls_nb(y, X, gram, offset, coef, alpha, prec, CtVC, CtVt, tol)
+            alpha = _alpha_ml(y, np.exp(np.clip(X @ coef + offset, -30, 30)))
         else:
-            resid = y - eta
-            hat = X.T @ X / sigma2
-            edf = float(np.trace(np.linalg.solve(H, hat)))
+            # Gaussian: the weights do not depend on the coefficients, one solve is the optimum
+            H = XtX / sigma2 + np.diag(prec) + CtVC
+            coef = np.linalg.solve(H, X.T @ (y / sigma2) + CtVt)
+            resid = y - (X @ coef + offset)
+            edf = float(np.trace(np.linalg.solve(H, XtX / sigma2)))
             sigma2 = float(resid @ resid / max(n - edf, 1.0))
         cov = np.linalg.inv(H)
         for g in eb_groups:
@@ -136,3 +168,20 @@ def fit_penalised(
         tau={g: float(s) for g, s in tau.items()},
         iterations=it,
     )
+
+
+def _irls_nb(y, X, gram, offset, coef, alpha, prec, CtVC, CtVt, tol):
+    """Penalised IRLS for the NB2 coefficients given the dispersion and the prior precisions."""
+    H = np.eye(len(coef))
+    for _ in range(25):
+        eta = np.clip(X @ coef + offset, -30, 30)
+        mu = np.exp(eta)
+        w = mu / (1.0 + alpha * mu)
+        z = eta - offset + (y - mu) / mu
+        H = gram(w) + np.diag(prec) + CtVC
+        new = np.linalg.solve(H, X.T @ (w * z) + CtVt)
+        step = np.max(np.abs(new - coef))
+        coef = new
+        if step < tol:
+            break
+    return coef, H

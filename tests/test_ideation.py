@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -63,20 +62,24 @@ def test_invalid_backlog_fields_name_row_and_column(tmp_path, column, value, mes
     bad[IDEAS_COLUMNS.index(column)] = value
     p = _write_ideas(tmp_path / "ideas.csv", [GOOD[:1] + ["ok"] + GOOD[2:], bad])
     p.write_text(p.read_text().replace("I-1,ok", "I-0,ok"))
-    with pytest.raises(ConfigError, match=rf"row 3, column '{column}'.*{message}"):
+    with pytest.raises(ConfigError, match=message) as err:
         I.load_ideas(p)
+    assert (err.value.path, err.value.row, err.value.key) == (p, 3, column)
+    assert err.value.fix and (err.value.value == value or value == "")
 
 
 def test_a_duplicate_idea_id_is_refused(tmp_path):
     p = _write_ideas(tmp_path / "ideas.csv", [GOOD, GOOD])
-    with pytest.raises(ConfigError, match=r"row 3, column 'id'.*already used"):
+    with pytest.raises(ConfigError, match=r"already used") as err:
         I.load_ideas(p)
+    assert (err.value.row, err.value.key, err.value.value) == (3, "id", "I-1")
 
 
 def test_a_missing_column_is_named(tmp_path):
     (tmp_path / "ideas.csv").write_text("id,title,platform,format\nI-1,a,x,text\n")
-    with pytest.raises(ConfigError, match=r"column 'effort_hours'.*missing"):
+    with pytest.raises(ConfigError, match=r"missing") as err:
         I.load_ideas(tmp_path / "ideas.csv")
+    assert (err.value.row, err.value.key) == (1, "effort_hours")
 
 
 # --------------------------------------------------------------------------- simulated data
@@ -132,6 +135,7 @@ def test_a_platform_whose_posts_all_fall_in_one_sprint_still_fits(simulated):
     few = posts[posts["platform"] == "facebook"].head(3).copy()
     few["platform"] = "youtube"
     few["format"] = "video"
+    few["views"] = few["reach"]  # YouTube's exposure
     few["published_local"] = pd.Timestamp("2025-06-10 10:00")
     few["published_at"] = few["published_local"].dt.tz_localize("UTC")
     model = I.fit_performance(pd.concat([posts, few], ignore_index=True), month="2026-01")
@@ -315,22 +319,11 @@ def test_next_month_rolls_over_the_year_and_rejects_junk():
 
 # --------------------------------------------------------------------------- the sample brand
 @pytest.fixture(scope="module")
-def fernway(tmp_path_factory):
-    """The sample brand ingested into a temporary workspace copy."""
+def fernway(sample_workspace):
+    """The sample brand, ingested once per session (read only)."""
     import socialnb
-    from socialnb.sample import write_sample
 
-    root = tmp_path_factory.mktemp("ws")
-    src = ROOT / "data" / "fernway"
-    if (src / "brand.yaml").exists():
-        shutil.copytree(src / "raw", root / "fernway" / "raw")
-        for name in ("brand.yaml", "calendar.csv", "ideas.csv", "experiments.yaml"):
-            shutil.copy(src / name, root / "fernway" / name)
-    else:
-        write_sample(root)
-    ws = socialnb.Workspace(root)
-    ws.ingest(brand="fernway")
-    return ws
+    return socialnb.Workspace(sample_workspace)
 
 
 @pytest.mark.slow
@@ -362,3 +355,30 @@ def test_on_the_sample_brand_the_plan_fits_the_brand_and_calibration_runs(fernwa
     assert I.write_calendar_draft(plan, tmp_path).exists()
     cal = I.calibrate(posts, "2026-10")
     assert cal.n_all > 10 and 0.4 <= cal.coverage_all <= 1.0
+
+
+def test_results_say_what_they_are_in_one_line(simulated):
+    posts, _, model = simulated
+    ideas = pd.DataFrame({"id": ["A", "B"], "title": ["a", "b"], "platform": ["instagram"] * 2,
+                          "format": ["reel", "image"], "pillar": ["community", ""],
+                          "effort_hours": [2.0, 1.0], "team_confidence": [np.nan, 50.0],
+                          "status": ["backlog"] * 2, "notes": ["", ""]})  # fmt: skip
+    scores = I.score_ideas(ideas, model)
+    plan = I.plan_sprint(scores, sprint="2026-01", capacity_hours=2)
+    check = I.calibrate(posts, "2025-12")
+    for result, start in ((model, f"PerformanceModel(for 2026-01: {len(posts)} posts"),
+                          (scores, "Scores(2 ideas, best first: A, B"),
+                          (plan, "SprintPlan(2026-01: 1 posts, 2 of 2 hours"),
+                          (check, "Calibration(2025-12: ")):  # fmt: skip
+        assert repr(result).startswith(start) and "\n" not in repr(result), repr(result)
+        assert not result.to_frame().empty
+    assert model.plot().get_xlabel().startswith("multiplier")
+    assert plan.plot().get_title().startswith("Sprint 2026-01")
+
+
+def test_a_post_without_its_platforms_exposure_leaves_the_model():
+    posts, _ = _simulate(3, n_per=2)
+    posts.loc[0, ["reach", "views"]] = [np.nan, 5000.0]  # an Instagram post with views only
+    out = I.post_outcomes(posts)
+    assert posts.loc[0, "post_id"] not in set(out["post_id"]) and len(out) == len(posts) - 1
+    assert set(out["exposure_metric"]) == {"reach"}

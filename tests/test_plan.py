@@ -290,8 +290,9 @@ def test_a_bad_same_as_is_refused_with_row_and_column(tmp_path, value, message):
         w = csv.writer(fh)
         w.writerow([*IDEAS_COLUMNS, "same_as"])
         w.writerows(rows)
-    with pytest.raises(ConfigError, match=rf"row 2, column 'same_as'.*{message}"):
+    with pytest.raises(ConfigError, match=message) as err:
         I.load_ideas(tmp_path / "ideas.csv")
+    assert (err.value.row, err.value.key, err.value.value) == (2, "same_as", value)
 
 
 def test_a_backlog_without_same_as_still_loads(tmp_path):
@@ -364,7 +365,7 @@ def test_random_backlogs_always_give_a_publishable_plan():
 @pytest.fixture(scope="module")
 def sample_plan(sample_workspace):
     import socialnb
-    from socialnb import experiments, retro
+    from socialnb import experiments
 
     ws = socialnb.Workspace(sample_workspace)
     config = ws.brand("fernway")
@@ -374,7 +375,7 @@ def sample_plan(sample_workspace):
     sprint, checked = I.resolve_sprints("2026-10", posts)
     model = I.fit_performance(posts, month=sprint, extra_levels=ideas)
     scores = I.score_ideas(ideas, model)
-    health = retro.build_retro(sample_workspace, "fernway", checked).series  # the retro's verdict
+    health = I.series_verdicts(ws, "fernway", checked, posts=posts)  # the retro's verdict
     plan = I.plan_sprint(scores, config, sprint=sprint, capacity_hours=60, history=posts,
                          sunset=health.sunset_candidates, tests=registry)  # fmt: skip
     return plan, scores, posts, health, config
