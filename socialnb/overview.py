@@ -20,10 +20,12 @@ import numpy as np
 import pandas as pd
 
 from . import metrics as M
+from . import periods
 
 __all__ = [
     "month_posts",
     "exposure_metric",
+    "rates_shown",
     "platform_totals",
     "format_rates",
     "top_posts",
@@ -36,19 +38,30 @@ __all__ = [
 ]
 
 
-def exposure_metric(platform: str) -> str:
-    """The exposure a platform's engagement rate divides by (``reach``, ``impressions``,
-    ``views``), from :data:`socialnb.metrics.PRIMARY_RATE`."""
-    rate = M.PRIMARY_RATE.get(str(platform), "er_impressions")
-    return str(M.definition(rate).denominator)
+#: The exposure a platform's engagement rate divides by (:func:`socialnb.metrics.exposure_metric`).
+exposure_metric = M.exposure_metric
 
 
 def month_posts(posts: pd.DataFrame, month: str) -> pd.DataFrame:
-    """The posts published in ``month`` (``YYYY-MM``, the brand's local time) with an
-    ``engagements`` column and the format filled (:func:`socialnb.metrics.with_format`)."""
-    local = M._local_time(posts)
-    out = M.with_format(posts[local.dt.strftime("%Y-%m") == month])
+    """The posts published in ``month`` (``YYYY-MM``, the brand's local time:
+    :func:`socialnb.periods.post_months`) with an ``engagements`` column and the format filled
+    (:func:`socialnb.metrics.with_format`).
+
+    >>> p = pd.DataFrame({"platform": ["x", "x"], "published_at": ["2026-09-30T23:00Z",
+    ...                   "2026-10-02T08:00Z"], "likes": [3.0, 5.0], "format": [None, "text"]})
+    >>> month_posts(p, "2026-10")[["format", "engagements"]].to_dict("records")
+    [{'format': 'text', 'engagements': 5.0}]
+    """
+    out = M.with_format(posts[_months(posts) == month])
     return M.with_engagements(out)
+
+
+def _months(frame: pd.DataFrame, daily: bool = False) -> pd.Series:
+    """Each post's (or daily row's) month, "" where its time is missing: no mask holds NA."""
+    if not len(frame):
+        return pd.Series("", index=frame.index, dtype=object)
+    months = periods.daily_months(frame) if daily else periods.post_months(frame)
+    return months.fillna("").astype(object)
 
 
 def _sum(values: pd.Series) -> float:
@@ -56,24 +69,25 @@ def _sum(values: pd.Series) -> float:
 
 
 def _rate_row(sub: pd.DataFrame, platform: str) -> dict:
-    """Posts, engagements, exposure and the rate of totals (organic posts reporting both)."""
-    metric = exposure_metric(platform)
-    exposure = pd.to_numeric(sub[metric], errors="coerce") if metric in sub else np.nan
+    """Posts, engagements, exposure and the engagement rate of one platform's posts: the rate of
+    totals of its :func:`socialnb.metrics.primary_rate` over the organic posts reporting both
+    (:func:`socialnb.metrics.aggregate`)."""
+    res = M.aggregate(sub, M.primary_rate(platform), scope="organic")
     organic = M.select_scope(sub, "organic")
-    org_exp = exposure[organic.index] if metric in sub else pd.Series(dtype=float)
-    both = organic["engagements"].notna() & org_exp.gt(0)
-    den = _sum(org_exp[both])
-    num = _sum(organic["engagements"][both])
+    metric = M.exposure_metric(platform)
     return {
         "posts": len(sub),
         "boosted_posts": len(sub) - len(organic),
-        "engagements": _sum(sub["engagements"]),
+        "engagements": _sum(sub["engagements"]) if "engagements" in sub else np.nan,
         "exposure_metric": metric,
-        "exposure": _sum(exposure) if metric in sub else np.nan,
-        "engagement_rate": num / den if den > 0 else np.nan,
-        "rate_posts": int(both.sum()),
-        "rate_engagements": num,
-        "rate_exposure": den,
+        "exposure": _sum(M.exposure(sub)) if metric in sub else np.nan,
+        "engagement_rate": res.rate_of_totals,
+        "rate_posts": res.n_posts,
+        "rate_engagements": res.numerator_sum,
+        "rate_exposure": res.denominator_sum,
+        "metric": res.definition.name,
+        "scope": res.scope,
+        "definition": res.totals_label,
     }
 
 
@@ -101,11 +115,9 @@ def platform_totals(
     rows = []
     for platform in names:
         sub = cur[cur["platform"] == platform]
-        row = {"platform": platform, **_rate_row(sub, platform)}
-        row["definition"] = f"engagements ÷ {row['exposure_metric']}"
-        rows.append(row)
+        rows.append({"platform": platform, **_rate_row(sub, platform)})
     cols = ["platform", "posts", "boosted_posts", "engagements", "exposure_metric", "exposure",
-            "engagement_rate", "rate_posts", "definition"]  # fmt: skip
+            "engagement_rate", "rate_posts", "metric", "scope", "definition"]  # fmt: skip
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -118,8 +130,24 @@ def format_rates(posts: pd.DataFrame, month: str) -> pd.DataFrame:
         for (platform, fmt), sub in cur.groupby(["platform", "format"], sort=True)
     ]
     cols = ["platform", "format", "posts", "boosted_posts", "engagements", "exposure_metric",
-            "exposure", "engagement_rate", "rate_posts"]  # fmt: skip
+            "exposure", "engagement_rate", "rate_posts", "metric", "scope", "definition"]  # fmt: skip
     return pd.DataFrame(rows, columns=cols)
+
+
+def rates_shown(table: pd.DataFrame, month: str) -> list[dict]:
+    """The engagement rates of :func:`platform_totals` or :func:`format_rates` as the rows a
+    page records (``socialnb.record("rates_shown", ...)``, :func:`socialnb.metrics.shown_rates`):
+    rates of totals of each platform's primary rate, organic posts.
+
+    >>> t = pd.DataFrame({"platform": ["x"], "metric": ["er_impressions"], "scope": ["organic"],
+    ...                   "engagement_rate": [0.02], "rate_posts": [12]})
+    >>> rates_shown(t, "2026-10")[0]["value"], rates_shown(t, "2026-10")[0]["n_posts"]
+    (0.02, 12)
+    """
+    shown = table[table["rate_posts"] > 0].rename(columns={"rate_posts": "n_posts"})
+    return M.shown_rates(
+        shown, month=month, aggregation=M.RATE_OF_TOTALS, value_column="engagement_rate"
+    )
 
 
 def top_posts(posts: pd.DataFrame, month: str, n: int = 3) -> pd.DataFrame:
@@ -133,9 +161,8 @@ def top_posts(posts: pd.DataFrame, month: str, n: int = 3) -> pd.DataFrame:
     cur = M.select_scope(month_posts(posts, month), "organic")
     parts = []
     for platform, sub in cur.groupby("platform", sort=True):
-        metric = exposure_metric(platform)
-        exposure = pd.to_numeric(sub[metric], errors="coerce") if metric in sub else None
-        sub = sub.assign(exposure=exposure if exposure is not None else np.nan)
+        metric = M.exposure_metric(platform)
+        sub = sub.assign(exposure=M.exposure(sub))
         rated = sub[sub["exposure"].gt(0) & sub["engagements"].notna()]
         if len(rated):
             rated = rated[rated["exposure"] >= rated["exposure"].median()]
@@ -154,7 +181,7 @@ def top_posts(posts: pd.DataFrame, month: str, n: int = 3) -> pd.DataFrame:
     top = pd.concat(parts, ignore_index=True)
     from .retro import _text
 
-    local = M._local_time(top)
+    local = periods.local_time(top)
     precision = (
         top["date_precision"].astype("string").fillna("minute")
         if "date_precision" in top
@@ -214,18 +241,6 @@ ALL_PLATFORMS = "all platforms"
 #: Account-level columns preferred over the posts' own for a measure.
 _DAILY_COLUMN = {"follows": "follows_gained", "video_views": "video_views",
                  "link_clicks": "link_clicks"}  # fmt: skip
-
-
-def _shift_month(month: str, months: int) -> str:
-    return (pd.Period(month, "M") + months).strftime("%Y-%m")
-
-
-def _post_months(posts: pd.DataFrame) -> pd.Series:
-    return M._local_time(posts).dt.strftime("%Y-%m")
-
-
-def _daily_months(daily: pd.DataFrame) -> pd.Series:
-    return pd.to_datetime(daily["date"]).dt.strftime("%Y-%m")
 
 
 def _measure_sum(
@@ -328,10 +343,10 @@ def month_in_numbers(posts: pd.DataFrame, daily: pd.DataFrame | None, month: str
         :mod:`socialnb.metrics`); a platform with posts in any month appears every month.
     """
     daily = daily if daily is not None else pd.DataFrame(columns=["platform", "date"])
-    post_m = _post_months(posts) if len(posts) else pd.Series(dtype=str)
-    daily_m = _daily_months(daily) if len(daily) else pd.Series(dtype=str)
+    post_m = _months(posts)
+    daily_m = _months(daily, daily=True)
     platforms = sorted(posts["platform"].dropna().unique()) if len(posts) else []
-    prev, year = _shift_month(month, -1), _shift_month(month, -12)
+    prev, year = periods.shift_month(month, -1), periods.shift_month(month, -12)
     now, before, ago = (_numbers(posts, post_m, daily, daily_m, m, platforms)
                         for m in (month, prev, year))  # fmt: skip
     rows = []
@@ -357,12 +372,12 @@ def month_trend(
 
     Missing is NaN (no daily followers, a month without posts)."""
     daily = daily if daily is not None else pd.DataFrame(columns=["platform", "date"])
-    post_m = _post_months(posts) if len(posts) else pd.Series(dtype=str)
+    post_m = _months(posts)
     platforms = sorted(posts["platform"].dropna().unique()) if len(posts) else []
-    span = [_shift_month(month, -k) for k in range(months - 1, -1, -1)]
+    span = [periods.shift_month(month, -k) for k in range(months - 1, -1, -1)]
     level = pd.DataFrame(columns=["platform", "month", "followers"])
     if len(daily) and "followers" in daily:
-        d = daily.dropna(subset=["followers"]).assign(month=lambda f: _daily_months(f))
+        d = daily.dropna(subset=["followers"]).assign(month=lambda f: _months(f, daily=True))
         d = d.sort_values("date").groupby(["platform", "month"], as_index=False).last()
         level = d[["platform", "month", "followers"]]
     rows = []
