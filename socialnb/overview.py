@@ -319,6 +319,18 @@ class MonthInNumbers:
         vs_year_ago, definition."""
         return self.table.assign(definition=self.table["measure"].map(self.definitions))
 
+    def rates_shown(self) -> list[dict]:
+        """The month's engagement rate of each platform as the rows a page records
+        (:func:`socialnb.metrics.shown_rates`: the rate of totals of the platform's primary rate,
+        organic posts). The total over all platforms mixes denominators: it is no metric of
+        :data:`socialnb.metrics.METRICS` and is left out."""
+        t = self.table[(self.table["measure"] == "engagement_rate")]
+        t = t[(t["platform"] != ALL_PLATFORMS) & t["value"].notna()]
+        t = t.assign(metric=t["platform"].map(M.primary_rate), scope="organic")
+        return M.shown_rates(
+            t, month=self.month, aggregation=M.RATE_OF_TOTALS, value_column="value"
+        )
+
     def wide(self, column: str = "value") -> pd.DataFrame:
         """One row per platform (the total last), one column per measure, of ``column``."""
         out = self.table.pivot(index="platform", columns="measure", values=column)

@@ -28,6 +28,9 @@ __all__ = [
     "anchor",
     "note",
     "missing_input",
+    "layout_problems",
+    "watch_layout",
+    "LAYOUT_MIMETYPE",
 ]
 
 #: The house palette, in order of use (colour-blind safe, from Okabe & Ito).
@@ -380,3 +383,176 @@ def anchor(title: str) -> str:
     import re
 
     return "-".join(re.findall(r"[a-z0-9]+", str(title).lower()))
+
+
+# --- layout: no text over text, no legend over data ------------------------------------------
+
+#: Overlaps smaller than this many pixels either way are the fonts' own padding, not a clash.
+_OVERLAP_PX = 1.0
+
+
+def _drawn_tick_labels(axis) -> tuple[list, set[int]]:
+    """The tick labels ``axis`` draws (ticks inside the view), and the ids of all of them."""
+    every = {id(t) for tick in axis.get_major_ticks() + axis.get_minor_ticks()
+             for t in (tick.label1, tick.label2)}  # fmt: skip
+    lo, hi = sorted(axis.get_view_interval())
+    slack = 1e-9 * (hi - lo)
+    drawn = []
+    for locs, ticks in ((axis.get_majorticklocs(), axis.get_major_ticks),
+                        (axis.get_minorticklocs(), axis.get_minor_ticks)):  # fmt: skip
+        for loc, tick in zip(locs, ticks(len(locs)), strict=True):
+            if lo - slack <= loc <= hi + slack:
+                drawn += [t for t in (tick.label1, tick.label2) if t.get_visible()]
+    return drawn, every
+
+
+def _texts(fig) -> list[tuple[str, Any]]:
+    """(text, window extent) of every text a drawn figure shows: titles, axis labels, tick
+    labels inside the view, annotations, legend entries and titles."""
+    from matplotlib.text import Text
+
+    renderer = fig.canvas.get_renderer()
+    drawn, skip = [], set()
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            d, every = _drawn_tick_labels(axis)
+            drawn += d
+            skip |= every
+    for hidden in fig.findobj(lambda a: not a.get_visible()):  # a legend switched off, say
+        skip |= {id(t) for t in hidden.findobj(Text)}
+    others = [t for t in fig.findobj(Text) if id(t) not in skip]
+    out = []
+    for t in drawn + others:
+        if not t.get_visible() or not t.get_text().strip():
+            continue
+        box = t.get_window_extent(renderer)
+        if box.width > 0 and box.height > 0:
+            out.append((t.get_text(), box))
+    return out
+
+
+def _overlap(a, b) -> bool:
+    w = min(a.x1, b.x1) - max(a.x0, b.x0)
+    h = min(a.y1, b.y1) - max(a.y0, b.y0)
+    return w > _OVERLAP_PX and h > _OVERLAP_PX
+
+
+def _data_points(ax) -> list[tuple[str, Any]]:
+    """(what, display points) of the data an axes shows: line vertices (lines drawn in data
+    coordinates, so not reference lines such as ``axvline``), scatter points, bar rectangles'
+    corners and centres."""
+    import numpy as np
+
+    out = []
+    for line in ax.get_lines():
+        if line.get_visible() and line.get_transform().contains_branch(ax.transData):
+            xy = np.asarray(line.get_xydata(), dtype=float)
+            if line.get_transform() == ax.transData or xy.size:
+                out.append((f"line {line.get_label()}", line.get_transform().transform(xy)))
+    for coll in ax.collections:
+        offsets = np.asarray(coll.get_offsets(), dtype=float)
+        if coll.get_visible() and offsets.size:
+            out.append(("points", coll.get_offset_transform().transform(offsets)))
+    for patch in ax.patches:
+        if patch.get_visible() and hasattr(patch, "get_bbox"):
+            b = patch.get_window_extent()
+            if b.width > 0 and b.height > 0:
+                corners = [(b.x0, b.y0), (b.x1, b.y1), (b.x0, b.y1), (b.x1, b.y0)]
+                out.append(("bar", np.array([*corners, ((b.x0 + b.x1) / 2, (b.y0 + b.y1) / 2)])))
+    return out
+
+
+def layout_problems(fig) -> list[str]:
+    """What is wrong with a figure's layout, in words (empty: nothing).
+
+    Draws the figure, then compares the bounding boxes matplotlib gives for what it drew
+    (``get_window_extent``): two texts (tick labels, axis labels, titles, annotations, legend
+    entries) overlapping by more than a pixel either way, and a legend over a data point (a line
+    vertex, a scatter point, a bar) of an axes. Used by the tests on every chart the report's
+    notebooks draw.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> fig = Figure(figsize=(3, 2)); ax = fig.subplots()
+    >>> _ = ax.plot([0, 1, 2], [0, 1, 0], label="sessions"); _ = ax.legend(loc="upper center")
+    >>> layout_problems(fig)
+    ["legend covers line sessions of the axes ''"]
+    >>> _ = ax.set_ylim(0, 2.5)
+    >>> layout_problems(fig)
+    []
+    """
+    import numpy as np
+
+    if not hasattr(fig.canvas, "get_renderer"):  # a bare Figure: give it a canvas that draws
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        FigureCanvasAgg(fig)
+    fig.canvas.draw()
+    problems = []
+    texts = _texts(fig)
+    for i, (a, box_a) in enumerate(texts):
+        for b, box_b in texts[i + 1 :]:
+            if _overlap(box_a, box_b):
+                problems.append(f"text {a!r} overlaps text {b!r}")
+    renderer = fig.canvas.get_renderer()
+    for ax in fig.axes:
+        legends = [lg for lg in [ax.get_legend(), *fig.legends] if lg is not None]
+        for legend in legends:
+            if not legend.get_visible():
+                continue
+            box = legend.get_window_extent(renderer)
+            for what, pts in _data_points(ax):
+                pts = pts[np.isfinite(pts).all(axis=1)] if len(pts) else pts
+                inside = (pts[:, 0] > box.x0) & (pts[:, 0] < box.x1)
+                inside &= (pts[:, 1] > box.y0) & (pts[:, 1] < box.y1)
+                if inside.any():
+                    problems.append(f"legend covers {what} of the axes {_name(ax)!r}")
+                    break
+    return list(dict.fromkeys(problems))
+
+
+def _name(ax) -> str:
+    titles = [ax.get_title(loc) for loc in ("left", "center", "right")]
+    return next((t for t in titles if t), ax.get_ylabel() or ax.get_xlabel())
+
+
+#: The MIME type of :func:`watch_layout`'s output beside each figure a notebook shows.
+LAYOUT_MIMETYPE = "application/vnd.socialnb.layout+json"
+
+
+def watch_layout() -> None:
+    """Check every figure a notebook shows from now on with :func:`layout_problems`.
+
+    Each figure's output then carries ``{"title", "problems"}`` under :data:`LAYOUT_MIMETYPE`
+    (the report's HTML ignores it), so a test can execute the report's notebooks and read what
+    every chart got wrong. Outside IPython it does nothing.
+    """
+    try:
+        from IPython import get_ipython
+        from IPython.core.formatters import JSONFormatter
+        from traitlets import Unicode
+    except ImportError:  # pragma: no cover - IPython comes with the stack
+        return
+    ip = get_ipython()
+    if ip is None:
+        return
+    from matplotlib.figure import Figure
+
+    class LayoutFormatter(JSONFormatter):
+        format_type = Unicode(LAYOUT_MIMETYPE)
+
+    display = ip.display_formatter
+    formatter = LayoutFormatter(parent=display)
+    formatter.for_type(
+        Figure, lambda fig: {"title": _figure_title(fig), "problems": layout_problems(fig)}
+    )
+    display.formatters[LAYOUT_MIMETYPE] = formatter
+    if display.active_types and LAYOUT_MIMETYPE not in display.active_types:
+        display.active_types = [*display.active_types, LAYOUT_MIMETYPE]
+
+
+def _figure_title(fig) -> str:
+    if fig.get_suptitle():
+        return fig.get_suptitle()
+    return next((_name(ax) for ax in fig.axes if _name(ax)), "")
