@@ -8,11 +8,21 @@ marked on every result whose posts cross it.
 
 Examples
 --------
+>>> import pandas as pd
 >>> from socialnb import metrics
->>> res = metrics.aggregate(posts, "er_reach")            # doctest: +SKIP
->>> res.label                                             # doctest: +SKIP
+>>> posts = pd.DataFrame({"platform": ["instagram"] * 3, "format": ["reel", "reel", "image"],
+...                       "likes": [30.0, 8.0, 5.0], "comments": [2.0, 2.0, 0.0],
+...                       "reach": [400.0, 200.0, 100.0],
+...                       "published_at": ["2026-10-01", "2026-10-02", "2026-10-03"]})
+>>> res = metrics.aggregate(posts, "er_reach")
+>>> res.label
 'median of per-post engagements / reach, organic posts, v1'
->>> metrics.metric_table(posts, "er_reach", by=["platform", "format"])  # doctest: +SKIP
+>>> round(res.value, 3), round(res.rate_of_totals, 4), res.totals_label
+(0.05, 0.0671, 'rate of totals: sum of engagements / sum of reach, organic posts, v1')
+>>> metrics.metric_table(posts, "er_reach", by=["format"])[["format", "value", "n_posts"]]
+  format  value  n_posts
+0  image  0.050        1
+1   reel  0.065        2
 """
 
 from __future__ import annotations
@@ -151,7 +161,11 @@ METRICS: dict[str, MetricDefinition] = {
 
 
 def definition(metric: str) -> MetricDefinition:
-    """The :class:`MetricDefinition` of ``metric`` (raises AnalysisError naming the choices)."""
+    """The :class:`MetricDefinition` of ``metric`` (raises AnalysisError naming the choices).
+
+    >>> definition("er_reach").formula, definition("conversation_per_1k").formula
+    ('engagements / reach', 'comments / followers x 1,000')
+    """
     try:
         return METRICS[metric]
     except KeyError:
@@ -207,6 +221,11 @@ def engagements(posts: pd.DataFrame, *, include_clicks: bool = False) -> pd.Seri
     A part the export does not report (NaN) is left out of the sum, not counted as 0; a post
     reporting none of the parts gets NaN. Clicks are added only with ``include_clicks=True``.
     The platform's own total (``platform_engagements``) is never used here: it stays beside ours.
+
+    >>> p = pd.DataFrame({"likes": [10.0, None], "comments": [2.0, None], "saves": [None, None],
+    ...                   "clicks": [5.0, 1.0]})
+    >>> engagements(p).tolist(), engagements(p, include_clicks=True).tolist()
+    ([12.0, nan], [17.0, 1.0])
     """
     parts = list(ENGAGEMENT_PARTS) + (["clicks"] if include_clicks else [])
     frame = pd.DataFrame(
@@ -217,7 +236,11 @@ def engagements(posts: pd.DataFrame, *, include_clicks: bool = False) -> pd.Seri
 
 
 def with_engagements(posts: pd.DataFrame, *, include_clicks: bool = False) -> pd.DataFrame:
-    """A copy of ``posts`` with an ``engagements`` column (``platform_engagements`` kept)."""
+    """A copy of ``posts`` with an ``engagements`` column (``platform_engagements`` kept).
+
+    >>> with_engagements(pd.DataFrame({"likes": [3.0], "shares": [1.0]}))["engagements"].tolist()
+    [4.0]
+    """
     out = posts.copy()
     out["engagements"] = engagements(posts, include_clicks=include_clicks)
     if "platform_engagements" not in out:
@@ -231,7 +254,11 @@ UNKNOWN_FORMAT = "unknown"
 
 def with_format(posts: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``posts`` whose ``format`` is lower-case text, :data:`UNKNOWN_FORMAT` where the
-    export names none (NaN or blank), so that no analysis drops a post for a missing format."""
+    export names none (NaN or blank), so that no analysis drops a post for a missing format.
+
+    >>> with_format(pd.DataFrame({"format": [" Reel ", None, ""]}))["format"].tolist()
+    ['reel', 'unknown', 'unknown']
+    """
     out = posts.copy()
     fmt = out["format"] if "format" in out else pd.Series(pd.NA, index=out.index)
     fmt = fmt.astype("string").str.strip().str.lower()
@@ -241,7 +268,15 @@ def with_format(posts: pd.DataFrame) -> pd.DataFrame:
 
 def followers_at_posting(posts: pd.DataFrame, account_daily: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``posts`` with ``followers``: the account's follower level on the last day on or
-    before the post's (local) date, per platform. NaN where the daily data has no level."""
+    before the post's (local) date, per platform. NaN where the daily data has no level.
+
+    >>> posts = pd.DataFrame({"platform": ["x", "x"], "published_at": ["2026-10-02T09:00Z",
+    ...                       "2026-09-01T09:00Z"]})
+    >>> daily = pd.DataFrame({"platform": ["x", "x"], "date": ["2026-10-01", "2026-10-05"],
+    ...                       "followers": [1200.0, 1250.0]})
+    >>> followers_at_posting(posts, daily)["followers"].tolist()
+    [1200.0, nan]
+    """
     out = posts.copy()
     out["followers"] = np.nan
     if account_daily is None or not len(account_daily) or "followers" not in account_daily:
@@ -269,6 +304,10 @@ def select_scope(posts: pd.DataFrame, scope: str = "organic") -> pd.DataFrame:
     """Posts of one scope: ``organic``, ``boosted`` or ``all``.
 
     A post whose distribution is unknown (NA) counts as organic: exports flag boosted posts.
+
+    >>> p = pd.DataFrame({"post_id": ["a", "b", "c"], "distribution": ["organic", "boosted", None]})
+    >>> select_scope(p)["post_id"].tolist(), select_scope(p, "boosted")["post_id"].tolist()
+    (['a', 'c'], ['b'])
     """
     if scope not in SCOPES:
         raise AnalysisError(f"unknown scope {scope!r}. What to do: use one of {SCOPES}.")
@@ -306,7 +345,12 @@ def _num_den(
 
 def per_post(posts: pd.DataFrame, metric: str, *, include_clicks: bool = False) -> pd.Series:
     """The metric's value for every post (NaN where the numerator or a positive denominator is
-    missing: a post with 0 reach has no engagement rate by reach)."""
+    missing: a post with 0 reach has no engagement rate by reach).
+
+    >>> p = pd.DataFrame({"likes": [10.0, 5.0, 1.0], "reach": [200.0, 0.0, None]})
+    >>> per_post(p, "er_reach").tolist()
+    [0.05, nan, nan]
+    """
     d = definition(metric)
     num, den = _num_den(posts, d, include_clicks)
     return (num / den * d.per).rename(metric)
@@ -415,7 +459,11 @@ def bootstrap_ratio(
 def views_change_within(
     start, end, platforms: Sequence[str] | None = None
 ) -> dict[str, pd.Timestamp]:
-    """Meta's Views changes (platform -> date) that fall after ``start`` and on/before ``end``."""
+    """Meta's Views changes (platform -> date) that fall after ``start`` and on/before ``end``.
+
+    >>> views_change_within("2025-01-01", "2025-12-31", ["instagram", "x"])
+    {'instagram': Timestamp('2025-04-21 00:00:00')}
+    """
     lo, hi = pd.Timestamp(start), pd.Timestamp(end)
     out = {}
     for platform, day in VIEWS_CHANGE.items():
@@ -587,7 +635,16 @@ def metric_table(
 ) -> pd.DataFrame:
     """:func:`aggregate` per group of ``by`` columns: one row per group with ``value`` (median of
     per-post values), ``rate_of_totals``, ``n_posts``, ``n_missing`` and the definition's label.
-    Groups with a missing key are shown as "(none)"."""
+    Groups with a missing key are shown as "(none)".
+
+    >>> p = pd.DataFrame({"platform": ["x", "x", "x"], "pillar": ["tips", None, "tips"],
+    ...                   "likes": [4.0, 9.0, 6.0], "impressions": [100.0, 300.0, 100.0],
+    ...                   "published_at": ["2026-10-01", "2026-10-02", "2026-10-03"]})
+    >>> metric_table(p, "er_impressions", by=["pillar"])[["pillar", "value", "rate_of_totals"]]
+       pillar  value  rate_of_totals
+    0  (none)   0.03            0.03
+    1    tips   0.05            0.05
+    """
     by = list(by)
     rows = []
     if not by:
@@ -666,14 +723,22 @@ def shown_rates(
 
 # ----------------------------------------------------------------------------------- account level
 def follower_growth_rate(followers_start: float, followers_end: float) -> float:
-    """Net new followers in the period / followers at its start (NaN if the start is unknown)."""
+    """Net new followers in the period / followers at its start (NaN if the start is unknown).
+
+    >>> follower_growth_rate(1000, 1050), follower_growth_rate(float("nan"), 1050)
+    (0.05, nan)
+    """
     if not np.isfinite(followers_start) or followers_start <= 0 or not np.isfinite(followers_end):
         return np.nan
     return float((followers_end - followers_start) / followers_start)
 
 
 def returning_audience_share(returning_viewers: float, total_viewers: float) -> float:
-    """Returning viewers / all viewers (YouTube, TikTok): a loyalty measure; NaN without data."""
+    """Returning viewers / all viewers (YouTube, TikTok): a loyalty measure; NaN without data.
+
+    >>> returning_audience_share(300, 1200), returning_audience_share(300, 0)
+    (0.25, nan)
+    """
     if not np.isfinite(total_viewers) or total_viewers <= 0 or not np.isfinite(returning_viewers):
         return np.nan
     return float(returning_viewers / total_viewers)

@@ -207,6 +207,14 @@ def test_no_chart_of_the_report_has_text_over_text_or_a_legend_over_data(report)
                 found = json.loads(found) if isinstance(found, str) else found
                 figures += 1
                 problems += [f"{path.stem}: {found['title']!r}: {p}" for p in found["problems"]]
+    ws = Workspace(report.workspace)  # and the index's trend charts (drawn by the package)
+    posts, daily = ws.posts(report.brand), ws.account_daily(report.brand)
+    trend = overview.month_trend(posts, daily, report.month)
+    for measure in ("followers", "engagement_rate", "exposure"):
+        fig = overview.trend_figure(trend, measure)
+        if fig is not None:
+            figures += 1
+            problems += [f"index: {measure}: {p}" for p in plots.layout_problems(fig)]
     assert figures >= 3, f"only {figures} charts were checked"
     assert not problems, "\n".join(problems)
 

@@ -63,3 +63,14 @@ def test_ticks_outside_the_view_are_not_counted():
     ax.set_xticks(range(-50, 60, 5))  # most of them fall outside the view
     ax.set_xlim(0, 10)
     assert plots.layout_problems(fig) == []
+
+
+def test_turned_labels_are_compared_by_their_own_outline():
+    fig, ax = _figure(width=6, height=3)
+    months = [f"2026-{m:02d}" for m in range(1, 13)]
+    ax.plot(months, range(12))
+    ax.tick_params(axis="x", rotation=45)  # upright boxes would touch; the turned texts do not
+    fig.tight_layout()
+    assert plots.layout_problems(fig) == []
+    ax.tick_params(axis="x", rotation=10, labelsize=14)  # nearly flat and large: they clash
+    assert any("overlaps text '2026-" in p for p in plots.layout_problems(fig))
