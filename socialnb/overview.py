@@ -7,8 +7,14 @@ saves, over the parts the export reports). Nothing here redefines a metric.
 
 Examples
 --------
+>>> import pandas as pd
 >>> from socialnb import overview
->>> totals = overview.platform_totals(ws.posts("fernway"), "2026-10")  # doctest: +SKIP
+>>> posts = overview._example_posts()  # 3 posts in October, 1 in September
+>>> overview.platform_totals(posts, "2026-10")[["platform", "posts", "exposure",
+...                                             "engagement_rate"]]
+    platform  posts  exposure  engagement_rate
+0  instagram      2    1200.0         0.045833
+1          x      1     300.0         0.020000
 """
 
 from __future__ import annotations
@@ -123,7 +129,15 @@ def platform_totals(
 
 def format_rates(posts: pd.DataFrame, month: str) -> pd.DataFrame:
     """Per platform and format (``unknown`` where the export names none): the month's posts,
-    engagements, the platform's exposure and the rate of totals, as :func:`platform_totals`."""
+    engagements, the platform's exposure and the rate of totals, as :func:`platform_totals`.
+
+    >>> posts = _example_posts()
+    >>> format_rates(posts, "2026-10")[["platform", "format", "engagement_rate", "rate_posts"]]
+        platform   format  engagement_rate  rate_posts
+    0  instagram    image           0.0275           1
+    1  instagram     reel           0.0550           1
+    2          x  unknown           0.0200           1
+    """
     cur = month_posts(posts, month)
     rows = [
         {"platform": platform, "format": fmt, **_rate_row(sub, platform)}
@@ -157,6 +171,12 @@ def top_posts(posts: pd.DataFrame, month: str, n: int = 3) -> pd.DataFrame:
     exposure is at least the platform's median for the month, so that a post seen by a handful
     of people cannot top the list by luck. A platform whose export reports no exposure is
     ranked by engagements (``rank_by`` says which).
+
+    >>> posts = _example_posts()
+    >>> top_posts(posts, "2026-10", n=1)[["platform", "published", "engagement_rate"]]
+        platform         published  engagement_rate
+    0  instagram  2026-10-02 09:00            0.055
+    1          x  2026-10-05 12:00            0.020
     """
     cur = M.select_scope(month_posts(posts, month), "organic")
     parts = []
@@ -197,7 +217,12 @@ def top_posts(posts: pd.DataFrame, month: str, n: int = 3) -> pd.DataFrame:
 
 def totals_record(totals: pd.DataFrame) -> dict:
     """``{platform: {posts, engagements, exposure_metric, exposure}}`` for
-    :func:`socialnb.record` (``month_totals``), from :func:`platform_totals`."""
+    :func:`socialnb.record` (``month_totals``), from :func:`platform_totals`.
+
+    >>> posts = _example_posts()
+    >>> totals_record(platform_totals(posts, "2026-10"))["x"]
+    {'posts': 1, 'engagements': 6.0, 'exposure_metric': 'impressions', 'exposure': 300.0}
+    """
     return {
         str(r["platform"]): {
             "posts": int(r["posts"]),
@@ -353,6 +378,15 @@ def month_in_numbers(posts: pd.DataFrame, daily: pd.DataFrame | None, month: str
     MonthInNumbers
         Engagements and exposure as :func:`platform_totals` defines them (from
         :mod:`socialnb.metrics`); a platform with posts in any month appears every month.
+
+    Examples
+    --------
+    >>> posts = _example_posts()
+    >>> n = month_in_numbers(posts, None, "2026-10")
+    >>> n.wide().loc["instagram", ["posts", "exposure", "engagement_rate"]].tolist()
+    [2.0, 1200.0, 0.04583333333333333]
+    >>> float(n.wide("vs_previous").loc["instagram", "exposure"])  # 1,200 against 500 in Sep
+    1.4
     """
     daily = daily if daily is not None else pd.DataFrame(columns=["platform", "date"])
     post_m = _months(posts)
@@ -382,7 +416,16 @@ def month_trend(
     """The ``months`` months up to ``month``, per platform: ``followers`` (the last daily level
     of the month), ``engagement_rate`` and ``exposure`` as :func:`month_in_numbers` has them.
 
-    Missing is NaN (no daily followers, a month without posts)."""
+    Missing is NaN (no daily followers, a month without posts).
+
+    >>> posts = _example_posts()
+    >>> month_trend(posts, None, "2026-10", months=2).round(3)
+         month   platform  followers  engagement_rate  exposure
+    0  2026-09  instagram        NaN            0.044     500.0
+    1  2026-09          x        NaN              NaN       NaN
+    2  2026-10  instagram        NaN            0.046    1200.0
+    3  2026-10          x        NaN            0.020     300.0
+    """
     daily = daily if daily is not None else pd.DataFrame(columns=["platform", "date"])
     post_m = _months(posts)
     platforms = sorted(posts["platform"].dropna().unique()) if len(posts) else []
@@ -416,7 +459,15 @@ def trend_figure(trend: pd.DataFrame, measure: str, title: str | None = None):
     Meta's metric changes (:data:`socialnb.metrics.VIEWS_CHANGE`) marked where they fall in the
     span (a dashed line in the platform's colour; the caller writes the caption). The legend
     sits below the axes, never over the data. Returns a matplotlib Figure
-    (None when the measure has no value at all)."""
+    (None when the measure has no value at all).
+
+    >>> posts = _example_posts()
+    >>> fig = trend_figure(month_trend(posts, None, "2026-10", months=3), "exposure")
+    >>> [t.get_text() for t in fig.legends[0].get_texts()]
+    ['instagram', 'x']
+    >>> trend_figure(month_trend(posts, None, "2026-10"), "followers") is None
+    True
+    """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter
@@ -452,3 +503,21 @@ def trend_figure(trend: pd.DataFrame, measure: str, title: str | None = None):
     ncol = min(len(data.columns), 6)
     fig.legend(loc="outside lower center", ncol=ncol, fontsize=8, frameon=False)
     return fig
+
+
+def _example_posts() -> pd.DataFrame:
+    """The small brand of this module's examples: Instagram and X, October 2026 and a September
+    post (X's export names no format)."""
+    return pd.DataFrame({
+        "platform": ["instagram", "instagram", "x", "instagram"],
+        "published_at": pd.to_datetime(["2026-10-02 09:00", "2026-10-20 18:00",
+                                        "2026-10-05 12:00", "2026-09-10 09:00"], utc=True),
+        "format": ["reel", "image", None, "reel"],
+        "likes": [40.0, 10.0, 6.0, 20.0],
+        "comments": [4.0, 1.0, 0.0, 2.0],
+        "reach": [800.0, 400.0, np.nan, 500.0],
+        "impressions": [np.nan, np.nan, 300.0, np.nan],
+        "text": ["a", "b", "c", "d"],
+        "permalink": ["https://instagram.com/p/a", "https://instagram.com/p/b",
+                      "https://x.com/i/status/3", "https://instagram.com/p/d"],
+    })  # fmt: skip
