@@ -182,11 +182,11 @@ def top_posts(posts: pd.DataFrame, month: str, n: int = 3) -> pd.DataFrame:
     parts = []
     for platform, sub in cur.groupby("platform", sort=True):
         metric = M.exposure_metric(platform)
-        sub = sub.assign(exposure=M.exposure(sub))
-        rated = sub[sub["exposure"].gt(0) & sub["engagements"].notna()]
+        sub = sub.assign(exposure=M.exposure(sub),
+                         engagement_rate=M.per_post(sub, M.primary_rate(platform)))  # fmt: skip
+        rated = sub.dropna(subset=["engagement_rate"])
         if len(rated):
             rated = rated[rated["exposure"] >= rated["exposure"].median()]
-            rated = rated.assign(engagement_rate=rated["engagements"] / rated["exposure"])
             best = rated.nlargest(n, "engagement_rate")
             rank_by = f"engagements ÷ {metric}"
         else:
