@@ -94,12 +94,13 @@ def use_style() -> None:
         },
     )
     mpl.rcParams["axes.prop_cycle"] = mpl.cycler(color=list(PALETTE))
-    try:  # inside a kernel: embed figures as PNG (self-contained HTML, no external files)
+    try:
+        from IPython import get_ipython
         from matplotlib_inline.backend_inline import set_matplotlib_formats
-
+    except ImportError:  # pragma: no cover - both come with the stack
+        return
+    if get_ipython() is not None:  # inside a kernel: embed figures as PNG (self-contained HTML)
         set_matplotlib_formats("png")
-    except Exception:  # pragma: no cover - outside IPython there is nothing to configure
-        pass
 
 
 # --- tables as a reader sees them ----------------------------------------------------------
