@@ -179,11 +179,14 @@ def test_the_retro_and_the_ideation_model_see_the_calendar_matches_of_workspace_
         )
 
     # the ideation model is fitted on ideation.post_outcomes(Workspace.posts)
-    fitted = ideation.post_outcomes(posts)[[*key, "pillar"]].astype("string")
+    fitted = ideation.post_outcomes(posts)[[*key, "pillar", "series"]].astype("string")
     both = fitted.merge(tags, on=key, suffixes=("_model", ""), validate="1:1")
     assert len(both) == len(fitted) > 0
     want = both["pillar"].str.lower().fillna("unknown")
     pd.testing.assert_series_equal(both["pillar_model"], want, check_names=False)
+    pd.testing.assert_series_equal(
+        both["series_model"].fillna("-"), both["series"].fillna("-"), check_names=False
+    )
 
     rows = r.match.rows
     by_title = rows[(rows["method"] == "title and date") & rows["post_id"].notna()]
