@@ -7,8 +7,14 @@ saves, over the parts the export reports). Nothing here redefines a metric.
 
 Examples
 --------
+>>> import pandas as pd
 >>> from socialnb import overview
->>> totals = overview.platform_totals(ws.posts("fernway"), "2026-10")  # doctest: +SKIP
+>>> posts = overview._example_posts()  # 3 posts in October, 1 in September
+>>> overview.platform_totals(posts, "2026-10")[["platform", "posts", "exposure",
+...                                             "engagement_rate"]]
+    platform  posts  exposure  engagement_rate
+0  instagram      2    1200.0         0.045833
+1          x      1     300.0         0.020000
 """
 
 from __future__ import annotations
@@ -20,10 +26,12 @@ import numpy as np
 import pandas as pd
 
 from . import metrics as M
+from . import periods
 
 __all__ = [
     "month_posts",
     "exposure_metric",
+    "rates_shown",
     "platform_totals",
     "format_rates",
     "top_posts",
@@ -36,19 +44,30 @@ __all__ = [
 ]
 
 
-def exposure_metric(platform: str) -> str:
-    """The exposure a platform's engagement rate divides by (``reach``, ``impressions``,
-    ``views``), from :data:`socialnb.metrics.PRIMARY_RATE`."""
-    rate = M.PRIMARY_RATE.get(str(platform), "er_impressions")
-    return str(M.definition(rate).denominator)
+#: The exposure a platform's engagement rate divides by (:func:`socialnb.metrics.exposure_metric`).
+exposure_metric = M.exposure_metric
 
 
 def month_posts(posts: pd.DataFrame, month: str) -> pd.DataFrame:
-    """The posts published in ``month`` (``YYYY-MM``, the brand's local time) with an
-    ``engagements`` column and the format filled (:func:`socialnb.metrics.with_format`)."""
-    local = M._local_time(posts)
-    out = M.with_format(posts[local.dt.strftime("%Y-%m") == month])
+    """The posts published in ``month`` (``YYYY-MM``, the brand's local time:
+    :func:`socialnb.periods.post_months`) with an ``engagements`` column and the format filled
+    (:func:`socialnb.metrics.with_format`).
+
+    >>> p = pd.DataFrame({"platform": ["x", "x"], "published_at": ["2026-09-30T23:00Z",
+    ...                   "2026-10-02T08:00Z"], "likes": [3.0, 5.0], "format": [None, "text"]})
+    >>> month_posts(p, "2026-10")[["format", "engagements"]].to_dict("records")
+    [{'format': 'text', 'engagements': 5.0}]
+    """
+    out = M.with_format(posts[_months(posts) == month])
     return M.with_engagements(out)
+
+
+def _months(frame: pd.DataFrame, daily: bool = False) -> pd.Series:
+    """Each post's (or daily row's) month, "" where its time is missing: no mask holds NA."""
+    if not len(frame):
+        return pd.Series("", index=frame.index, dtype=object)
+    months = periods.daily_months(frame) if daily else periods.post_months(frame)
+    return months.fillna("").astype(object)
 
 
 def _sum(values: pd.Series) -> float:
@@ -56,24 +75,25 @@ def _sum(values: pd.Series) -> float:
 
 
 def _rate_row(sub: pd.DataFrame, platform: str) -> dict:
-    """Posts, engagements, exposure and the rate of totals (organic posts reporting both)."""
-    metric = exposure_metric(platform)
-    exposure = pd.to_numeric(sub[metric], errors="coerce") if metric in sub else np.nan
+    """Posts, engagements, exposure and the engagement rate of one platform's posts: the rate of
+    totals of its :func:`socialnb.metrics.primary_rate` over the organic posts reporting both
+    (:func:`socialnb.metrics.aggregate`)."""
+    res = M.aggregate(sub, M.primary_rate(platform), scope="organic")
     organic = M.select_scope(sub, "organic")
-    org_exp = exposure[organic.index] if metric in sub else pd.Series(dtype=float)
-    both = organic["engagements"].notna() & org_exp.gt(0)
-    den = _sum(org_exp[both])
-    num = _sum(organic["engagements"][both])
+    metric = M.exposure_metric(platform)
     return {
         "posts": len(sub),
         "boosted_posts": len(sub) - len(organic),
-        "engagements": _sum(sub["engagements"]),
+        "engagements": _sum(sub["engagements"]) if "engagements" in sub else np.nan,
         "exposure_metric": metric,
-        "exposure": _sum(exposure) if metric in sub else np.nan,
-        "engagement_rate": num / den if den > 0 else np.nan,
-        "rate_posts": int(both.sum()),
-        "rate_engagements": num,
-        "rate_exposure": den,
+        "exposure": _sum(M.exposure(sub)) if metric in sub else np.nan,
+        "engagement_rate": res.rate_of_totals,
+        "rate_posts": res.n_posts,
+        "rate_engagements": res.numerator_sum,
+        "rate_exposure": res.denominator_sum,
+        "metric": res.definition.name,
+        "scope": res.scope,
+        "definition": res.totals_label,
     }
 
 
@@ -101,25 +121,47 @@ def platform_totals(
     rows = []
     for platform in names:
         sub = cur[cur["platform"] == platform]
-        row = {"platform": platform, **_rate_row(sub, platform)}
-        row["definition"] = f"engagements ÷ {row['exposure_metric']}"
-        rows.append(row)
+        rows.append({"platform": platform, **_rate_row(sub, platform)})
     cols = ["platform", "posts", "boosted_posts", "engagements", "exposure_metric", "exposure",
-            "engagement_rate", "rate_posts", "definition"]  # fmt: skip
+            "engagement_rate", "rate_posts", "metric", "scope", "definition"]  # fmt: skip
     return pd.DataFrame(rows, columns=cols)
 
 
 def format_rates(posts: pd.DataFrame, month: str) -> pd.DataFrame:
     """Per platform and format (``unknown`` where the export names none): the month's posts,
-    engagements, the platform's exposure and the rate of totals, as :func:`platform_totals`."""
+    engagements, the platform's exposure and the rate of totals, as :func:`platform_totals`.
+
+    >>> posts = _example_posts()
+    >>> format_rates(posts, "2026-10")[["platform", "format", "engagement_rate", "rate_posts"]]
+        platform   format  engagement_rate  rate_posts
+    0  instagram    image           0.0275           1
+    1  instagram     reel           0.0550           1
+    2          x  unknown           0.0200           1
+    """
     cur = month_posts(posts, month)
     rows = [
         {"platform": platform, "format": fmt, **_rate_row(sub, platform)}
         for (platform, fmt), sub in cur.groupby(["platform", "format"], sort=True)
     ]
     cols = ["platform", "format", "posts", "boosted_posts", "engagements", "exposure_metric",
-            "exposure", "engagement_rate", "rate_posts"]  # fmt: skip
+            "exposure", "engagement_rate", "rate_posts", "metric", "scope", "definition"]  # fmt: skip
     return pd.DataFrame(rows, columns=cols)
+
+
+def rates_shown(table: pd.DataFrame, month: str) -> list[dict]:
+    """The engagement rates of :func:`platform_totals` or :func:`format_rates` as the rows a
+    page records (``socialnb.record("rates_shown", ...)``, :func:`socialnb.metrics.shown_rates`):
+    rates of totals of each platform's primary rate, organic posts.
+
+    >>> t = pd.DataFrame({"platform": ["x"], "metric": ["er_impressions"], "scope": ["organic"],
+    ...                   "engagement_rate": [0.02], "rate_posts": [12]})
+    >>> rates_shown(t, "2026-10")[0]["value"], rates_shown(t, "2026-10")[0]["n_posts"]
+    (0.02, 12)
+    """
+    shown = table[table["rate_posts"] > 0].rename(columns={"rate_posts": "n_posts"})
+    return M.shown_rates(
+        shown, month=month, aggregation=M.RATE_OF_TOTALS, value_column="engagement_rate"
+    )
 
 
 def top_posts(posts: pd.DataFrame, month: str, n: int = 3) -> pd.DataFrame:
@@ -129,17 +171,22 @@ def top_posts(posts: pd.DataFrame, month: str, n: int = 3) -> pd.DataFrame:
     exposure is at least the platform's median for the month, so that a post seen by a handful
     of people cannot top the list by luck. A platform whose export reports no exposure is
     ranked by engagements (``rank_by`` says which).
+
+    >>> posts = _example_posts()
+    >>> top_posts(posts, "2026-10", n=1)[["platform", "published", "engagement_rate"]]
+        platform         published  engagement_rate
+    0  instagram  2026-10-02 09:00            0.055
+    1          x  2026-10-05 12:00            0.020
     """
     cur = M.select_scope(month_posts(posts, month), "organic")
     parts = []
     for platform, sub in cur.groupby("platform", sort=True):
-        metric = exposure_metric(platform)
-        exposure = pd.to_numeric(sub[metric], errors="coerce") if metric in sub else None
-        sub = sub.assign(exposure=exposure if exposure is not None else np.nan)
-        rated = sub[sub["exposure"].gt(0) & sub["engagements"].notna()]
+        metric = M.exposure_metric(platform)
+        sub = sub.assign(exposure=M.exposure(sub),
+                         engagement_rate=M.per_post(sub, M.primary_rate(platform)))  # fmt: skip
+        rated = sub.dropna(subset=["engagement_rate"])
         if len(rated):
             rated = rated[rated["exposure"] >= rated["exposure"].median()]
-            rated = rated.assign(engagement_rate=rated["engagements"] / rated["exposure"])
             best = rated.nlargest(n, "engagement_rate")
             rank_by = f"engagements ÷ {metric}"
         else:
@@ -154,7 +201,7 @@ def top_posts(posts: pd.DataFrame, month: str, n: int = 3) -> pd.DataFrame:
     top = pd.concat(parts, ignore_index=True)
     from .retro import _text
 
-    local = M._local_time(top)
+    local = periods.local_time(top)
     precision = (
         top["date_precision"].astype("string").fillna("minute")
         if "date_precision" in top
@@ -170,7 +217,12 @@ def top_posts(posts: pd.DataFrame, month: str, n: int = 3) -> pd.DataFrame:
 
 def totals_record(totals: pd.DataFrame) -> dict:
     """``{platform: {posts, engagements, exposure_metric, exposure}}`` for
-    :func:`socialnb.record` (``month_totals``), from :func:`platform_totals`."""
+    :func:`socialnb.record` (``month_totals``), from :func:`platform_totals`.
+
+    >>> posts = _example_posts()
+    >>> totals_record(platform_totals(posts, "2026-10"))["x"]
+    {'posts': 1, 'engagements': 6.0, 'exposure_metric': 'impressions', 'exposure': 300.0}
+    """
     return {
         str(r["platform"]): {
             "posts": int(r["posts"]),
@@ -214,18 +266,6 @@ ALL_PLATFORMS = "all platforms"
 #: Account-level columns preferred over the posts' own for a measure.
 _DAILY_COLUMN = {"follows": "follows_gained", "video_views": "video_views",
                  "link_clicks": "link_clicks"}  # fmt: skip
-
-
-def _shift_month(month: str, months: int) -> str:
-    return (pd.Period(month, "M") + months).strftime("%Y-%m")
-
-
-def _post_months(posts: pd.DataFrame) -> pd.Series:
-    return M._local_time(posts).dt.strftime("%Y-%m")
-
-
-def _daily_months(daily: pd.DataFrame) -> pd.Series:
-    return pd.to_datetime(daily["date"]).dt.strftime("%Y-%m")
 
 
 def _measure_sum(
@@ -304,6 +344,18 @@ class MonthInNumbers:
         vs_year_ago, definition."""
         return self.table.assign(definition=self.table["measure"].map(self.definitions))
 
+    def rates_shown(self) -> list[dict]:
+        """The month's engagement rate of each platform as the rows a page records
+        (:func:`socialnb.metrics.shown_rates`: the rate of totals of the platform's primary rate,
+        organic posts). The total over all platforms mixes denominators: it is no metric of
+        :data:`socialnb.metrics.METRICS` and is left out."""
+        t = self.table[(self.table["measure"] == "engagement_rate")]
+        t = t[(t["platform"] != ALL_PLATFORMS) & t["value"].notna()]
+        t = t.assign(metric=t["platform"].map(M.primary_rate), scope="organic")
+        return M.shown_rates(
+            t, month=self.month, aggregation=M.RATE_OF_TOTALS, value_column="value"
+        )
+
     def wide(self, column: str = "value") -> pd.DataFrame:
         """One row per platform (the total last), one column per measure, of ``column``."""
         out = self.table.pivot(index="platform", columns="measure", values=column)
@@ -326,12 +378,21 @@ def month_in_numbers(posts: pd.DataFrame, daily: pd.DataFrame | None, month: str
     MonthInNumbers
         Engagements and exposure as :func:`platform_totals` defines them (from
         :mod:`socialnb.metrics`); a platform with posts in any month appears every month.
+
+    Examples
+    --------
+    >>> posts = _example_posts()
+    >>> n = month_in_numbers(posts, None, "2026-10")
+    >>> n.wide().loc["instagram", ["posts", "exposure", "engagement_rate"]].tolist()
+    [2.0, 1200.0, 0.04583333333333333]
+    >>> float(n.wide("vs_previous").loc["instagram", "exposure"])  # 1,200 against 500 in Sep
+    1.4
     """
     daily = daily if daily is not None else pd.DataFrame(columns=["platform", "date"])
-    post_m = _post_months(posts) if len(posts) else pd.Series(dtype=str)
-    daily_m = _daily_months(daily) if len(daily) else pd.Series(dtype=str)
+    post_m = _months(posts)
+    daily_m = _months(daily, daily=True)
     platforms = sorted(posts["platform"].dropna().unique()) if len(posts) else []
-    prev, year = _shift_month(month, -1), _shift_month(month, -12)
+    prev, year = periods.shift_month(month, -1), periods.shift_month(month, -12)
     now, before, ago = (_numbers(posts, post_m, daily, daily_m, m, platforms)
                         for m in (month, prev, year))  # fmt: skip
     rows = []
@@ -355,14 +416,23 @@ def month_trend(
     """The ``months`` months up to ``month``, per platform: ``followers`` (the last daily level
     of the month), ``engagement_rate`` and ``exposure`` as :func:`month_in_numbers` has them.
 
-    Missing is NaN (no daily followers, a month without posts)."""
+    Missing is NaN (no daily followers, a month without posts).
+
+    >>> posts = _example_posts()
+    >>> month_trend(posts, None, "2026-10", months=2).round(3)
+         month   platform  followers  engagement_rate  exposure
+    0  2026-09  instagram        NaN            0.044     500.0
+    1  2026-09          x        NaN              NaN       NaN
+    2  2026-10  instagram        NaN            0.046    1200.0
+    3  2026-10          x        NaN            0.020     300.0
+    """
     daily = daily if daily is not None else pd.DataFrame(columns=["platform", "date"])
-    post_m = _post_months(posts) if len(posts) else pd.Series(dtype=str)
+    post_m = _months(posts)
     platforms = sorted(posts["platform"].dropna().unique()) if len(posts) else []
-    span = [_shift_month(month, -k) for k in range(months - 1, -1, -1)]
+    span = [periods.shift_month(month, -k) for k in range(months - 1, -1, -1)]
     level = pd.DataFrame(columns=["platform", "month", "followers"])
     if len(daily) and "followers" in daily:
-        d = daily.dropna(subset=["followers"]).assign(month=lambda f: _daily_months(f))
+        d = daily.dropna(subset=["followers"]).assign(month=lambda f: _months(f, daily=True))
         d = d.sort_values("date").groupby(["platform", "month"], as_index=False).last()
         level = d[["platform", "month", "followers"]]
     rows = []
@@ -389,7 +459,15 @@ def trend_figure(trend: pd.DataFrame, measure: str, title: str | None = None):
     Meta's metric changes (:data:`socialnb.metrics.VIEWS_CHANGE`) marked where they fall in the
     span (a dashed line in the platform's colour; the caller writes the caption). The legend
     sits below the axes, never over the data. Returns a matplotlib Figure
-    (None when the measure has no value at all)."""
+    (None when the measure has no value at all).
+
+    >>> posts = _example_posts()
+    >>> fig = trend_figure(month_trend(posts, None, "2026-10", months=3), "exposure")
+    >>> [t.get_text() for t in fig.legends[0].get_texts()]
+    ['instagram', 'x']
+    >>> trend_figure(month_trend(posts, None, "2026-10"), "followers") is None
+    True
+    """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter
@@ -425,3 +503,21 @@ def trend_figure(trend: pd.DataFrame, measure: str, title: str | None = None):
     ncol = min(len(data.columns), 6)
     fig.legend(loc="outside lower center", ncol=ncol, fontsize=8, frameon=False)
     return fig
+
+
+def _example_posts() -> pd.DataFrame:
+    """The small brand of this module's examples: Instagram and X, October 2026 and a September
+    post (X's export names no format)."""
+    return pd.DataFrame({
+        "platform": ["instagram", "instagram", "x", "instagram"],
+        "published_at": pd.to_datetime(["2026-10-02 09:00", "2026-10-20 18:00",
+                                        "2026-10-05 12:00", "2026-09-10 09:00"], utc=True),
+        "format": ["reel", "image", None, "reel"],
+        "likes": [40.0, 10.0, 6.0, 20.0],
+        "comments": [4.0, 1.0, 0.0, 2.0],
+        "reach": [800.0, 400.0, np.nan, 500.0],
+        "impressions": [np.nan, np.nan, 300.0, np.nan],
+        "text": ["a", "b", "c", "d"],
+        "permalink": ["https://instagram.com/p/a", "https://instagram.com/p/b",
+                      "https://x.com/i/status/3", "https://instagram.com/p/d"],
+    })  # fmt: skip

@@ -28,6 +28,9 @@ __all__ = [
     "anchor",
     "note",
     "missing_input",
+    "layout_problems",
+    "watch_layout",
+    "LAYOUT_MIMETYPE",
 ]
 
 #: The house palette, in order of use (colour-blind safe, from Okabe & Ito).
@@ -91,12 +94,13 @@ def use_style() -> None:
         },
     )
     mpl.rcParams["axes.prop_cycle"] = mpl.cycler(color=list(PALETTE))
-    try:  # inside a kernel: embed figures as PNG (self-contained HTML, no external files)
+    try:
+        from IPython import get_ipython
         from matplotlib_inline.backend_inline import set_matplotlib_formats
-
+    except ImportError:  # pragma: no cover - both come with the stack
+        return
+    if get_ipython() is not None:  # inside a kernel: embed figures as PNG (self-contained HTML)
         set_matplotlib_formats("png")
-    except Exception:  # pragma: no cover - outside IPython there is nothing to configure
-        pass
 
 
 # --- tables as a reader sees them ----------------------------------------------------------
@@ -205,28 +209,23 @@ def table(
 ):
     """A DataFrame styled for reading in the report: rounded numbers, human column names.
 
-    Numbers get 3 significant digits and thousands separators, rates are percentages,
+    Numbers get ``digits`` significant digits and thousands separators, rates are percentages,
     p-values read ``< 0.001``, identifiers (``id``, ``*_id``, ``*_row``) are shown as they are,
     dates without a time of day as ``YYYY-MM-DD`` (else ``YYYY-MM-DD HH:MM``), missing values
-    as a dash, and text is escaped. The row index is hidden.
+    as a dash, and text is escaped. The row index is hidden unless ``index``.
 
     Parameters
     ----------
-    data : DataFrame or Series
-        The table as the package returns it (unchanged: only its display is formatted).
-    percent : columns shown as percentages. Default: columns whose name ends in ``rate``,
-        ``growth`` or ``_share`` (and ``rate_low`` / ``rate_high``).
-    p_values : columns shown as p-values (2 significant digits, ``< 0.001``). Default: columns
-        named ``p_value`` or ending in ``_p_value``.
+    data : DataFrame or Series, as the package returns it (only its display is formatted).
+    percent : columns shown as percentages (default: names ending in ``rate``, ``growth``,
+        ``_share``, ``rate_low``, ``rate_high``).
+    p_values : columns shown as p-values (default: ``p_value`` and ``*_p_value``).
     digits : significant digits of other numbers (whole numbers keep every digit).
-    labels : column label overrides; other labels are the field name with spaces for
-        underscores (and :data:`LABELS`).
-    index : show the row index (off by default: it is a row number for most tables).
+    labels : column label overrides (others: :func:`label`).
+    index : show the row index.
     caption : a sentence shown above the table (e.g. what the denominator is).
-    links : columns holding web addresses, shown as escaped clickable links (``http(s)`` only;
-        anything else is shown as escaped text).
-    empty : the sentence shown instead of a table with no rows (e.g. ``"No posts on X this
-        month."``); a header-only table is never shown.
+    links : columns of web addresses, shown as escaped links (``http(s)`` only).
+    empty : the sentence shown instead of a table with no rows (never a header-only table).
 
     Returns
     -------
@@ -242,47 +241,50 @@ def table(
     df = data.to_frame() if isinstance(data, pd.Series) else data.copy()
     if df.empty:
         return note(empty or "Nothing to show here for this month.")
-    links = {str(c) for c in links}
     names = [str(c) for c in df.columns]
-    pct = set(percent) if percent is not None else {c for c in names if _is_percent_column(c)}
-    pv = (
-        set(p_values)
-        if p_values is not None
-        else {c for c in names if c == "p_value" or c.endswith("_p_value")}
-    )
+    default_p = {c for c in names if c == "p_value" or c.endswith("_p_value")}
+    kinds = {
+        "link": {str(c) for c in links},
+        "p": set(p_values) if p_values is not None else default_p,
+        "percent": set(percent) if percent is not None else set(filter(_is_percent_column, names)),
+    }
     overrides = {**LABELS, **dict(labels or {})}
     new_names = {c: overrides.get(str(c), label(c)) for c in df.columns}
     formatters = {}
     for col in df.columns:
-        name = str(col)
-        if name in links:
-            formatters[new_names[col]] = _link
-        elif name == "id" or name.endswith(("_id", "_row")):  # identifiers: no separators
-            formatters[new_names[col]] = lambda v: _NA if _is_missing(v) else str(v)
-        elif pd.api.types.is_datetime64_any_dtype(df[col]):
-            times = df[col].dropna()
-            midnight = bool((times == times.dt.normalize()).all()) if len(times) else True
-            pattern = "%Y-%m-%d" if midnight else "%Y-%m-%d %H:%M"
-            formatters[new_names[col]] = lambda v, f=pattern: (
-                _NA if _is_missing(v) else v.strftime(f)
-            )
-        elif name in pv:  # pandas escapes text cells, not what a formatter returns
-            formatters[new_names[col]] = lambda v: html.escape(format_p(v))
-        elif name in pct:
-            formatters[new_names[col]] = lambda v, d=digits: format_percent(v, d)
-        elif pd.api.types.is_numeric_dtype(df[col]) or df[col].dtype == object:
-            formatters[new_names[col]] = lambda v, d=digits: format_number(v, d)
+        fmt = _column_formatter(str(col), df[col], kinds, digits)
+        if fmt is not None:
+            formatters[new_names[col]] = fmt
     df = df.rename(columns=new_names)
     text_columns = [c for c in df.columns if c not in formatters or df[c].dtype == object]
     styler = df.style.format(formatters, na_rep=_NA, escape="html")  # captions stay text
     classes = pd.DataFrame("", index=df.index, columns=df.columns)
     classes[text_columns] = "text"  # left-aligned by the house CSS; numbers align right
     styler = styler.set_td_classes(classes)
-    if not index:
-        styler = styler.hide(axis="index")
-    if caption:
-        styler = styler.set_caption(caption)
-    return styler
+    styler = styler if index else styler.hide(axis="index")
+    return styler.set_caption(caption) if caption else styler
+
+
+def _column_formatter(name: str, values: Any, kinds: Mapping[str, set], digits: int):
+    """How :func:`table` shows the cells of column ``name`` (None: as pandas does)."""
+    import pandas as pd
+
+    if name in kinds["link"]:
+        return _link
+    if name == "id" or name.endswith(("_id", "_row")):  # identifiers: no separators
+        return lambda v: _NA if _is_missing(v) else str(v)
+    if pd.api.types.is_datetime64_any_dtype(values):
+        times = values.dropna()
+        midnight = bool((times == times.dt.normalize()).all()) if len(times) else True
+        pattern = "%Y-%m-%d" if midnight else "%Y-%m-%d %H:%M"
+        return lambda v: _NA if _is_missing(v) else v.strftime(pattern)
+    if name in kinds["p"]:  # pandas escapes text cells, not what a formatter returns
+        return lambda v: html.escape(format_p(v))
+    if name in kinds["percent"]:
+        return lambda v: format_percent(v, digits)
+    if pd.api.types.is_numeric_dtype(values) or values.dtype == object:
+        return lambda v: format_number(v, digits)
+    return None
 
 
 def _link(value: Any) -> str:
@@ -380,3 +382,205 @@ def anchor(title: str) -> str:
     import re
 
     return "-".join(re.findall(r"[a-z0-9]+", str(title).lower()))
+
+
+# --- layout: no text over text, no legend over data ------------------------------------------
+
+#: Overlaps of up to this many pixels are the fonts' own padding, not a clash.
+_OVERLAP_PX = 2.0
+
+
+def _drawn_tick_labels(axis) -> tuple[list, set[int]]:
+    """The tick labels ``axis`` draws (ticks inside the view), and the ids of all of them."""
+    every = {id(t) for tick in axis.get_major_ticks() + axis.get_minor_ticks()
+             for t in (tick.label1, tick.label2)}  # fmt: skip
+    lo, hi = sorted(axis.get_view_interval())
+    slack = 1e-9 * (hi - lo)
+    drawn = []
+    for locs, ticks in ((axis.get_majorticklocs(), axis.get_major_ticks),
+                        (axis.get_minorticklocs(), axis.get_minor_ticks)):  # fmt: skip
+        for loc, tick in zip(locs, ticks(len(locs)), strict=True):
+            if lo - slack <= loc <= hi + slack:
+                drawn += [t for t in (tick.label1, tick.label2) if t.get_visible()]
+    return drawn, every
+
+
+def _texts(fig) -> list[tuple[str, Any]]:
+    """(text, outline) of every text a drawn figure shows (titles, axis labels, tick labels
+    inside the view, annotations, legend entries and titles): the outline is the text's own
+    rectangle in pixels, turned with the text (4 corners)."""
+    from matplotlib.text import Text
+
+    renderer = fig.canvas.get_renderer()
+    drawn, skip = [], set()
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            d, every = _drawn_tick_labels(axis)
+            drawn += d
+            skip |= every
+    for hidden in fig.findobj(lambda a: not a.get_visible()):  # a legend switched off, say
+        skip |= {id(t) for t in hidden.findobj(Text)}
+    others = [t for t in fig.findobj(Text) if id(t) not in skip]
+    out = []
+    for t in drawn + others:
+        if not t.get_visible() or not t.get_text().strip():
+            continue
+        box = t.get_window_extent(renderer)
+        if box.width > 0 and box.height > 0:
+            out.append((t.get_text(), _outline(t, box, renderer)))
+    return out
+
+
+def _outline(text, box, renderer):
+    """The 4 corners of ``text``'s own rectangle, turned by its rotation, less the padding of
+    :data:`_OVERLAP_PX` (``box``, its window extent, is the upright box around it)."""
+    import numpy as np
+
+    angle = np.deg2rad(text.get_rotation())
+    w, h = box.width, box.height
+    if abs(np.sin(angle)) > 1e-6:  # the unturned size, measured
+        turned = text.get_rotation()
+        text.set_rotation(0)
+        flat = text.get_window_extent(renderer)
+        text.set_rotation(turned)
+        w, h = flat.width, flat.height
+    w, h = max(w - _OVERLAP_PX, 0.0), max(h - _OVERLAP_PX, 0.0)
+    corners = np.array([(-w, -h), (w, -h), (w, h), (-w, h)]) / 2
+    turn = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+    centre = np.array([(box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2])
+    return corners @ turn.T + centre
+
+
+def _overlap(a, b) -> bool:
+    """Whether two convex outlines (4 corners each) overlap: no edge of either separates them."""
+    import numpy as np
+
+    for poly in (a, b):
+        for i in range(len(poly)):
+            edge = poly[(i + 1) % len(poly)] - poly[i]
+            normal = np.array([-edge[1], edge[0]])
+            pa, pb = a @ normal, b @ normal
+            if pa.max() <= pb.min() or pb.max() <= pa.min():
+                return False
+    return True
+
+
+def _data_points(ax) -> list[tuple[str, Any]]:
+    """(what, display points) of the data an axes shows: line vertices (lines drawn in data
+    coordinates, so not reference lines such as ``axvline``), scatter points, bar rectangles'
+    corners and centres."""
+    import numpy as np
+
+    out = []
+    for line in ax.get_lines():
+        if line.get_visible() and line.get_transform().contains_branch(ax.transData):
+            xy = np.asarray(line.get_xydata(), dtype=float)
+            if line.get_transform() == ax.transData or xy.size:
+                out.append((f"line {line.get_label()}", line.get_transform().transform(xy)))
+    for coll in ax.collections:
+        offsets = np.asarray(coll.get_offsets(), dtype=float)
+        if coll.get_visible() and offsets.size:
+            out.append(("points", coll.get_offset_transform().transform(offsets)))
+    for patch in ax.patches:
+        if patch.get_visible() and hasattr(patch, "get_bbox"):
+            b = patch.get_window_extent()
+            if b.width > 0 and b.height > 0:
+                corners = [(b.x0, b.y0), (b.x1, b.y1), (b.x0, b.y1), (b.x1, b.y0)]
+                out.append(("bar", np.array([*corners, ((b.x0 + b.x1) / 2, (b.y0 + b.y1) / 2)])))
+    return out
+
+
+def layout_problems(fig) -> list[str]:
+    """What is wrong with a figure's layout, in words (empty: nothing).
+
+    Draws the figure, then compares the bounding boxes matplotlib gives for what it drew
+    (``get_window_extent``): two texts (tick labels, axis labels, titles, annotations, legend
+    entries) overlapping by more than a pixel either way, and a legend over a data point (a line
+    vertex, a scatter point, a bar) of an axes. Used by the tests on every chart the report's
+    notebooks draw.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> fig = Figure(figsize=(3, 2)); ax = fig.subplots()
+    >>> _ = ax.plot([0, 1, 2], [0, 1, 0], label="sessions"); _ = ax.legend(loc="upper center")
+    >>> layout_problems(fig)
+    ["legend covers line sessions of the axes ''"]
+    >>> _ = ax.set_ylim(0, 2.5)
+    >>> layout_problems(fig)
+    []
+    """
+    import numpy as np
+
+    if not hasattr(fig.canvas, "get_renderer"):  # a bare Figure: give it a canvas that draws
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        FigureCanvasAgg(fig)
+    fig.canvas.draw()
+    problems = []
+    texts = _texts(fig)
+    for i, (a, box_a) in enumerate(texts):
+        for b, box_b in texts[i + 1 :]:
+            if _overlap(box_a, box_b):
+                problems.append(f"text {a!r} overlaps text {b!r}")
+    renderer = fig.canvas.get_renderer()
+    for ax in fig.axes:
+        legends = [lg for lg in [ax.get_legend(), *fig.legends] if lg is not None]
+        for legend in legends:
+            if not legend.get_visible():
+                continue
+            box = legend.get_window_extent(renderer)
+            for what, pts in _data_points(ax):
+                pts = pts[np.isfinite(pts).all(axis=1)] if len(pts) else pts
+                inside = (pts[:, 0] > box.x0) & (pts[:, 0] < box.x1)
+                inside &= (pts[:, 1] > box.y0) & (pts[:, 1] < box.y1)
+                if inside.any():
+                    problems.append(f"legend covers {what} of the axes {_name(ax)!r}")
+                    break
+    return list(dict.fromkeys(problems))
+
+
+def _name(ax) -> str:
+    titles = [ax.get_title(loc) for loc in ("left", "center", "right")]
+    return next((t for t in titles if t), ax.get_ylabel() or ax.get_xlabel())
+
+
+#: The MIME type of :func:`watch_layout`'s output beside each figure a notebook shows.
+LAYOUT_MIMETYPE = "application/vnd.socialnb.layout+json"
+
+
+def watch_layout() -> None:
+    """Check every figure a notebook shows from now on with :func:`layout_problems`.
+
+    Each figure's output then carries ``{"title", "problems"}`` under :data:`LAYOUT_MIMETYPE`
+    (the report's HTML ignores it), so a test can execute the report's notebooks and read what
+    every chart got wrong. Outside IPython it does nothing.
+    """
+    try:
+        from IPython import get_ipython
+        from IPython.core.formatters import JSONFormatter
+        from traitlets import Unicode
+    except ImportError:  # pragma: no cover - IPython comes with the stack
+        return
+    ip = get_ipython()
+    if ip is None:
+        return
+    from matplotlib.figure import FigureBase
+
+    class LayoutFormatter(JSONFormatter):
+        format_type = Unicode(LAYOUT_MIMETYPE)
+
+    display = ip.display_formatter
+    formatter = LayoutFormatter(parent=display)
+    formatter.for_type(  # the base class: matplotlib_inline pops the ``Figure`` key of every type
+        FigureBase, lambda fig: {"title": _figure_title(fig), "problems": layout_problems(fig)}
+    )
+    display.formatters[LAYOUT_MIMETYPE] = formatter
+    if display.active_types and LAYOUT_MIMETYPE not in display.active_types:
+        display.active_types = [*display.active_types, LAYOUT_MIMETYPE]
+
+
+def _figure_title(fig) -> str:
+    if fig.get_suptitle():
+        return fig.get_suptitle()
+    return next((_name(ax) for ax in fig.axes if _name(ax)), "")
