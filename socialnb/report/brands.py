@@ -96,7 +96,7 @@ def check_reportable(
         )
     for brand in brands:
         config = ws.brand(brand)  # an invalid brand.yaml stops here (ConfigError)
-        posts = ws.posts(brand) if ws.warehouse_path.exists() else pd.DataFrame()
+        posts = _post_times(ws, brand)
         if not len(posts):
             raise ParameterError(
                 f"brand {brand!r} has no posts in the warehouse: nothing in {brand}/raw/ was "
@@ -119,6 +119,25 @@ def check_reportable(
                 f"{last}). What to do: pick a month with posts, e.g. --month {last}, or put the "
                 f"exports that cover {month} in {brand}/raw/{others}."
             )
+
+
+def _post_times(ws: Any, brand: str) -> pd.DataFrame:
+    """The brand's posts as :func:`check_reportable` needs them: platform, export and publishing
+    times (a narrow read of the warehouse's ``posts`` view, without the calendar's tags)."""
+    if not ws.warehouse_path.exists():
+        return pd.DataFrame()
+    from .. import warehouse
+
+    con = ws.connect()
+    try:
+        return warehouse.query(
+            con,
+            "SELECT platform, exported_at, published_at, published_local FROM posts "
+            "WHERE brand = ?",
+            [brand],
+        )
+    finally:
+        con.close()
 
 
 def _open_workspace(workspace: Path) -> Any:

@@ -29,14 +29,8 @@ __all__ = ["write_top_index"]
 _WAREHOUSE_ERRORS = (SocialnbError, duckdb.Error, OSError)
 
 
-def _freshness(workspace: Any, brand: str, month: str, tz: str) -> list[dict[str, Any]]:
+def _freshness(posts: pd.DataFrame | None, month: str, tz: str) -> list[dict[str, Any]]:
     """Newest export time per platform, and whether it predates the month's end."""
-    if workspace is None:
-        return []
-    try:
-        posts = workspace.posts(brand)
-    except _WAREHOUSE_ERRORS:
-        return []
     if posts is None or len(posts) == 0 or "exported_at" not in posts:
         return []
     end = periods.month_end_utc(month, tz).tz_localize("UTC")
@@ -49,6 +43,24 @@ def _freshness(workspace: Any, brand: str, month: str, tz: str) -> list[dict[str
         }
         for platform, ts in latest.sort_index().items()
     ]
+
+
+def _brand_facts(ws: Any, brand: str, month: str, tz: str) -> dict[str, Any]:
+    """What the index says from the warehouse alone, read once: each platform's freshness and the
+    story's numbers, charts and top post (``story``, see :func:`_warehouse_story`).
+
+    Independent of the pages, so a run computes it while the brand's notebooks still run.
+    """
+    try:
+        posts = ws.posts(brand) if ws is not None else None
+        daily = ws.account_daily(brand) if ws is not None else None
+    except _WAREHOUSE_ERRORS as exc:  # the pages say more; the index says they are missing
+        problem = f"the warehouse could not be read ({type(exc).__name__})"
+        return {"freshness": [], "story": _warehouse_story(None, None, month, problem)}
+    return {
+        "freshness": _freshness(posts, month, tz),
+        "story": _warehouse_story(posts, daily, month),
+    }
 
 
 def _package_versions() -> dict[str, str]:
@@ -202,35 +214,47 @@ def _plan(summary: Mapping[str, Any]) -> dict[str, Any] | None:
 
 
 def _month_story(
-    ws: Any, brand: str, month: str, summary: Mapping[str, Any], build_dir: Path
+    ws: Any,
+    brand: str,
+    month: str,
+    summary: Mapping[str, Any],
+    build_dir: Path,
+    facts: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """What the index tells a leader: the month in numbers with its changes, 12-month trends,
     takeaways, top posts, delivery and next month's plan. A part that cannot be computed is
-    left out with the reason (``problems``), never shown as zero."""
-    from .. import overview
-
-    story: dict[str, Any] = {
+    left out with the reason (``problems``), never shown as zero. ``facts``: the brand's
+    :func:`_brand_facts` when already read."""
+    facts = facts if facts is not None else _brand_facts(ws, brand, month, "UTC")
+    return {
         "takeaways": _takeaways(summary, build_dir),
         "delivery": _delivery(summary),
         "plan": _plan(summary),
+    } | facts["story"]
+
+
+def _warehouse_story(
+    posts: pd.DataFrame | None, daily: Any, month: str, problem: str | None = None
+) -> dict[str, Any]:
+    """The story's parts read from the warehouse: the month in numbers, the charts, the top post
+    (``problems`` says why a part is missing)."""
+    from .. import overview
+
+    story: dict[str, Any] = {
         "numbers": None,
         "charts": [],
         "views_change": [],
         "top": [],
-        "problems": [],
+        "problems": [problem] if problem else [],
     }
-    try:
-        posts = ws.posts(brand) if ws is not None else None
-        daily = ws.account_daily(brand) if ws is not None else None
-    except _WAREHOUSE_ERRORS as exc:  # the pages say more; the index says they are missing
-        story["problems"].append(f"the warehouse could not be read ({type(exc).__name__})")
+    if problem:
         return story
     if posts is None or not len(posts):
         story["problems"].append("no posts in the warehouse for this brand")
         return story
     try:
         _story_numbers(story, overview.month_in_numbers(posts, daily, month), posts, daily, month)
-    except Exception as exc:  # noqa: BLE001 - the index is a page too: a fault in an analysis is said on it, not fatal to the month
+    except Exception as exc:  # noqa: BLE001 - the index is a page too: a fault in an analysis is said on it
         story["problems"].append(f"computing them failed ({type(exc).__name__}: {exc})")
     return story
 

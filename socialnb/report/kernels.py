@@ -3,6 +3,7 @@ kernels (one per worker thread) reset to a fresh state between notebooks."""
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import contextlib
 import os
 import subprocess
@@ -140,11 +141,7 @@ class _KernelPool:
             if km is None or uses >= _KERNEL_MAX_USES:
                 if km is not None:
                     self._shutdown(km)
-                km, uses = _venv_kernel_manager()(), 0
-                run_sync(km.start_kernel)(
-                    cwd=str(cwd), extra_arguments=["--HistoryManager.hist_file=:memory:"]
-                )
-                run_sync(self._execute)(km, _KERNEL_WARMUP, timeout)
+                km, uses = self._start(cwd, timeout), 0
             run_sync(self._execute)(km, _KERNEL_RESET.format(cwd=str(cwd)), timeout)
         except Exception:  # noqa: BLE001 - a kernel that cannot be warmed or reset: a fresh one runs the notebook
             if km is not None:
@@ -152,6 +149,42 @@ class _KernelPool:
             return None
         with self._lock:
             self._kernels[tid] = (km, uses + 1)
+        return km
+
+    def prewarm(self, pool: cf.ThreadPoolExecutor, workers: int, cwd: Path, timeout: int) -> None:
+        """Start and warm up one kernel in each of ``workers`` threads of ``pool`` now, while the
+        run still checks its brands; the notebooks submitted after find them warm."""
+        import threading
+
+        barrier = threading.Barrier(workers)  # one warm-up per thread: each waits for the others
+
+        def warm() -> None:
+            with contextlib.suppress(threading.BrokenBarrierError):
+                barrier.wait(timeout=30)
+            tid = threading.get_ident()
+            try:
+                km = self._start(cwd, timeout)
+            except Exception:  # noqa: BLE001 - the first notebook starts its kernel itself
+                return
+            with self._lock:
+                self._kernels[tid] = (km, 0)
+
+        for _ in range(workers):
+            pool.submit(warm)
+
+    def _start(self, cwd: Path, timeout: int) -> Any:
+        """A started kernel that has imported the stack (``_KERNEL_WARMUP``)."""
+        from jupyter_core.utils import run_sync
+
+        km = _venv_kernel_manager()()
+        try:
+            run_sync(km.start_kernel)(
+                cwd=str(cwd), extra_arguments=["--HistoryManager.hist_file=:memory:"]
+            )
+            run_sync(self._execute)(km, _KERNEL_WARMUP, timeout)
+        except BaseException:
+            self._shutdown(km)
+            raise
         return km
 
     def release(self, km: Any, ok: bool) -> None:

@@ -20,7 +20,7 @@ from .._record import to_jsonable
 from ..errors import ParameterError
 from .brands import _brand_config, _open_workspace
 from .index import (
-    _freshness,
+    _brand_facts,
     _link_pages,
     _month_story,
     _package_versions,
@@ -57,11 +57,14 @@ def _finish_brand(
     started: dt.datetime,
     t0: float,
     extra: Mapping[str, Any],
+    facts: Mapping[str, Any] | None = None,
 ) -> Path:
-    """Write summary.json and index.html into ``build_dir``, then swap it into place."""
-    config = _brand_config(ws, workspace, brand)
-    tz = getattr(config, "timezone", "UTC") or "UTC"
-    brand_name = getattr(config, "name", brand) or brand
+    """Write summary.json and index.html into ``build_dir``, then swap it into place.
+
+    ``facts``: the brand's :func:`_brand_facts` when already read (else read here).
+    """
+    tz, brand_name = _brand_zone_and_name(ws, workspace, brand)
+    facts = facts if facts is not None else _brand_facts(ws, brand, month, tz)
     summary: dict[str, Any] = {}
     paths = _report_paths(workspace, reports_dir, brand, month, build_dir)
     for r in results:
@@ -78,7 +81,7 @@ def _finish_brand(
             "parameters": _scrub_value(to_jsonable(params), paths),
             "results": to_jsonable(dict(r.results)),
         }
-    freshness = _freshness(ws, brand, month, tz)
+    freshness = facts["freshness"]
     summary[_SUMMARY_RUN_KEY] = {
         "brand": brand,
         "brand_name": brand_name,
@@ -102,11 +105,17 @@ def _finish_brand(
         summary=summary,
         tz=tz,
         paths=paths,
-        story=_month_story(ws, brand, month, summary, build_dir),
+        story=_month_story(ws, brand, month, summary, build_dir, facts),
     )
     final_dir = reports_dir / brand / month
     _swap_into_place(build_dir, final_dir, reports_dir / brand / ".history" / month)
     return final_dir / "index.html"
+
+
+def _brand_zone_and_name(ws: Any, workspace: Path, brand: str) -> tuple[str, str]:
+    """The brand's time zone and display name (UTC and the slug when brand.yaml is unreadable)."""
+    config = _brand_config(ws, workspace, brand)
+    return getattr(config, "timezone", "UTC") or "UTC", getattr(config, "name", brand) or brand
 
 
 def render_executed(

@@ -4,13 +4,13 @@ kernels, each brand's month placed atomically as soon as its pages are done."""
 from __future__ import annotations
 
 import concurrent.futures as cf
-import contextlib
 import datetime as dt
 import json
 import os
 import shutil
+import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,7 @@ import nbformat
 from .. import _html, periods
 from ..errors import ParameterError
 from .brands import _ingest, _open_workspace, check_reportable, choose_brands
-from .index import write_top_index
+from .index import _brand_facts, write_top_index
 from .kernels import _KernelPool, _venv_kernel_manager
 from .pages import (
     _find_failure,
@@ -37,7 +37,7 @@ from .params import (
     discover_notebooks,
     validate_parameters,
 )
-from .render import _finish_brand, _keep_other_pages, _remove_stale_builds
+from .render import _brand_zone_and_name, _finish_brand, _keep_other_pages, _remove_stale_builds
 from .results import SUMMARY_RUN_KEY as _SUMMARY_RUN_KEY
 from .results import NotebookResult, ReportResult
 
@@ -197,26 +197,27 @@ def run_report(
     settings = (month, workspace, reports_dir, parameters_from_text, timeout, with_code)
     tasks = [_plan_task(b, nb, user[nb.name], *settings) for b in chosen for nb in notebooks]
     ws = _open_workspace(workspace)
-    chosen, rejected = _prepare_brands(ws, chosen, month, bool(brands), ingest, echo)
-    tasks = [t for t in tasks if t.brand in chosen]
     jobs = max(1, int(jobs or os.cpu_count() or 1))
     finish = _Finisher(
-        ws, workspace, reports_dir, month, notebooks, tasks,
-        keep_others=bool(only), started=started, t0=t0,
-        extra={"with_code": with_code, "jobs": jobs},
+        ws, workspace, reports_dir, month, notebooks, keep_others=bool(only), started=started,
+        t0=t0, extra={"with_code": with_code, "jobs": jobs},
     )  # fmt: skip
-    try:
-        results = _execute(tasks, jobs, reports_dir, month, progress, echo, finish)
+    runner = _Runner(jobs, tasks, reports_dir, progress, echo, finish)
+    try:  # kernels warm up while the brands are checked; a brand's notebooks start once it is
+        rejected = _validate_and_ingest(ws, chosen, ingest, echo)
+        for brand in _reportable(ws, chosen, month, bool(brands), echo):
+            runner.submit([t for t in tasks if t.brand == brand])
+        results = runner.collect()
         index_paths = finish.wait()
-    finally:
-        finish.close()  # a run that stops puts no brand together after it stopped
-        for build_dir in {t.build_dir for t in tasks}:  # and leaves no half-built folder
+    finally:  # a run that stops starts nothing more and leaves no half-built folder
+        runner.close()
+        finish.close()
+        for build_dir in {t.build_dir for t in tasks}:
             shutil.rmtree(build_dir, ignore_errors=True)
-    top = write_top_index(reports_dir)
-    duration = time.perf_counter() - t0
     return ReportResult(
-        month, reports_dir, tuple(results), index_paths, top, tuple(rejected), duration
-    )
+        month, reports_dir, tuple(results), index_paths, write_top_index(reports_dir),
+        tuple(rejected), time.perf_counter() - t0,
+    )  # fmt: skip
 
 
 def _select_notebooks(
@@ -266,84 +267,117 @@ def _plan_task(
     return _Task(brand, nb, typed, build_dir, timeout, with_code, month, paths)
 
 
-def _prepare_brands(
-    ws: Any,
-    chosen: list[str],
-    month: str,
-    named: bool,
-    ingest: bool,
-    echo: Callable[[str], None],
-) -> tuple[list[str], list[str]]:
-    """Check the brands' plan files, ingest new exports, and keep the brands with something to
-    report in ``month``: ``(brands, rejected files)``.
+def _validate_and_ingest(
+    ws: Any, brands: list[str], ingest: bool, echo: Callable[[str], None]
+) -> list[str]:
+    """Check every plan file of ``brands`` in full (a ConfigError stops the run: exit 2), then
+    ingest their new exports; returns the rejected files."""
+    for brand in brands:
+        ws.validate(brand)
+    return _ingest(ws, brands, echo) if ingest else []
 
-    Brands asked for by name must each have something to report; on the schedule (every brand)
-    a brand with nothing this month is skipped, loudly.
+
+def _reportable(
+    ws: Any, brands: list[str], month: str, named: bool, echo: Callable[[str], None]
+) -> Iterator[str]:
+    """The brands with something to report in ``month``, each as soon as it is checked.
+
+    Brands asked for by name must each have something to report (all are checked before the
+    first is given); on the schedule (every brand) a brand with nothing this month is skipped,
+    loudly, and the run stops only when no brand is left.
     """
-    for brand in chosen:
-        ws.validate(brand)  # every plan file, in full: a ConfigError stops the run (exit 2)
-    rejected = _ingest(ws, chosen, echo) if ingest else []
     if named:
-        check_reportable(ws, chosen, month)
-        return list(chosen), rejected
+        check_reportable(ws, brands, month)
+        yield from brands
+        return
     check_reportable(ws, [], month)  # a month in the future stops the whole run
-    kept, skipped = [], []
-    for brand in chosen:
+    skipped = []
+    for brand in brands:
         try:
             check_reportable(ws, [brand], month)
         except ParameterError as exc:
             skipped.append(exc)
             echo(f"skipped {brand}: {exc}")
             continue
-        kept.append(brand)
-    if not kept:
+        yield brand
+    if len(skipped) == len(brands):
         raise skipped[0]
-    return kept, rejected
 
 
-def _execute(
-    tasks: list[_Task],
-    jobs: int,
-    reports_dir: Path,
-    month: str,
-    progress: bool,
-    echo: Callable[[str], None],
-    finish: _Finisher,
-) -> list[NotebookResult]:
-    """Run ``tasks`` on ``jobs`` warm kernels, longest first; hand each brand to ``finish`` as
-    soon as its last page is done. Returns the results in the order of ``tasks``."""
-    for build_dir in dict.fromkeys(t.build_dir for t in tasks):
-        _remove_stale_builds(build_dir.parent, month)
+class _Runner:
+    """The notebooks of a run on ``jobs`` warm kernels (one per worker, reset between notebooks;
+    ``SOCIALNB_KERNEL_REUSE=0``: a fresh kernel for every notebook).
+
+    Kernels start warming up when the runner is made; each brand's notebooks are submitted as
+    soon as the brand is checked, longest first; each brand is handed to ``finish`` as soon as
+    its last page is done.
+    """
+
+    def __init__(
+        self,
+        jobs: int,
+        tasks: list[_Task],
+        reports_dir: Path,
+        progress: bool,
+        echo: Callable[[str], None],
+        finish: _Finisher,
+    ) -> None:
+        self._echo, self._finish = echo, finish
+        month, n_tasks = (tasks[0].month, len(tasks)) if tasks else ("", 0)
+        self._month = month
+        self._expected = _expected_seconds(reports_dir)
+        self._futures: dict[cf.Future, _Task] = {}
+        self._order: list[tuple[str, str]] = []
+        self._bar = None
+        if progress:
+            from tqdm.auto import tqdm
+
+            self._bar = tqdm(total=n_tasks, desc=f"report {month}", unit="notebook")
+        reuse = os.environ.get("SOCIALNB_KERNEL_REUSE") != "0"
+        self._kernels = _KernelPool() if reuse else None
+        self._pool = cf.ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="socialnb-report")
+        if self._kernels is not None and tasks:
+            cwd, timeout = tasks[0].notebook.path.parent, tasks[0].timeout
+            self._kernels.prewarm(self._pool, min(jobs, n_tasks), cwd, timeout)
+
+    def submit(self, tasks: list[_Task]) -> None:
+        """Start one brand's notebooks (in a clean build folder), longest first."""
+        if not tasks:
+            return
+        build_dir = tasks[0].build_dir
+        _remove_stale_builds(build_dir.parent, self._month)
         if build_dir.exists():
             shutil.rmtree(build_dir)
         build_dir.mkdir(parents=True)
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
+        self._finish.expect(tasks[0].brand, len(tasks))
+        self._order += [(t.brand, t.notebook.name) for t in tasks]
+        for task in _schedule(tasks, self._expected):
+            fut = self._pool.submit(_run_task, replace(task, kernels=self._kernels))
+            self._futures[fut] = task
+            fut.add_done_callback(lambda f, task=task: self._finish.done(_result_of(f, task)))
 
-        bar = tqdm(total=len(tasks), desc=f"report {month}", unit="notebook")
-    # One warm kernel per worker, reset between notebooks (SOCIALNB_KERNEL_REUSE=0: a fresh
-    # kernel for every notebook)
-    kernels = None if os.environ.get("SOCIALNB_KERNEL_REUSE") == "0" else _KernelPool()
-    results: list[NotebookResult] = []
-    with (
-        contextlib.closing(kernels or _KernelPool()),  # closed after the pool's last task
-        cf.ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="socialnb-report") as pool,
-    ):
-        ordered = _schedule(tasks, _expected_seconds(reports_dir))
-        futures = {pool.submit(_run_task, replace(t, kernels=kernels)): t for t in ordered}
-        for fut in cf.as_completed(futures):
-            res = _result_of(fut, futures[fut])
+    def collect(self) -> list[NotebookResult]:
+        """Every submitted notebook's result, in the order submitted (brands, then notebooks)."""
+        if self._bar is not None:
+            self._bar.total = len(self._futures)
+        results = []
+        for fut in cf.as_completed(self._futures):
+            res = _result_of(fut, self._futures[fut])
             results.append(res)
-            finish.done(res)
-            if bar is not None:
-                bar.update(1)
+            if self._bar is not None:
+                self._bar.update(1)
             if not res.ok:
-                echo(f"FAILED {res.describe_failure()}")
-    if bar is not None:
-        bar.close()
-    order = {(t.brand, t.notebook.name): i for i, t in enumerate(tasks)}
-    return sorted(results, key=lambda r: order[(r.brand, r.notebook)])
+                self._echo(f"FAILED {res.describe_failure()}")
+        order = {key: i for i, key in enumerate(self._order)}
+        return sorted(results, key=lambda r: order[(r.brand, r.notebook)])
+
+    def close(self) -> None:
+        """Cancel what has not started, wait for what has, and shut the kernels down."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        if self._kernels is not None:
+            self._kernels.close()
+        if self._bar is not None:
+            self._bar.close()
 
 
 def _result_of(fut: cf.Future, task: _Task) -> NotebookResult:
@@ -380,18 +414,9 @@ def _expected_seconds(reports_dir: Path, newest: int = 20) -> dict[str, float]:
 
 
 def _schedule(tasks: list[_Task], expected: Mapping[str, float]) -> list[_Task]:
-    """The order tasks start in: brand by brand, each brand's notebooks longest first (as the last
-    reports timed them; one never timed counts as longest).
-
-    Longest first, so that the slowest notebook is not the one that starts last; brand by brand,
-    so that brands are done (and put together by :class:`_Finisher`) all along the run rather
-    than all at its end.
-    """
-    brands = list(dict.fromkeys(t.brand for t in tasks))
-    return sorted(
-        tasks,
-        key=lambda t: (brands.index(t.brand), -expected.get(t.notebook.name, float("inf"))),
-    )
+    """The order a brand's notebooks start in: longest first (as the last reports timed them; one
+    never timed counts as longest), so that the slowest is not the one that starts last."""
+    return sorted(tasks, key=lambda t: -expected.get(t.notebook.name, float("inf")))
 
 
 def _build_dir(reports_dir: Path, brand: str, month: str) -> Path:
@@ -411,7 +436,6 @@ class _Finisher:
         reports_dir: Path,
         month: str,
         notebooks: list[ReportNotebook],
-        tasks: list[_Task],
         *,
         keep_others: bool,
         started: dt.datetime,
@@ -428,20 +452,31 @@ class _Finisher:
         self._defaults = {
             nb.name: {k: d for k, (_t, d) in nb.parameters.items()} for nb in notebooks
         }
-        self._order = {(t.brand, t.notebook.name): i for i, t in enumerate(tasks)}
-        self._brands = list(dict.fromkeys(t.brand for t in tasks))
-        self._left = {b: sum(t.brand == b for t in tasks) for b in self._brands}
-        self._results: dict[str, list[NotebookResult]] = {b: [] for b in self._brands}
+        self._order = {nb.name: i for i, nb in enumerate(notebooks)}
+        self._lock = threading.Lock()
+        self._left: dict[str, int] = {}  # brand -> pages not done yet
+        self._results: dict[str, list[NotebookResult]] = {}
+        self._facts: dict[str, cf.Future] = {}
         self._futures: dict[str, cf.Future] = {}
         self._pool = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="socialnb-finish")
+
+    def expect(self, brand: str, pages: int) -> None:
+        """A brand whose ``pages`` notebooks start now: read what its index needs from the
+        warehouse meanwhile."""
+        with self._lock:
+            self._left[brand], self._results[brand] = pages, []
+        tz, _name = _brand_zone_and_name(self._ws, self._workspace, brand)
+        self._facts[brand] = self._pool.submit(_brand_facts, self._ws, brand, self._month, tz)
 
     def done(self, result: NotebookResult) -> None:
         """Count one page of a brand; the brand's last one starts putting its month together."""
         brand = result.brand
-        self._results[brand].append(result)
-        self._left[brand] -= 1
-        if self._left[brand] == 0:
-            mine = sorted(self._results[brand], key=lambda r: self._order[(brand, r.notebook)])
+        with self._lock:
+            self._results[brand].append(result)
+            self._left[brand] -= 1
+            if self._left[brand]:
+                return
+            mine = sorted(self._results[brand], key=lambda r: self._order[r.notebook])
             self._futures[brand] = self._pool.submit(self._finish, brand, mine)
 
     def _finish(self, brand: str, mine: list[NotebookResult]) -> Path:
@@ -451,11 +486,12 @@ class _Finisher:
         return _finish_brand(
             self._ws, self._workspace, brand, self._month, mine, self._defaults, build_dir,
             self._reports_dir, started=self._started, t0=self._t0, extra=self._extra,
+            facts=self._facts[brand].result(),
         )  # fmt: skip
 
     def wait(self) -> dict[str, Path]:
         """Each brand's index page, in the brands' order (raises what putting one together raised)."""
-        return {b: self._futures[b].result() for b in self._brands if b in self._futures}
+        return {b: self._futures[b].result() for b in self._left if b in self._futures}
 
     def close(self) -> None:
         """Cancel the brands not started yet and wait for the one being put together."""
