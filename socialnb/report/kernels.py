@@ -127,6 +127,7 @@ class _KernelPool:
 
         self._lock = threading.Lock()
         self._kernels: dict[int, tuple[Any, int]] = {}  # thread id -> (manager, uses)
+        self._closed = False
 
     def acquire(self, cwd: Path, timeout: int) -> Any | None:
         """A started kernel manager reset for a new notebook, or None to run in a fresh kernel."""
@@ -151,7 +152,9 @@ class _KernelPool:
             self._kernels[tid] = (km, uses + 1)
         return km
 
-    def prewarm(self, pool: cf.ThreadPoolExecutor, workers: int, cwd: Path, timeout: int) -> None:
+    def prewarm(
+        self, pool: cf.ThreadPoolExecutor, workers: int, cwd: Path, timeout: int
+    ) -> list[cf.Future]:
         """Start and warm up one kernel in each of ``workers`` threads of ``pool`` now, while the
         run still checks its brands; the notebooks submitted after find them warm."""
         import threading
@@ -161,16 +164,18 @@ class _KernelPool:
         def warm() -> None:
             with contextlib.suppress(threading.BrokenBarrierError):
                 barrier.wait(timeout=30)
-            tid = threading.get_ident()
             try:
                 km = self._start(cwd, timeout)
             except Exception:  # noqa: BLE001 - the first notebook starts its kernel itself
                 return
             with self._lock:
-                self._kernels[tid] = (km, 0)
+                closed = self._closed
+                if not closed:
+                    self._kernels[threading.get_ident()] = (km, 0)
+            if closed:  # the run stopped while this kernel warmed up
+                self._shutdown(km)
 
-        for _ in range(workers):
-            pool.submit(warm)
+        return [pool.submit(warm) for _ in range(workers)]
 
     def _start(self, cwd: Path, timeout: int) -> Any:
         """A started kernel that has imported the stack (``_KERNEL_WARMUP``)."""
@@ -200,7 +205,9 @@ class _KernelPool:
         self._shutdown(km)
 
     def close(self) -> None:
+        """Shut every kept kernel down; one still warming up shuts itself down when ready."""
         with self._lock:
+            self._closed = True
             kms = [km for km, _uses in self._kernels.values()]
             self._kernels.clear()
         for km in kms:

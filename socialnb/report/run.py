@@ -372,8 +372,11 @@ class _Runner:
         return sorted(results, key=lambda r: order[(r.brand, r.notebook)])
 
     def close(self) -> None:
-        """Cancel what has not started, wait for what has, and shut the kernels down."""
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        """Cancel what has not started, wait for the notebooks that have (not for a kernel still
+        warming up: a run refused before its first notebook returns at once), and shut the
+        kernels down."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        cf.wait(self._futures)
         if self._kernels is not None:
             self._kernels.close()
         if self._bar is not None:
@@ -442,12 +445,8 @@ class _Finisher:
         t0: float,
         extra: Mapping[str, Any],
     ) -> None:
-        self._ws, self._workspace, self._reports_dir, self._month = (
-            ws,
-            workspace,
-            reports_dir,
-            month,
-        )
+        self._ws, self._workspace, self._month = ws, workspace, month
+        self._reports_dir = reports_dir
         self._keep_others, self._started, self._t0, self._extra = keep_others, started, t0, extra
         self._defaults = {
             nb.name: {k: d for k, (_t, d) in nb.parameters.items()} for nb in notebooks
