@@ -8,16 +8,39 @@ import contextlib
 import os
 import subprocess
 import sys
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 __all__: list[str] = []
 
 
-@lru_cache(maxsize=1)
-def _venv_kernel_manager():
-    """A kernel manager that always starts ``sys.executable -m ipykernel_launcher``.
+#: Variables that set how many threads numpy's BLAS (and OpenMP code) use in a kernel.
+_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def _threads_per_kernel(jobs: int) -> int:
+    """The cores each of ``jobs`` kernels running at once may use for BLAS: the cores shared out
+    (two kernels with two threads each on two cores spend their time waiting for each other).
+
+    >>> _threads_per_kernel(1) == (os.cpu_count() or 1)
+    True
+    """
+    return max(1, (os.cpu_count() or 1) // max(1, jobs))
+
+
+def _thread_env(threads: int | None) -> dict[str, str]:
+    """The kernel's thread variables for ``threads`` (None: as inherited); one the user set in
+    the environment is kept."""
+    if threads is None:
+        return {}
+    return {name: str(threads) for name in _THREAD_VARIABLES if name not in os.environ}
+
+
+@cache
+def _venv_kernel_manager(threads: int | None = None):
+    """A kernel manager that always starts ``sys.executable -m ipykernel_launcher``, with BLAS
+    limited to ``threads`` threads when given.
 
     ``kernel_name="python3"`` resolves through the Jupyter path, where a user-level kernelspec
     could point at another Python; this one cannot.
@@ -45,6 +68,7 @@ def _venv_kernel_manager():
                         # figures must come back as inline PNG even when the caller set
                         # MPLBACKEND=Agg (test runners and headless schedulers do)
                         "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+                        **_thread_env(threads),
                     },
                     metadata={"supported_encryption": ["curve"]},
                 )
@@ -122,9 +146,10 @@ class _KernelPool:
     reaches the next notebook.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, threads: int | None = None) -> None:
         import threading
 
+        self._threads = threads  # BLAS threads of each kernel (None: as inherited)
         self._lock = threading.Lock()
         self._kernels: dict[int, tuple[Any, int]] = {}  # thread id -> (manager, uses)
         self._closed = False
@@ -181,7 +206,7 @@ class _KernelPool:
         """A started kernel that has imported the stack (``_KERNEL_WARMUP``)."""
         from jupyter_core.utils import run_sync
 
-        km = _venv_kernel_manager()()
+        km = _venv_kernel_manager(self._threads)()
         try:
             run_sync(km.start_kernel)(
                 cwd=str(cwd), extra_arguments=["--HistoryManager.hist_file=:memory:"]

@@ -21,7 +21,7 @@ from .. import _html, periods
 from ..errors import ParameterError
 from .brands import _ingest, _open_workspace, check_reportable, choose_brands
 from .index import _brand_facts, write_top_index
-from .kernels import _KernelPool, _venv_kernel_manager
+from .kernels import _KernelPool, _threads_per_kernel, _venv_kernel_manager
 from .pages import (
     _find_failure,
     _one_line,
@@ -55,6 +55,7 @@ class _Task:
     month: str
     paths: tuple[tuple[str, str], ...] = ()  # absolute folder -> how pages show it
     kernels: _KernelPool | None = field(default=None, compare=False, repr=False)  # warm kernels
+    threads: int | None = None  # BLAS threads of a fresh kernel (None: as inherited)
 
 
 def _run_task(task: _Task) -> NotebookResult:
@@ -78,7 +79,7 @@ def _run_task(task: _Task) -> NotebookResult:
             request_save_on_cell_execute=False,
             execution_timeout=task.timeout,
             interrupt_on_timeout=True,  # the cell fails, the notebook (with outputs) is kept
-            kernel_manager_class=_venv_kernel_manager(),
+            kernel_manager_class=_venv_kernel_manager(task.threads),
             resources={"metadata": {"path": str(nb_path.parent)}},
             **({"km": km} if km is not None else {}),
         )
@@ -334,7 +335,8 @@ class _Runner:
 
             self._bar = tqdm(total=n_tasks, desc=f"report {month}", unit="notebook")
         reuse = os.environ.get("SOCIALNB_KERNEL_REUSE") != "0"
-        self._kernels = _KernelPool() if reuse else None
+        self._threads = _threads_per_kernel(jobs)
+        self._kernels = _KernelPool(self._threads) if reuse else None
         self._pool = cf.ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="socialnb-report")
         if self._kernels is not None and tasks:
             cwd, timeout = tasks[0].notebook.path.parent, tasks[0].timeout
@@ -352,7 +354,8 @@ class _Runner:
         self._finish.expect(tasks[0].brand, len(tasks))
         self._order += [(t.brand, t.notebook.name) for t in tasks]
         for task in _schedule(tasks, self._expected):
-            fut = self._pool.submit(_run_task, replace(task, kernels=self._kernels))
+            task = replace(task, kernels=self._kernels, threads=self._threads)
+            fut = self._pool.submit(_run_task, task)
             self._futures[fut] = task
             fut.add_done_callback(lambda f, task=task: self._finish.done(_result_of(f, task)))
 
