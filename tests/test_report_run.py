@@ -156,3 +156,17 @@ def test_on_the_schedule_a_brand_without_posts_in_the_month_is_skipped_and_the_r
             reports_dir=tmp_path / "r2",
         )  # fmt: skip
     assert not (tmp_path / "r2").exists()
+
+
+def test_kernels_running_at_once_share_the_cores_for_blas(monkeypatch):
+    from socialnb.report import kernels
+
+    monkeypatch.setattr(kernels.os, "cpu_count", lambda: 4)
+    assert [kernels._threads_per_kernel(j) for j in (1, 2, 3, 8)] == [4, 2, 1, 1]
+    for name in kernels._THREAD_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    env = kernels._venv_kernel_manager(1)().kernel_spec.env
+    assert {env[name] for name in kernels._THREAD_VARIABLES} == {"1"}
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")  # the user's own setting is kept
+    assert "OMP_NUM_THREADS" not in kernels._thread_env(1)
+    assert kernels._thread_env(None) == {}
