@@ -4,6 +4,9 @@ Run from the project root::
 
     .venv/bin/python benchmarks/report.py            # sample month + 20 brands
     .venv/bin/python benchmarks/report.py --brands 0 # sample month only
+    .venv/bin/python benchmarks/report.py --scale-only --brands 6 --many /tmp/ws6
+                                                     # only the scale rows, on a workspace of
+                                                     # brand copies made (and kept) at /tmp/ws6
 
 1. **Floor** (measured in the same run): for as many notebooks as the report runs, the papermill
    CLI then the ``jupyter nbconvert --to html`` CLI, one after the other, on notebooks that only
@@ -183,6 +186,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--brands", type=int, default=20, help="brands for the scale run (0: skip)")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--scale-only", action="store_true", help="only the N-brand rows (no floor, no sample)"
+    )
+    parser.add_argument(
+        "--many",
+        type=Path,
+        help="workspace for the N-brand rows: reused when it holds N brands, else made there "
+        "and kept (the copies' ingest takes minutes)",
+    )
     args = parser.parse_args()
 
     from socialnb import Workspace
@@ -200,7 +212,7 @@ def main() -> None:
 
         floors, reports, fresh = [], [], []
         loads = [os.getloadavg()[0]]
-        for _ in range(args.repeat):
+        for _ in range(0 if args.scale_only else args.repeat):
             floors.append(_timed(floor, n_notebooks, tmp))
             reports.append(_timed(_run, _report_cmd(ws, tmp / "reports"), env_cwd))
             # the same report with a fresh kernel per notebook (as before warm kernels)
@@ -213,101 +225,88 @@ def main() -> None:
                 )
             )
             loads.append(os.getloadavg()[0])
-        f, fc = (statistics.median(x) for x in zip(*floors, strict=True))
-        r, rc = (statistics.median(x) for x in zip(*reports, strict=True))
-        q, qc = (statistics.median(x) for x in zip(*fresh, strict=True))
-        print(
-            "runs (wall, CPU s): floor",
-            floors,
-            "report",
-            reports,
-            "fresh kernels",
-            fresh,
-            file=sys.stderr,
-        )
-        rows = [
-            (
-                "floor: papermill CLI + nbconvert CLI, import-only notebooks, sequential",
-                f"{n_notebooks}",
-                f"{f:.1f} s",
-                f"{fc:.1f} s",
-                "1.00",
-                "1.00",
-            ),
-            (
-                f"socialnb report, sample month, --jobs {os.cpu_count()} (default)",
-                f"{n_notebooks}",
-                f"{r:.1f} s",
-                f"{rc:.1f} s",
-                f"{r / f:.2f}",
-                f"{rc / fc:.2f}",
-            ),
-            (
-                "the same, a fresh kernel per notebook (SOCIALNB_KERNEL_REUSE=0)",
-                f"{n_notebooks}",
-                f"{q:.1f} s",
-                f"{qc:.1f} s",
-                f"{q / f:.2f}",
-                f"{qc / fc:.2f}",
-            ),
-        ]
-
+        rows = [] if args.scale_only else _sample_rows(floors, reports, fresh, n_notebooks)
         if args.brands:
-            ones = [
-                _timed(_run, _report_cmd(ws, tmp / "reports1", "fernway", "-j1"), env_cwd)
-                for _ in range(args.repeat)
-            ]
-            one, onec = (statistics.median(x) for x in zip(*ones, strict=True))
-            many_ws = tmp / "many"
-            for i in range(args.brands):
-                _copy_brand(ws / "fernway", many_ws / f"brand{i:02d}", i)
-            Workspace(many_ws).ingest()
-            print(f"{args.brands} brands ingested", file=sys.stderr)
-            many, manyc = _timed(_run, _report_cmd(many_ws, tmp / "reports-many", "-j2"), env_cwd)
-            loads.append(os.getloadavg()[0])
-            serial, serialc = _timed(
-                _run, _report_cmd(many_ws, tmp / "reports-many1", "-j1"), env_cwd
-            )
-            loads.append(os.getloadavg()[0])
-            efficiency = serial / (2 * many)
-            rows += [
-                (
-                    "socialnb report, 1 brand, --jobs 1",
-                    f"{n_notebooks}",
-                    f"{one:.1f} s",
-                    f"{onec:.1f} s",
-                    f"{one / f:.2f}",
-                    f"{onec / fc:.2f}",
-                ),
-                (
-                    f"socialnb report, {args.brands} brands, --jobs 1",
-                    f"{args.brands * n_notebooks}",
-                    f"{serial:.1f} s",
-                    f"{serialc:.1f} s",
-                    "serial baseline",
-                    "",
-                ),
-                (
-                    f"socialnb report, {args.brands} brands, --jobs 2",
-                    f"{args.brands * n_notebooks}",
-                    f"{many:.1f} s",
-                    f"{manyc:.1f} s",
-                    f"parallel efficiency {efficiency:.2f}",
-                    "",
-                ),
-            ]
+            rows += _scale_rows(args, ws, tmp, env_cwd, n_notebooks, loads)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
     print(
         f"\nMachine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-        f"median of {args.repeat} runs (the 20-brand run once); load average (1 min) "
+        f"median of {args.repeat} runs (the N-brand runs once each); load average (1 min) "
         f"{min(loads):.1f}-{max(loads):.1f} during the runs.\n"
     )
     print("| run | notebooks | time | CPU | ratio to floor | CPU ratio |")
     print("|---|---|---|---|---|---|")
     for row in rows:
         print("| " + " | ".join(row) + " |")
+
+
+def _sample_rows(floors, reports, fresh, n_notebooks) -> list[tuple[str, ...]]:
+    """The floor, the sample report (warm kernels) and the same with fresh kernels."""
+    print("runs (wall, CPU s): floor", floors, "report", reports, "fresh kernels", fresh,
+          file=sys.stderr)  # fmt: skip
+    f, fc = (statistics.median(x) for x in zip(*floors, strict=True))
+    rows = [
+        ("floor: papermill CLI + nbconvert CLI, import-only notebooks, sequential",
+         f"{n_notebooks}", f"{f:.1f} s", f"{fc:.1f} s", "1.00", "1.00"),
+    ]  # fmt: skip
+    for label, runs in (
+        (f"socialnb report, sample month, --jobs {os.cpu_count()} (default)", reports),
+        ("the same, a fresh kernel per notebook (SOCIALNB_KERNEL_REUSE=0)", fresh),
+    ):
+        r, rc = (statistics.median(x) for x in zip(*runs, strict=True))
+        rows.append((label, f"{n_notebooks}", f"{r:.1f} s", f"{rc:.1f} s", f"{r / f:.2f}",
+                     f"{rc / fc:.2f}"))  # fmt: skip
+    return rows
+
+
+def _scale_rows(args, ws, tmp, env_cwd, n_notebooks, loads) -> list[tuple[str, ...]]:
+    """N brands with --jobs 1 and --jobs 2: the parallel efficiency."""
+    from socialnb import Workspace
+
+    one = onec = None
+    if not args.scale_only:
+        ones = [
+            _timed(_run, _report_cmd(ws, tmp / "reports1", "fernway", "-j1"), env_cwd)
+            for _ in range(args.repeat)
+        ]
+        one, onec = (statistics.median(x) for x in zip(*ones, strict=True))
+    many_ws = args.many or tmp / "many"
+    if len(list(many_ws.glob("*/brand.yaml"))) != args.brands:
+        shutil.rmtree(many_ws, ignore_errors=True)
+        for i in range(args.brands):
+            _copy_brand(ROOT / "data" / "fernway", many_ws / f"brand{i:02d}", i)
+        Workspace(many_ws).ingest()
+        print(f"{args.brands} brands ingested", file=sys.stderr)
+    many, manyc = _timed(_run, _report_cmd(many_ws, tmp / "reports-many", "-j2"), env_cwd)
+    loads.append(os.getloadavg()[0])
+    serial, serialc = _timed(_run, _report_cmd(many_ws, tmp / "reports-many1", "-j1"), env_cwd)
+    loads.append(os.getloadavg()[0])
+    efficiency = serial / (2 * many)
+    rows = []
+    if one is not None:
+        rows.append(("socialnb report, 1 brand, --jobs 1", f"{n_notebooks}", f"{one:.1f} s",
+                     f"{onec:.1f} s", "", ""))  # fmt: skip
+    rows += [
+        (
+            f"socialnb report, {args.brands} brands, --jobs 1",
+            f"{args.brands * n_notebooks}",
+            f"{serial:.1f} s",
+            f"{serialc:.1f} s",
+            "serial baseline",
+            "",
+        ),
+        (
+            f"socialnb report, {args.brands} brands, --jobs 2",
+            f"{args.brands * n_notebooks}",
+            f"{many:.1f} s",
+            f"{manyc:.1f} s",
+            f"parallel efficiency {efficiency:.2f}",
+            "",
+        ),
+    ]
+    return rows
 
 
 if __name__ == "__main__":

@@ -7,13 +7,27 @@ notebook failed (the rest was still done); 2 for a usage or configuration error 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import click
 
-from .errors import ConfigError, SocialnbError
+from .errors import ConfigError, ParameterError, SocialnbError
 
-__all__ = ["main"]
+__all__ = ["main", "report_command"]
+
+
+def _workspace_option(help: str = "The workspace: one folder per brand, and the warehouse."):
+    """The ``--workspace/-w`` option every command takes."""
+    return click.option(
+        "--workspace",
+        "-w",
+        default="data",
+        show_default=True,
+        type=click.Path(file_okay=False, path_type=Path),
+        help=help,
+    )
 
 
 def _fail(exc: SocialnbError) -> None:
@@ -32,14 +46,7 @@ def main() -> None:
 
 
 @main.command()
-@click.option(
-    "--workspace",
-    "-w",
-    default="data",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Workspace folder to write the sample brand into.",
-)
+@_workspace_option("Workspace folder to write the sample brand into.")
 @click.option(
     "--brand", default="fernway", show_default=True, help="Folder name (slug) of the sample brand."
 )
@@ -58,13 +65,7 @@ def sample(workspace: Path, brand: str, force: bool) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-@click.option(
-    "--workspace",
-    "-w",
-    default="data",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-)
+@_workspace_option()
 @click.option("--brand", help="Only this brand (and attribute PATHS outside the workspace to it).")
 @click.option(
     "--rebuild", is_flag=True, help="Recreate the warehouse from every brand's raw/ folder."
@@ -93,16 +94,13 @@ def ingest(
     same export time cannot be ordered (it says what to do). The brands' plan files are checked
     first: a mistake there is an error (exit 2) and nothing is loaded.
     """
+    from .report import choose_brands
     from .workspace import Workspace
 
     try:
         ws = Workspace(workspace)
-        if brand is not None and brand not in ws.brands():
-            raise ConfigError(
-                f"unknown brand {brand!r}: the brands in {workspace} are "
-                f"{', '.join(ws.brands()) or 'none'}. What to do: pass one of them, or start a "
-                f"new one with `socialnb init --brand {brand}`."
-            )
+        if brand is not None:
+            choose_brands(workspace, [brand])
         if rebuild and paths:
             raise click.UsageError("--rebuild reloads every raw/ folder; give no PATHS with it.")
         if mapping and not paths:
@@ -130,13 +128,7 @@ def ingest(
 
 @main.command()
 @click.option("--brand", "-b", required=True, help="Folder name (slug) of the brand.")
-@click.option(
-    "--workspace",
-    "-w",
-    default="data",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-)
+@_workspace_option()
 @click.option("--timezone", "-t", help="The brand's IANA time zone, e.g. Europe/London.")
 @click.option("--name", help="The brand's display name (default: the slug, capitalised).")
 def init(brand: str, workspace: Path, timezone: str | None, name: str | None) -> None:
@@ -201,13 +193,7 @@ def formats() -> None:
 @click.option(
     "--brand", "-b", "brands", multiple=True, help="Brand slug (repeatable; default: every brand)."
 )
-@click.option(
-    "--workspace",
-    "-w",
-    default="data",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-)
+@_workspace_option()
 @click.option(
     "--reports",
     "-o",
@@ -266,8 +252,6 @@ def report(
     unknown brand, an invalid brand.yaml, or a month with nothing to report (in the future,
     after the brand's newest export, or without any post of the brand).
     """
-    from .report import report_command
-
     try:
         code = report_command(
             month=month,
@@ -286,6 +270,116 @@ def report(
     except SocialnbError as exc:
         _fail(exc)
     sys.exit(code)
+
+
+def _parse_param_options(pairs: Iterable[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise ParameterError(
+                f"-p {pair!r}: write parameters as NAME=VALUE (or NOTEBOOK.NAME=VALUE), "
+                "e.g. -p alpha=0.1 -p ideation.capacity_hours=30."
+            )
+        key, value = pair.split("=", 1)
+        out[key.strip()] = value
+    return out
+
+
+def report_command(
+    *,
+    workspace: str | Path = "data",
+    month: str | None = None,
+    brands: Iterable[str] | None = (),
+    notebooks: Iterable[str] | None = None,
+    notebooks_dir: str | Path | None = None,
+    reports_dir: str | Path = "reports",
+    jobs: int | None = None,
+    timeout: int = 600,
+    params: Iterable[str] = (),
+    with_code: bool = False,
+    ingest: bool = True,
+    progress: bool = True,
+    quiet: bool = False,
+    pdf: bool = False,
+    echo: Callable[[str], None] | None = None,
+) -> int:
+    """Body of ``socialnb report``: run, print a summary, and return the exit code.
+
+    Returns 0 when every notebook ran; 1 when any failed (each failure printed once, with
+    notebook and section, after the run); 2 on invalid input (parameters, month, brand,
+    brand.yaml), a month with nothing to report (see :func:`check_reportable`) before any
+    notebook ran, or ``pdf`` without a Chromium to print with. ``quiet`` prints only problems
+    and the final path; ``pdf`` also writes ``<brand>-<month>.pdf`` beside each month's index
+    (see :func:`write_pdf`).
+    """
+    from .report import find_chromium, run_report, write_pdf
+
+    if echo is None:
+
+        def echo(msg: str) -> None:
+            click.echo(msg, err=msg.startswith(("FAILED", "error", "ingest")))
+
+    if pdf:
+        try:
+            find_chromium()
+        except ParameterError as exc:
+            echo(f"error: {exc}")
+            return 2
+
+    def during(msg: str, shout: Callable[[str], None] = echo) -> None:
+        if not msg.startswith("FAILED"):  # failures are listed once, after the run
+            shout(msg)
+
+    try:
+        result = run_report(
+            workspace,
+            month,
+            brands=list(brands or ()) or None,
+            notebooks_dir=notebooks_dir,
+            only=list(notebooks or ()) or None,
+            reports_dir=reports_dir,
+            jobs=jobs,
+            timeout=timeout,
+            parameters=_parse_param_options(params),
+            parameters_from_text=True,
+            with_code=with_code,
+            ingest=ingest,
+            progress=progress and not quiet,
+            echo=during,
+        )
+    except (ParameterError, ConfigError) as exc:
+        echo(f"error: {exc}")
+        return 2
+    code = _say_outcome(result, quiet, echo)
+    if pdf:
+        for path in result.index_paths.values():
+            try:
+                written = write_pdf(path.parent)
+            except SocialnbError as exc:
+                echo(f"error: {exc}")
+                return 2
+            if not quiet:
+                echo(f"PDF -> {written}")
+    if len(result.index_paths) == 1:
+        echo(str(next(iter(result.index_paths.values()))))
+    else:
+        echo(str(result.top_index))
+    return code
+
+
+def _say_outcome(result: Any, quiet: bool, echo: Callable[[str], None]) -> int:
+    """Each brand's pages (unless ``quiet``), then every failure once; the exit code (0 or 1)."""
+    if not quiet:
+        for brand, path in result.index_paths.items():
+            n = sum(1 for r in result.notebooks if r.brand == brand)
+            bad = sum(1 for r in result.notebooks if r.brand == brand and not r.ok)
+            echo(f"{brand} {result.month}: {n - bad}/{n} notebooks ok -> {path}")
+    if not result.failures:
+        return 0
+    echo(f"FAILED {len(result.failures)} notebook(s):")
+    for r in result.failures:
+        echo(f"FAILED   {r.describe_failure()}")
+    return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -29,19 +29,18 @@ from typing import Any
 import nbformat
 import pandas as pd
 
+from . import periods
 from .errors import NotebookError, ParameterError
 from .report import (
     ReportNotebook,
     ReportResult,
-    _check_month,
-    _ingest,
-    _open_workspace,
-    _split_user_parameters,
+    choose_brands,
     discover_notebooks,
-    last_complete_month,
     render_executed,
     validate_parameters,
 )
+from .report.brands import _ingest, _open_workspace
+from .report.params import _split_user_parameters
 
 __all__ = [
     "NotebookRun",
@@ -88,19 +87,16 @@ class NotebookRun:
 
 
 def _as_date(value: Any, what: str) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date() if value.tzinfo is None else value.astimezone(dt.UTC).date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return _as_date(dt.datetime.fromisoformat(value.replace("Z", "+00:00")), what)
-        except ValueError:
-            pass
-    raise ParameterError(
-        f"{what} {value!r} is not a date. What to do: pass a date or datetime "
-        "(e.g. 2026-11-02 or 2026-11-02T06:00:00+00:00)."
-    )
+    try:
+        day = periods.parse_date(value) if isinstance(value, (str, dt.date)) else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise ParameterError(
+            f"{what} {value!r} is not a date. What to do: pass a date or datetime "
+            "(e.g. 2026-11-02 or 2026-11-02T06:00:00+00:00)."
+        )
+    return day
 
 
 def month_for_logical_date(logical_date: dt.date | dt.datetime | str) -> str:
@@ -114,7 +110,7 @@ def month_for_logical_date(logical_date: dt.date | dt.datetime | str) -> str:
     ParameterError
         ``logical_date`` is not a date.
     """
-    return last_complete_month(_as_date(logical_date, "logical date"))
+    return periods.last_complete_month(_as_date(logical_date, "logical date"))
 
 
 def resolve_month(
@@ -141,7 +137,7 @@ def resolve_month(
         ``month`` is not ``YYYY-MM``, or neither date is given.
     """
     if month not in (None, ""):
-        return _check_month(str(month))
+        return periods.check_month(str(month), what="--month")
     date = logical_date if logical_date is not None else run_after
     if date is None:
         raise ParameterError(
@@ -159,23 +155,7 @@ def discover_brands(workspace: str | Path, listed: Iterable[str] | None = None) 
     ParameterError
         A listed brand has no ``brand.yaml`` in the workspace, or the workspace has no brand.
     """
-    from .config import list_brands
-
-    workspace = Path(workspace)
-    available = list_brands(workspace)
-    chosen = [b for b in (listed or ()) if b] or available
-    unknown = [b for b in chosen if b not in available]
-    if unknown:
-        raise ParameterError(
-            f"unknown brand(s) {', '.join(unknown)} in workspace {workspace}. "
-            f"Brands there (folders with a brand.yaml): {', '.join(available) or 'none'}."
-        )
-    if not chosen:
-        raise ParameterError(
-            f"workspace {workspace} has no brands (folders with a brand.yaml). What to do: point "
-            "the DAG at the shared workspace, or create a brand there."
-        )
-    return chosen
+    return choose_brands(workspace, listed)
 
 
 def executed_dir(executed_root: str | Path, brand: str, month: str) -> Path:
@@ -224,7 +204,7 @@ def report_tasks(
         A malformed month, no report notebook, or an unknown or ill-typed parameter.
     """
     if not _is_template(month):
-        _check_month(month)
+        periods.check_month(month, what="--month")
     found = list(notebooks) if notebooks is not None else discover_notebooks(notebooks_dir)
     if not found:
         raise ParameterError(
@@ -253,7 +233,7 @@ def prepare_month(executed_root: str | Path, brands: Iterable[str], month: str) 
     A notebook left from an earlier run of the month would otherwise be rendered as if this run
     had executed it. Returns ``{brand: folder}``.
     """
-    _check_month(month)
+    periods.check_month(month, what="--month")
     folders = {}
     for brand in brands:
         folder = executed_dir(executed_root, brand, month)
@@ -349,7 +329,7 @@ def render_brand(
     ParameterError
         A malformed month, or no report notebook.
     """
-    _check_month(month)
+    periods.check_month(month, what="--month")
     for run in report_tasks(
         brand,
         month,

@@ -172,7 +172,7 @@ def test_report_of_an_unknown_brand_is_refused_listing_the_known_ones(
     result = _report(x_workspace, tmp_path / "reports", "--month", "2021-01", "--brand", "lsia")
     assert result.exit_code == 2
     line = _refusal_line(result)
-    assert "lsia" in line and "Brands there: lisa" in line
+    assert "lsia" in line and "Brands there (folders with a brand.yaml): lisa" in line
     assert not (tmp_path / "reports").exists()
     assert not (x_workspace / "warehouse.duckdb").exists()
 
@@ -181,7 +181,7 @@ def test_ingest_of_an_unknown_brand_is_refused_listing_the_known_ones(x_workspac
     result = _run("ingest", "--workspace", str(x_workspace), "--brand", "lsia", "--quiet")
     assert result.exit_code == 2
     line = _refusal_line(result)
-    assert "unknown brand 'lsia'" in line and "are lisa" in line
+    assert "unknown brand(s) lsia" in line and "(folders with a brand.yaml): lisa" in line
     assert not (x_workspace / "warehouse.duckdb").exists()
 
 

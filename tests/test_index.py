@@ -184,14 +184,14 @@ def test_takeaways_link_to_the_heading_of_their_section(tmp_path):
         _html.add_heading_ids("<h2>Planned vs shipped</h2>"), encoding="utf-8"
     )
     summary = {"retro": {"status": "ok", "results": {}}, "_run": {}}
-    found = report._takeaways(summary, tmp_path)
+    found = report.index._takeaways(summary, tmp_path)
     assert [t["href"] for t in found] == ["retro.html#planned-vs-shipped", "retro.html"]
     summary = {"retro": {"status": "ok", "results": {"takeaways": [{"text": "A", "table": "x"}]}}}
-    assert report._takeaways(summary, tmp_path)[0]["text"] == "A"  # a record wins
+    assert report.index._takeaways(summary, tmp_path)[0]["text"] == "A"  # a record wins
 
 
 def test_the_index_says_shipped_of_planned_in_words_not_raw_keys():
-    shown = report._readable_results(
+    shown = report.index._readable_results(
         {"planned_posts": 62, "published_posts": 64, "delivery_rate": 57 / 62, "kpis": []}
     )
     assert shown["planned posts shipped"] == "57 of 62 (91.9%)"
@@ -230,7 +230,7 @@ def _fake_task(task, status="ok"):
 
 def test_rerunning_one_notebook_keeps_the_months_other_pages(tmp_path, monkeypatch):
     ws = _workspace(tmp_path)
-    monkeypatch.setattr(report, "_run_task", _fake_task)
+    monkeypatch.setattr(report.run, "_run_task", _fake_task)
     kw = {"notebooks_dir": FIXTURE_NOTEBOOKS, "reports_dir": tmp_path / "r", "echo": print}
     report.run_report(ws, "2026-10", **kw)
     month = tmp_path / "r" / "demo" / "2026-10"
@@ -251,7 +251,7 @@ def test_rerunning_one_notebook_keeps_the_months_other_pages(tmp_path, monkeypat
 
 def test_quiet_prints_each_failure_once_and_the_final_path(tmp_path, monkeypatch):
     ws = _workspace(tmp_path)
-    monkeypatch.setattr(report, "_run_task", lambda t: _fake_task(t, "failed"))
+    monkeypatch.setattr(report.run, "_run_task", lambda t: _fake_task(t, "failed"))
     lines: list[str] = []
     code = report.report_command(
         workspace=ws,
@@ -269,7 +269,7 @@ def test_quiet_prints_each_failure_once_and_the_final_path(tmp_path, monkeypatch
 
 def test_pdf_without_a_chromium_is_a_clear_error_before_anything_runs(tmp_path, monkeypatch):
     monkeypatch.delenv("SOCIALNB_CHROMIUM", raising=False)
-    monkeypatch.setattr(report.shutil, "which", lambda _name: None)
+    monkeypatch.setattr(report.pdf.shutil, "which", lambda _name: None)
     ran = []
     monkeypatch.setattr(report, "run_report", lambda *a, **k: ran.append(1))
     lines: list[str] = []
@@ -316,7 +316,7 @@ def test_a_brand_without_followers_or_exposure_says_what_is_not_charted(tmp_path
         def account_daily(self, _brand):
             return None
 
-    story = report._month_story(Workspace(), "b", "2026-10", {"_run": {}}, tmp_path)
+    story = report.index._month_story(Workspace(), "b", "2026-10", {"_run": {}}, tmp_path)
     assert story["numbers"]["totals"][0]["value"] == "1"
     assert story["charts"] == []
     assert any("followers" in p for p in story["problems"])

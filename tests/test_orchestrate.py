@@ -98,8 +98,10 @@ def test_each_notebook_task_gets_exactly_the_parameters_socialnb_report_passes(
         seen.append(task)
         raise RuntimeError("not run in this test")
 
-    monkeypatch.setattr(report, "_run_task", fake)
-    monkeypatch.setattr(report, "check_reportable", lambda *a, **k: None)  # brands without posts
+    monkeypatch.setattr(report.run, "_run_task", fake)
+    monkeypatch.setattr(
+        report.run, "check_reportable", lambda *a, **k: None
+    )  # brands without posts
     report.run_report(
         ws,
         "2026-10",

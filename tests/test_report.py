@@ -256,14 +256,14 @@ def test_folders_are_shown_relative_and_other_paths_as_file_names(tmp_path, monk
 
     monkeypatch.chdir(tmp_path)
     ws, out = tmp_path / "data", tmp_path / "out" / "reports"
-    paths = report._report_paths(ws, out, "acme", "2026-10", out / "acme" / ".tmp-2026-10-1")
-    shown = report._scrub_value(
+    paths = report.pages._report_paths(ws, out, "acme", "2026-10", out / "acme" / ".tmp-2026-10-1")
+    shown = report.pages._scrub_value(
         {"workspace": str(ws), "report_dir": str(out / "acme" / ".tmp-2026-10-1")}, paths
     )
     assert shown == {"workspace": "data", "report_dir": "out/reports/acme/2026-10"}
     monkeypatch.chdir(ROOT)  # the folders are outside the current one: from their own name
-    paths = report._report_paths(ws, out, "acme", "2026-10")
-    assert report._scrub_value([str(ws), str(out / "acme" / "2026-10")], paths) == [
+    paths = report.pages._report_paths(ws, out, "acme", "2026-10")
+    assert report.pages._scrub_value([str(ws), str(out / "acme" / "2026-10")], paths) == [
         "data",
         "reports/acme/2026-10",
     ]
@@ -285,7 +285,7 @@ def test_pages_hide_code_and_record_text_and_embed_figures(run):
 
 def test_rerun_replaces_the_report_and_keeps_the_previous_one(run, monkeypatch):
     before = (run["dir"] / "summary.json").read_text(encoding="utf-8")
-    monkeypatch.setattr(report, "_run_task", _fake_task)
+    monkeypatch.setattr(report.run, "_run_task", _fake_task)
     result = report.run_report(
         run["ws"],
         "2026-10",
@@ -317,7 +317,7 @@ def _fake_task(task):
 def test_a_run_that_dies_midway_leaves_the_previous_report(tmp_path, monkeypatch):
     ws = _workspace(tmp_path)
     out = tmp_path / "reports"
-    monkeypatch.setattr(report, "_run_task", _fake_task)
+    monkeypatch.setattr(report.run, "_run_task", _fake_task)
     report.run_report(ws, "2026-10", notebooks_dir=FIXTURE_NOTEBOOKS, reports_dir=out)
     month_dir = out / "demo" / "2026-10"
     before = {p.name: p.read_bytes() for p in month_dir.iterdir()}
@@ -325,7 +325,7 @@ def test_a_run_that_dies_midway_leaves_the_previous_report(tmp_path, monkeypatch
     def die(*_a, **_k):
         raise KeyboardInterrupt  # the machine goes down while the index is being written
 
-    monkeypatch.setattr(report, "_write_month_index", die)
+    monkeypatch.setattr(report.render, "_write_month_index", die)
     with pytest.raises(KeyboardInterrupt):
         report.run_report(ws, "2026-10", notebooks_dir=FIXTURE_NOTEBOOKS, reports_dir=out)
     assert {p.name: p.read_bytes() for p in month_dir.iterdir()} == before
@@ -334,7 +334,7 @@ def test_a_run_that_dies_midway_leaves_the_previous_report(tmp_path, monkeypatch
 
 def test_result_frame_has_one_row_per_brand_and_notebook(tmp_path, monkeypatch):
     ws = _workspace(tmp_path)
-    monkeypatch.setattr(report, "_run_task", _fake_task)
+    monkeypatch.setattr(report.run, "_run_task", _fake_task)
     result = report.run_report(
         ws, "2026-10", notebooks_dir=FIXTURE_NOTEBOOKS, reports_dir=tmp_path / "r"
     )
@@ -456,7 +456,7 @@ def test_ci_workflow_runs_the_report_on_the_2nd_of_each_month():
 
 def test_only_the_named_notebooks_run_and_unknown_names_are_refused(tmp_path, monkeypatch):
     ws = _workspace(tmp_path)
-    monkeypatch.setattr(report, "_run_task", _fake_task)
+    monkeypatch.setattr(report.run, "_run_task", _fake_task)
     result = report.run_report(
         ws, "2026-10", notebooks_dir=FIXTURE_NOTEBOOKS, only=["broken_report"], reports_dir=tmp_path
     )
@@ -520,22 +520,22 @@ def test_a_failed_page_names_the_heading_above_the_failing_cell_and_shows_no_tra
     assert "Traceback" not in html and "/home/ana" not in html
     assert "read posts.csv" in html  # a path in an output is cut to its file name
     assert "Top posts" not in html  # the sections after the failure did not run
-    assert report._section_of(nb, 4) == "Engagement by format"
-    assert report._section_of(nb, 2) == "Posts per platform"
+    assert report.pages._section_of(nb, 4) == "Engagement by format"
+    assert report.pages._section_of(nb, 2) == "Posts per platform"
 
 
 def test_a_socialnb_error_says_its_own_what_to_do_and_a_bug_points_at_the_executed_notebook():
-    why, todo = report._failure_advice(
+    why, todo = report.pages._failure_advice(
         "ConfigError: data/acme/ideas.csv, row 3: unknown format 'reels'. What to do: use reel.",
         "ideation",
     )
     assert why == "ConfigError: data/acme/ideas.csv, row 3: unknown format 'reels'"
     assert todo == "use reel."
-    why, todo = report._failure_advice("AnalysisError: only 3 posts", "retro")
+    why, todo = report.pages._failure_advice("AnalysisError: only 3 posts", "retro")
     assert "fix what the message names" in todo
-    why, todo = report._failure_advice("KeyError: 'format'", "overview")
+    why, todo = report.pages._failure_advice("KeyError: 'format'", "overview")
     assert "fault in the notebook or in socialnb" in todo and "overview.ipynb" in todo
-    long = report._one_line(
+    long = report.pages._one_line(
         "KeyError: \"None of [Index(['id',\\n       'p'])] are in\"" + "x" * 400
     )
     assert "\\n" not in long and len(long) == 300

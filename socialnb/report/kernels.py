@@ -1,0 +1,268 @@
+"""Kernels for the report: one that always runs this environment's Python, and a pool of warm
+kernels (one per worker thread) reset to a fresh state between notebooks."""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import contextlib
+import os
+import subprocess
+import sys
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+__all__: list[str] = []
+
+
+#: Variables that set how many threads numpy's BLAS (and OpenMP code) use in a kernel.
+_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def _threads_per_kernel(jobs: int) -> int:
+    """The cores each of ``jobs`` kernels running at once may use for BLAS: the cores shared out
+    (two kernels with two threads each on two cores spend their time waiting for each other).
+
+    >>> _threads_per_kernel(1) == (os.cpu_count() or 1)
+    True
+    """
+    return max(1, (os.cpu_count() or 1) // max(1, jobs))
+
+
+def _thread_env(threads: int | None) -> dict[str, str]:
+    """The kernel's thread variables for ``threads`` (None: as inherited); one the user set in
+    the environment is kept."""
+    if threads is None:
+        return {}
+    return {name: str(threads) for name in _THREAD_VARIABLES if name not in os.environ}
+
+
+@cache
+def _venv_kernel_manager(threads: int | None = None):
+    """A kernel manager that always starts ``sys.executable -m ipykernel_launcher``, with BLAS
+    limited to ``threads`` threads when given.
+
+    ``kernel_name="python3"`` resolves through the Jupyter path, where a user-level kernelspec
+    could point at another Python; this one cannot.
+    """
+    from jupyter_client import AsyncKernelManager
+    from jupyter_client.kernelspec import KernelSpec
+    from traitlets import CaselessStrEnum
+
+    class VenvKernelManager(AsyncKernelManager):
+        # The kernel listens on localhost TCP; CurveZMQ keys keep that traffic private.
+        transport_encryption = CaselessStrEnum(
+            ["disabled", "auto", "required"], default_value="auto", config=True
+        )
+
+        @property
+        def kernel_spec(self):  # type: ignore[override]
+            if self._kernel_spec is None:
+                self._kernel_spec = KernelSpec(
+                    argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                    display_name=f"Python {sys.version_info.major}.{sys.version_info.minor}",
+                    language="python",
+                    resource_dir="",
+                    env={
+                        "PYTHONPATH": _kernel_pythonpath(),
+                        # figures must come back as inline PNG even when the caller set
+                        # MPLBACKEND=Agg (test runners and headless schedulers do)
+                        "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+                        **_thread_env(threads),
+                    },
+                    metadata={"supported_encryption": ["curve"]},
+                )
+            return self._kernel_spec
+
+        async def _async_launch_kernel(self, kernel_cmd, **kw):
+            # The kernel's own log lines (shutdown chatter) are noise in a scheduler's log; cell
+            # errors, dead kernels and timeouts still reach the report through nbclient.
+            kw.setdefault("stderr", subprocess.DEVNULL)
+            return await super()._async_launch_kernel(kernel_cmd, **kw)
+
+    return VenvKernelManager
+
+
+# Run in a reused kernel before each notebook (silently: no output, no execution count), so the
+# notebook meets the state of a fresh kernel whose stack is already imported: an empty namespace,
+# execution count 1, matplotlib's and pandas' settings, warning filters, numpy's error handling,
+# sys.path, the working folder and the attributes of socialnb's modules as they were right after
+# the warm-up, no open figure. (An object changed in place inside a third-party module is not
+# undone: notebooks are narrative over package calls and do not patch libraries.)
+_KERNEL_WARMUP = """\
+import os as _os, sys as _sys, types as _types, warnings as _warnings
+import numpy as _np, pandas as _pd, matplotlib as _mpl, matplotlib.pyplot as _plt
+import seaborn as _sns, duckdb as _duckdb, statsmodels.api as _sm, scipy.stats as _ss
+import socialnb as _socialnb
+_state = _types.ModuleType("_socialnb_kernel_state")
+_state.rc = _mpl.rcParams.copy()
+_state.pd_options = {k: _pd.get_option(k) for k in _pd._config.config._registered_options}
+_state.filters = list(_warnings.filters)
+_state.np_err = _np.geterr()
+_state.sys_path = list(_sys.path)
+_state.modules = {
+    _n: (_m, dict(vars(_m)))
+    for _n, _m in list(_sys.modules.items())
+    if _n == "socialnb" or _n.startswith("socialnb.")
+}
+_sys.modules["_socialnb_kernel_state"] = _state
+"""
+
+_KERNEL_RESET = """\
+import os as _os, sys as _sys, warnings as _warnings
+import numpy as _np, pandas as _pd, matplotlib as _mpl, matplotlib.pyplot as _plt
+_state = _sys.modules["_socialnb_kernel_state"]
+_plt.close("all")
+with _warnings.catch_warnings():
+    _warnings.simplefilter("ignore")
+    _mpl.rcParams.update(_state.rc)
+    for _k, _v in _state.pd_options.items():
+        if _pd.get_option(_k) != _v:
+            _pd.set_option(_k, _v)
+_warnings.filters[:] = _state.filters
+getattr(_warnings, "_filters_mutated", lambda: None)()
+_np.seterr(**_state.np_err)
+_sys.path[:] = _state.sys_path
+for _n in [_n for _n in _sys.modules if _n == "socialnb" or _n.startswith("socialnb.")]:
+    if _n not in _state.modules:
+        del _sys.modules[_n]  # imported by the last notebook: imported afresh when needed
+for _n, (_m, _d) in _state.modules.items():  # socialnb's modules as the warm-up left them
+    _sys.modules[_n] = _m
+    vars(_m).clear()
+    vars(_m).update(_d)
+_os.chdir({cwd!r})
+get_ipython().reset(new_session=True)
+"""
+
+_KERNEL_MAX_USES = 20  # a kernel runs at most this many notebooks, then a fresh one starts
+
+
+class _KernelPool:
+    """One warm kernel per worker thread, reused across notebooks.
+
+    A kernel imports the stack once (``_KERNEL_WARMUP``) and is reset before each notebook
+    (``_KERNEL_RESET``). After a failed notebook (an error, a timeout, a dead kernel) or a failed
+    reset the kernel is shut down and the next notebook gets a fresh one, so a failure never
+    reaches the next notebook.
+    """
+
+    def __init__(self, threads: int | None = None) -> None:
+        import threading
+
+        self._threads = threads  # BLAS threads of each kernel (None: as inherited)
+        self._lock = threading.Lock()
+        self._kernels: dict[int, tuple[Any, int]] = {}  # thread id -> (manager, uses)
+        self._closed = False
+
+    def acquire(self, cwd: Path, timeout: int) -> Any | None:
+        """A started kernel manager reset for a new notebook, or None to run in a fresh kernel."""
+        import threading
+
+        from jupyter_core.utils import run_sync
+
+        tid = threading.get_ident()
+        with self._lock:
+            km, uses = self._kernels.pop(tid, (None, 0))
+        try:
+            if km is None or uses >= _KERNEL_MAX_USES:
+                if km is not None:
+                    self._shutdown(km)
+                km, uses = self._start(cwd, timeout), 0
+            run_sync(self._execute)(km, _KERNEL_RESET.format(cwd=str(cwd)), timeout)
+        except Exception:  # noqa: BLE001 - a kernel that cannot be warmed or reset: a fresh one runs the notebook
+            if km is not None:
+                self._shutdown(km)
+            return None
+        with self._lock:
+            self._kernels[tid] = (km, uses + 1)
+        return km
+
+    def prewarm(
+        self, pool: cf.ThreadPoolExecutor, workers: int, cwd: Path, timeout: int
+    ) -> list[cf.Future]:
+        """Start and warm up one kernel in each of ``workers`` threads of ``pool`` now, while the
+        run still checks its brands; the notebooks submitted after find them warm."""
+        import threading
+
+        barrier = threading.Barrier(workers)  # one warm-up per thread: each waits for the others
+
+        def warm() -> None:
+            with contextlib.suppress(threading.BrokenBarrierError):
+                barrier.wait(timeout=30)
+            try:
+                km = self._start(cwd, timeout)
+            except Exception:  # noqa: BLE001 - the first notebook starts its kernel itself
+                return
+            with self._lock:
+                closed = self._closed
+                if not closed:
+                    self._kernels[threading.get_ident()] = (km, 0)
+            if closed:  # the run stopped while this kernel warmed up
+                self._shutdown(km)
+
+        return [pool.submit(warm) for _ in range(workers)]
+
+    def _start(self, cwd: Path, timeout: int) -> Any:
+        """A started kernel that has imported the stack (``_KERNEL_WARMUP``)."""
+        from jupyter_core.utils import run_sync
+
+        km = _venv_kernel_manager(self._threads)()
+        try:
+            run_sync(km.start_kernel)(
+                cwd=str(cwd), extra_arguments=["--HistoryManager.hist_file=:memory:"]
+            )
+            run_sync(self._execute)(km, _KERNEL_WARMUP, timeout)
+        except BaseException:
+            self._shutdown(km)
+            raise
+        return km
+
+    def release(self, km: Any, ok: bool) -> None:
+        """After a notebook: keep ``km`` for the next one if the notebook ran clean."""
+        import threading
+
+        if ok:
+            return
+        with self._lock:
+            for tid, (kept, _uses) in list(self._kernels.items()):
+                if kept is km and tid == threading.get_ident():
+                    del self._kernels[tid]
+        self._shutdown(km)
+
+    def close(self) -> None:
+        """Shut every kept kernel down; one still warming up shuts itself down when ready."""
+        with self._lock:
+            self._closed = True
+            kms = [km for km, _uses in self._kernels.values()]
+            self._kernels.clear()
+        for km in kms:
+            self._shutdown(km)
+
+    @staticmethod
+    def _shutdown(km: Any) -> None:
+        from jupyter_core.utils import run_sync
+
+        with contextlib.suppress(Exception):  # already dead: nothing to stop
+            run_sync(km.shutdown_kernel)(now=True)
+
+    @staticmethod
+    async def _execute(km: Any, code: str, timeout: int) -> None:
+        kc = km.client()
+        kc.start_channels()
+        try:
+            await kc.wait_for_ready(timeout=60)
+            reply = await kc.execute_interactive(
+                code, silent=True, store_history=False, timeout=timeout, output_hook=lambda m: None
+            )
+            if reply["content"]["status"] != "ok":
+                content = reply["content"]
+                raise RuntimeError(f"{content.get('ename')}: {content.get('evalue')}")
+        finally:
+            kc.stop_channels()
+
+
+def _kernel_pythonpath() -> str:
+    """PYTHONPATH for the kernel: this socialnb first, so the kernel imports the same package."""
+    here = str(Path(__file__).resolve().parents[2])
+    rest = os.environ.get("PYTHONPATH", "")
+    return os.pathsep.join(p for p in (here, rest) if p)
