@@ -304,7 +304,7 @@ class Workspace:
         that reads posts sees the same matches as the retro. A post no calendar row names has
         no tags (missing, never a guess).
         """
-        from ..retro import match_calendar, tag_posts
+        from ..calendar import match_calendar, tag_posts
 
         frame = self._brand_filter("posts", brand, "platform, published_at, post_id")
         calendar = self.calendar(brand)
