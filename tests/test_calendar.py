@@ -143,7 +143,7 @@ def test_the_warehouse_calendar_table_has_the_declared_columns():
 
     from socialnb import warehouse
 
-    ddl = re.sub(r"\s+", " ", warehouse._DDL)
+    ddl = re.sub(r"\s+", " ", warehouse.schema._DDL)
     assert f"brand VARCHAR, {C.calendar_sql_columns()}, calendar_row BIGINT" in ddl
 
 

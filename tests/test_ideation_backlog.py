@@ -37,7 +37,7 @@ def test_a_backlog_error_names_file_row_column_value_and_fix(tmp_path):
     e = err.value
     assert (e.path, e.row, e.key, e.value) == (p, 2, "effort_hours", "-2")
     assert "positive number of hours" in e.problem and "hours such as 2" in e.fix
-    assert str(e).startswith(f"{p}, row 2, key 'effort_hours' (value '-2')")
+    assert str(e).startswith(f"{p}, row 2, column 'effort_hours' (value '-2')")
 
 
 def test_an_unknown_column_value_is_named_with_the_choices(tmp_path):
