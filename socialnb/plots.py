@@ -234,7 +234,11 @@ def table(
     Examples
     --------
     >>> import pandas as pd
-    >>> plots.table(pd.DataFrame({"p_value": [4e-05], "effect": [1.3925]}))  # doctest: +SKIP
+    >>> from socialnb import plots
+    >>> styled = plots.table(pd.DataFrame({"p_value": [4e-05], "effect": [1.3925]}))
+    >>> import re
+    >>> re.findall(r"<td[^>]*>([^<]*)</td>", styled.to_html())  # p-values and effects for people
+    ['&lt; 0.001', '1.39']
     """
     import pandas as pd
 
@@ -305,7 +309,9 @@ def note(text: str):
 
     Examples
     --------
-    >>> plots.note("No posts on X this month.")  # doctest: +SKIP
+    >>> from socialnb import plots
+    >>> plots.note("No posts on X this month.").data
+    '_No posts on X this month._'
     """
     from IPython.display import Markdown
 
@@ -324,7 +330,9 @@ def missing_input(shows: str, file: str, where: str = "to the brand's folder"):
 
     Examples
     --------
-    >>> plots.missing_input("planned vs shipped posts", "calendar.csv")  # doctest: +SKIP
+    >>> from socialnb import plots
+    >>> print(plots.missing_input("planned vs shipped posts", "calendar.csv").data)
+    _This section would show planned vs shipped posts. Add calendar.csv to the brand's folder to unlock it._
     """
     return note(f"This section would show {shows}. Add {file} {where} to unlock it.")
 
@@ -337,7 +345,11 @@ def collapsed(content: Any, summary: str):
 
     Examples
     --------
-    >>> plots.collapsed(plots.table(scores), "All 28 scored ideas")  # doctest: +SKIP
+    >>> import pandas as pd
+    >>> from socialnb import plots
+    >>> block = plots.collapsed(plots.table(pd.DataFrame({"id": ["I-001"]})), "All 28 scored ideas")
+    >>> block.data.startswith("<details><summary>All 28 scored ideas</summary>")
+    True
     """
     from IPython.display import HTML, Markdown
 
@@ -357,7 +369,9 @@ def how_computed(*paragraphs: str, summary: str = "How this is computed"):
 
     Examples
     --------
-    >>> plots.how_computed("Medians with 95% bootstrap intervals over posts.")  # doctest: +SKIP
+    >>> from socialnb import plots
+    >>> print(plots.how_computed("Medians with 95% bootstrap intervals over posts.").data)
+    <details class="snb-how"><summary>How this is computed</summary><p>Medians with 95% bootstrap intervals over posts.</p></details>
     """
     import re
 

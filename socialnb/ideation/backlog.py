@@ -166,10 +166,12 @@ def load_ideas(path: str | Path, *, missing_ok: bool = False) -> pd.DataFrame:
 
     Examples
     --------
-    >>> ideas = load_ideas("data/fernway")  # doctest: +SKIP
-    >>> ideas[["id", "platform", "effort_hours"]].head(1)  # doctest: +SKIP
-          id   platform  effort_hours
-    0  I-001  instagram           3.0
+    In a workspace (the sample brand's backlog)::
+
+        ideas = load_ideas("data/fernway")
+        ideas[["id", "platform", "effort_hours"]].head(1)
+        #       id   platform  effort_hours
+        # 0  I-001  instagram           3.0
     """
     path = Path(path)
     if path.is_dir():

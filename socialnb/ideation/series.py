@@ -44,8 +44,9 @@ def series_verdicts(
 
     Examples
     --------
-    >>> series_verdicts(ws, "fernway", "2026-10").sunset_candidates  # doctest: +SKIP
-    ['Gear Friday']
+    In a workspace (the sample brand)::
+
+        series_verdicts(ws, "fernway", "2026-10").sunset_candidates  # ['Gear Friday']
     """
     from ..calendar import load_calendar
     from ..config import CALENDAR_COLUMNS

@@ -244,8 +244,11 @@ def read_export(
 
     Examples
     --------
-    >>> posts = socialnb.read_export("data/fernway/raw/2026-10/Oct-01-2026_Oct-31-2026_1.csv",
-    ...                              tz="Europe/London")  # doctest: +SKIP
+    One file of the sample brand::
+
+        posts = socialnb.read_export(
+            "data/fernway/raw/2026-10/Oct-01-2026_Oct-31-2026_1.csv", tz="Europe/London"
+        )
     """
     frames = read_frames(path, tz=tz, mapping=mapping)
     kinds = [f.attrs["kind"] for f in frames]

@@ -35,9 +35,11 @@ class Workspace:
 
     Examples
     --------
-    >>> ws = socialnb.Workspace("data")          # doctest: +SKIP
-    >>> ws.ingest()                               # doctest: +SKIP
-    >>> ws.posts("fernway").groupby("platform").size()  # doctest: +SKIP
+    The sample workspace::
+
+        ws = socialnb.Workspace("data")
+        ws.ingest()
+        ws.posts("fernway").groupby("platform").size()
     """
 
     def __init__(self, path: str | Path = "data", *, warehouse: str | Path | None = None) -> None:
