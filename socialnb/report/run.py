@@ -357,7 +357,6 @@ class _Runner:
             task = replace(task, kernels=self._kernels, threads=self._threads)
             fut = self._pool.submit(_run_task, task)
             self._futures[fut] = task
-            fut.add_done_callback(lambda f, task=task: self._finish.done(_result_of(f, task)))
 
     def collect(self) -> list[NotebookResult]:
         """Every submitted notebook's result, in the order submitted (brands, then notebooks)."""
@@ -367,6 +366,7 @@ class _Runner:
         for fut in cf.as_completed(self._futures):
             res = _result_of(fut, self._futures[fut])
             results.append(res)
+            self._finish.done(res)  # a brand's last page starts putting its month together
             if self._bar is not None:
                 self._bar.update(1)
             if not res.ok:
@@ -456,7 +456,6 @@ class _Finisher:
         }
         self._order = {nb.name: i for i, nb in enumerate(notebooks)}
         self._lock = threading.Lock()
-        self._handed = threading.Condition(self._lock)  # a brand's month handed to the pool
         self._left: dict[str, int] = {}  # brand -> pages not done yet
         self._results: dict[str, list[NotebookResult]] = {}
         self._facts: dict[str, cf.Future] = {}
@@ -481,7 +480,6 @@ class _Finisher:
                 return
             mine = sorted(self._results[brand], key=lambda r: self._order[r.notebook])
             self._futures[brand] = self._pool.submit(self._finish, brand, mine)
-            self._handed.notify_all()
 
     def _finish(self, brand: str, mine: list[NotebookResult]) -> Path:
         build_dir = _build_dir(self._reports_dir, brand, self._month)
@@ -494,24 +492,7 @@ class _Finisher:
         )  # fmt: skip
 
     def wait(self) -> dict[str, Path]:
-        """Each brand's index page, in the brands' order (raises what putting one together raised).
-
-        A page's future completes before its done-callback has counted it, so this first waits
-        until every brand whose pages all ran has been handed over.
-        """
-        with self._handed:
-            every = self._handed.wait_for(
-                lambda: (
-                    all(b in self._futures for b, n in self._left.items() if n == 0)
-                    and all(n == 0 for n in self._left.values())
-                ),
-                timeout=600,
-            )
-        if not every:
-            raise RuntimeError(
-                "socialnb report: some brands' pages never finished: "
-                + ", ".join(sorted(b for b, n in self._left.items() if n))
-            )
+        """Each brand's index page, in the brands' order (raises what putting one together raised)."""
         return {b: self._futures[b].result() for b in self._left if b in self._futures}
 
     def close(self) -> None:
