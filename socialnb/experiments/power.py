@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special, stats
 
 from .. import _stats
 from ..errors import AnalysisError, ParameterError
@@ -64,6 +64,24 @@ def estimate_dispersion(
     return float(max(0.0, np.sum((y - mu) ** 2 - y) / np.sum(mu**2)))
 
 
+#: Normal scores of the grid on which :func:`_gamma_quantiles` evaluates the gamma inverse CDF
+#: exactly (u from 1e-19 to 1 - 1e-19, far beyond any double drawn uniformly in (0, 1)).
+_Z_GRID = np.linspace(-9.0, 9.0, 8193)
+
+
+def _gamma_quantiles(u: np.ndarray, shape: float) -> np.ndarray:
+    """``scipy.stats.gamma.ppf(u, shape)`` to within a relative error of about 3e-6 (shapes 0.2
+    to 1000, ``tests/test_experiments_power.py``), several times faster on large arrays: the
+    exact inverse CDF on a grid of normal scores, its logarithm interpolated linearly at each
+    ``u``'s normal score (smooth in that scale, tails included). The same ``u`` give the same
+    quantiles, so common random numbers stay common."""
+    exact = special.gammaincinv(shape, special.ndtr(_Z_GRID))
+    with np.errstate(divide="ignore"):
+        log_q = np.log(exact)
+    finite = np.isfinite(log_q)  # gammaincinv gives 0 far in the left tail of a tiny shape
+    return np.exp(np.interp(special.ndtri(u), _Z_GRID[finite], log_q[finite]))
+
+
 class _PowerSimulation:
     """Seeded simulation of the test :func:`compare_posts` runs on an unpaired design without
     covariates (the randomisation test on the ratio of rates of totals), with common random
@@ -82,7 +100,7 @@ class _PowerSimulation:
         u = rng.random(shape)
         mult = np.where(np.arange(2 * max_posts) < max_posts, 1.0, 1.0 + lift)
         mu = rate * e * mult
-        gamma = stats.gamma.ppf(u, 1.0 / dispersion, scale=dispersion) if dispersion > 0 else 1.0
+        gamma = _gamma_quantiles(u, 1.0 / dispersion) * dispersion if dispersion > 0 else 1.0
         lam = mu * gamma
         self.y = np.random.default_rng(seed + 1).poisson(lam).astype(float)
         self.e, self.max_posts, self.alpha, self.seed = e, max_posts, alpha, seed

@@ -58,7 +58,7 @@ BULK_BYTES = 4 * 1024 * 1024
 
 #: DuckDB's memory for staging and loading one file (beyond it, it spills to a temporary folder):
 #: keeps an ingest of a million-row export under 1 GiB of peak memory.
-_MEMORY_LIMIT = "512MB"
+_MEMORY_LIMIT = "640MB"
 _HEAD_BYTES = 256 * 1024
 _BLOCK = 1 << 22
 _FUTURE_SLACK = pd.Timedelta(days=2)  # as socialnb.ingest._FUTURE_SLACK
