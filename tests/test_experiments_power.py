@@ -102,3 +102,27 @@ def test_posts_needed_gives_the_same_answers_as_with_scipys_gamma_quantiles(monk
     monkeypatch.setattr(power, "_gamma_quantiles", lambda u, shape: stats.gamma.ppf(u, shape))
     assert fast == answers()
     assert any(isinstance(a, int) for a in fast)
+
+
+def test_a_planning_question_asked_twice_of_one_result_is_simulated_once(monkeypatch):
+    import socialnb.experiments.power as power
+
+    calls = []
+    real = power.posts_needed
+
+    def counted(*args, **kwargs):
+        calls.append(kwargs["dispersion"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(power, "posts_needed", counted)
+    r = compare_posts(_posts(n=6), exposure="reach", resamples=999)
+    first = posts_needed_range(r, 0.5)
+    dec = decide(r, 0.5)  # asks the same three questions
+    assert len(calls) == 3 and len(set(calls)) == 3
+    assert posts_needed_range(r, 0.5) == first and len(calls) == 3
+    posts_needed_range(r, 0.6)  # a new question is simulated
+    assert len(calls) == 6
+    # a fresh result of the same posts gets the same answers from its own simulations
+    again = compare_posts(_posts(n=6), exposure="reach", resamples=999)
+    assert posts_needed_range(again, 0.5) == first and len(calls) == 9
+    assert dec.more_needed == first[0] - min(r.n_baseline, r.n_treatment)

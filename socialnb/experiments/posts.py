@@ -65,6 +65,10 @@ class PostsComparison(Result):
     model_method: str = ""
     model_ratio: float = math.nan
     model_ci: tuple[float, float] = (math.nan, math.nan)
+    #: Planning answers already simulated for these posts (``power.needed_at``, seeded, so the
+    #: same question always has the same answer): the decision and the page's power table ask
+    #: the same questions, and each simulation is run once.
+    _plans: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def what(self) -> str:

@@ -291,7 +291,21 @@ def needed_at(
     power: float,
     seed: int,
 ) -> int:
-    """:func:`posts_needed` for a result's baseline rate and exposures at ``dispersion``."""
+    """:func:`posts_needed` for a result's baseline rate and exposures at ``dispersion``; asked
+    again of the same result, the answer (or the refusal) comes from the result's own memo."""
+    key = (min_effect, dispersion, alpha, power, seed)
+    if key not in result._plans:
+        try:
+            result._plans[key] = _needed_at(result, min_effect, dispersion, alpha, power, seed)
+        except (AnalysisError, ParameterError) as exc:
+            result._plans[key] = exc
+    answer = result._plans[key]
+    if isinstance(answer, Exception):
+        raise answer
+    return answer
+
+
+def _needed_at(result, min_effect, dispersion, alpha, power, seed) -> int:
     return posts_needed(
         result.rate_baseline, min_effect, dispersion=dispersion,
         exposure_per_post=result.data["exposure"].to_numpy(), alpha=alpha, power=power,
