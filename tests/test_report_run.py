@@ -4,6 +4,7 @@ done (``socialnb/report/run.py``, ``brands.py``)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import threading
 from pathlib import Path
@@ -170,3 +171,60 @@ def test_kernels_running_at_once_share_the_cores_for_blas(monkeypatch):
     monkeypatch.setenv("OMP_NUM_THREADS", "3")  # the user's own setting is kept
     assert "OMP_NUM_THREADS" not in kernels._thread_env(1)
     assert kernels._thread_env(None) == {}
+
+
+def test_a_worker_runs_its_next_notebook_while_the_last_page_is_rendered(tmp_path, monkeypatch):
+    """Rendering a page is off the worker's path: with one worker, the second notebook starts
+    while the first one's page is still being rendered, and every page still arrives."""
+    import papermill
+
+    ws = _two_brands(tmp_path)
+    started: list[str] = []
+    second_started = threading.Event()
+    execute, render = papermill.execute_notebook, report_run._render_page
+
+    def run(path, *args, **kwargs):
+        started.append(Path(path).stem)
+        if len(started) == 2:
+            second_started.set()
+        return execute(path, *args, **kwargs)
+
+    overlapped: list[bool] = []
+
+    def slow_render(task, *args):
+        if not overlapped:  # the first page: is the next notebook running meanwhile?
+            overlapped.append(second_started.wait(timeout=120))
+        return render(task, *args)
+
+    monkeypatch.setattr(papermill, "execute_notebook", run)
+    monkeypatch.setattr(report_run, "_render_page", slow_render)
+    out = tmp_path / "reports"
+    result = report.run_report(
+        ws, "2026-10", brands=["alpha"], notebooks_dir=FIXTURE_NOTEBOOKS, reports_dir=out, jobs=1
+    )
+    assert overlapped == [True]
+    assert sorted(started) == ["broken_report", "fixture_report"]
+    assert {r.notebook: r.status for r in result.notebooks} == {
+        "fixture_report": "ok", "broken_report": "failed"}  # fmt: skip
+    for name in started:
+        assert (out / "alpha" / "2026-10" / f"{name}.html").is_file()
+    assert all(r.duration_s > 0 for r in result.notebooks)
+
+
+def test_the_index_reads_give_way_to_the_kernels_on_a_lower_priority_thread():
+    """On Linux (where a thread has a priority of its own) the finishing thread runs 5 nice
+    levels below the process; elsewhere nothing changes."""
+    import sys
+
+    seen = {}
+
+    def lowered():
+        report_run._yield_to_kernels()
+        seen["thread"] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    mine = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    t = threading.Thread(target=lowered)
+    t.start()
+    t.join()
+    assert seen["thread"] == (min(19, mine + 5) if sys.platform.startswith("linux") else mine)
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == mine  # only that thread

@@ -4,10 +4,12 @@ kernels, each brand's month placed atomically as soon as its pages are done."""
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import datetime as dt
 import json
 import os
 import shutil
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -56,9 +58,14 @@ class _Task:
     paths: tuple[tuple[str, str], ...] = ()  # absolute folder -> how pages show it
     kernels: _KernelPool | None = field(default=None, compare=False, repr=False)  # warm kernels
     threads: int | None = None  # BLAS threads of a fresh kernel (None: as inherited)
+    # Renders the page once the notebook has run, so the worker starts its next notebook at once
+    # (None: the worker renders it itself).
+    render: cf.Executor | None = field(default=None, compare=False, repr=False)
 
 
-def _run_task(task: _Task) -> NotebookResult:
+def _run_task(task: _Task) -> NotebookResult | cf.Future:
+    """Run one notebook; its page is rendered on ``task.render`` (a future of the
+    :class:`NotebookResult` is returned) or here."""
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
@@ -94,10 +101,22 @@ def _run_task(task: _Task) -> NotebookResult:
         error = f"{type(exc).__name__}: {exc}".strip().rstrip(":")
     if km is not None:
         kernels.release(km, ok=error is None)
+    ran = time.perf_counter() - start
+    if task.render is not None:
+        return task.render.submit(_render_page, task, out_path, error, cell, source, ran)
+    return _render_page(task, out_path, error, cell, source, ran)
+
+
+def _render_page(
+    task: _Task, out_path: Path, error: str | None, cell: int | None, source: str | None, ran: float
+) -> NotebookResult:
+    """The page of a notebook that has run (or failed): its HTML in the build folder and its
+    result; ``ran`` is the seconds it took to run (the render's are added)."""
+    start = time.perf_counter()
     if out_path.exists():
         executed = nbformat.read(out_path, as_version=4)
     else:
-        executed = nbformat.read(nb_path, as_version=4)
+        executed = nbformat.read(task.notebook.path, as_version=4)
         nbformat.write(executed, out_path)
     section = None
     if error is not None:
@@ -131,7 +150,7 @@ def _run_task(task: _Task) -> NotebookResult:
         error=error,
         cell=cell,
         cell_source=source,
-        duration_s=time.perf_counter() - start,
+        duration_s=ran + time.perf_counter() - start,
         section=section,
     )
 
@@ -338,6 +357,7 @@ class _Runner:
         self._threads = _threads_per_kernel(jobs)
         self._kernels = _KernelPool(self._threads) if reuse else None
         self._pool = cf.ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="socialnb-report")
+        self._render = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="socialnb-render")
         if self._kernels is not None and tasks:
             cwd, timeout = tasks[0].notebook.path.parent, tasks[0].timeout
             self._kernels.prewarm(self._pool, min(jobs, n_tasks), cwd, timeout)
@@ -354,7 +374,7 @@ class _Runner:
         self._finish.expect(tasks[0].brand, len(tasks))
         self._order += [(t.brand, t.notebook.name) for t in tasks]
         for task in _schedule(tasks, self._expected):
-            task = replace(task, kernels=self._kernels, threads=self._threads)
+            task = replace(task, kernels=self._kernels, threads=self._threads, render=self._render)
             fut = self._pool.submit(_run_task, task)
             self._futures[fut] = task
 
@@ -363,14 +383,22 @@ class _Runner:
         if self._bar is not None:
             self._bar.total = len(self._futures)
         results = []
-        for fut in cf.as_completed(self._futures):
-            res = _result_of(fut, self._futures[fut])
-            results.append(res)
-            self._finish.done(res)  # a brand's last page starts putting its month together
-            if self._bar is not None:
-                self._bar.update(1)
-            if not res.ok:
-                self._echo(f"FAILED {res.describe_failure()}")
+        running = dict(self._futures)  # notebooks running -> their task
+        rendering: dict[cf.Future, _Task] = {}  # pages being rendered -> their task
+        while running or rendering:
+            done, _ = cf.wait([*running, *rendering], return_when=cf.FIRST_COMPLETED)
+            for fut in done:
+                task = running.pop(fut, None) or rendering.pop(fut)
+                if fut.exception() is None and isinstance(fut.result(), cf.Future):
+                    rendering[fut.result()] = task  # ran: its page is being rendered
+                    continue
+                res = _result_of(fut, task)
+                results.append(res)
+                self._finish.done(res)  # a brand's last page starts putting its month together
+                if self._bar is not None:
+                    self._bar.update(1)
+                if not res.ok:
+                    self._echo(f"FAILED {res.describe_failure()}")
         order = {key: i for i, key in enumerate(self._order)}
         return sorted(results, key=lambda r: order[(r.brand, r.notebook)])
 
@@ -380,6 +408,7 @@ class _Runner:
         kernels down."""
         self._pool.shutdown(wait=False, cancel_futures=True)
         cf.wait(self._futures)
+        self._render.shutdown(wait=True)  # the pages of the notebooks that ran
         if self._kernels is not None:
             self._kernels.close()
         if self._bar is not None:
@@ -460,7 +489,9 @@ class _Finisher:
         self._results: dict[str, list[NotebookResult]] = {}
         self._facts: dict[str, cf.Future] = {}
         self._futures: dict[str, cf.Future] = {}
-        self._pool = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="socialnb-finish")
+        self._pool = cf.ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="socialnb-finish", initializer=_yield_to_kernels
+        )
 
     def expect(self, brand: str, pages: int) -> None:
         """A brand whose ``pages`` notebooks start now: read what its index needs from the
@@ -498,3 +529,13 @@ class _Finisher:
     def close(self) -> None:
         """Cancel the brands not started yet and wait for the one being put together."""
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _yield_to_kernels() -> None:
+    """Lower the calling thread's CPU priority a little (on Linux a thread is scheduled on its
+    own), so that the index's reads of the warehouse, which are needed only when a brand's last
+    page is done, give way to the kernels warming up and running notebooks."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError):  # not allowed here: the thread keeps its priority
+            tid = threading.get_native_id()
+            os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + 5))
