@@ -174,12 +174,13 @@ def fit_quasi_poisson(y: np.ndarray, exog: np.ndarray, offset: np.ndarray, group
 
     Returns (params, cov, scale) or None.
     """
-    import statsmodels.api as sm
+    from statsmodels.genmod import families
+    from statsmodels.genmod.generalized_linear_model import GLM
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            model = sm.GLM(y, exog, family=sm.families.Poisson(), offset=offset)
+            model = GLM(y, exog, family=families.Poisson(), offset=offset)
             if groups is None:
                 res = model.fit(scale="X2")
             else:

@@ -172,3 +172,30 @@ def test_the_sample_report_has_the_same_results_in_warm_and_fresh_kernels(
     assert len(names) >= 4
     for name in names:
         assert summaries["1"][name]["results"] == summaries["0"][name]["results"], name
+
+
+def test_the_warm_up_imports_every_statsmodels_module_the_analyses_use():
+    """Kernels import the statsmodels modules socialnb uses, not all of statsmodels.api: a
+    module an analysis imports but the warm-up forgot would cost each notebook its import."""
+    import ast
+    import importlib.util
+
+    from socialnb.report.kernels import STATSMODELS_MODULES
+
+    def module_of(base: str, name: str) -> str:  # `from a.b import c`: c may be a module
+        full = f"{base}.{name}"
+        try:
+            return full if importlib.util.find_spec(full) is not None else base
+        except ModuleNotFoundError:  # base is a module, not a package: name is an attribute
+            return base
+
+    used = set()
+    for path in (Path(__file__).resolve().parent.parent / "socialnb").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("statsmodels"):
+                used |= {module_of(node.module, a.name) for a in node.names}
+            elif isinstance(node, ast.Import):
+                used |= {a.name for a in node.names if a.name.startswith("statsmodels")}
+    assert "statsmodels.genmod.families" in used  # the scan sees `from x import module`
+    assert "statsmodels.api" not in used
+    assert used <= set(STATSMODELS_MODULES), used - set(STATSMODELS_MODULES)
