@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ._yaml import not_utf8
 from .errors import ConfigError
 
 __all__ = ["read_sheet", "sheet_error"]
@@ -66,16 +67,12 @@ def read_sheet(path: Path, *, what: str, columns: tuple[str, ...]) -> pd.DataFra
                 "it as UTF-8 CSV.",
             ) from exc
     else:
+        data = path.read_bytes()
         try:
-            text = path.read_bytes().decode("utf-8-sig")
+            text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            data = path.read_bytes()
-            line = data[: exc.start].count(b"\n") + 1
-            raise ConfigError(
-                f"line {line}: is not UTF-8 text (byte {data[exc.start]:#04x}).",
-                path=path,
-                fix="save it again as 'CSV UTF-8'.",
-            ) from exc
+            fix = "save it again as 'CSV UTF-8'."
+            raise not_utf8(path, data, exc, fix=fix, sep=": ") from exc
         _check_quotes(path, text)
         try:
             # blank lines are kept (and dropped later) so row numbers match the spreadsheet's

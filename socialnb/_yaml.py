@@ -24,7 +24,26 @@ import yaml
 
 from .errors import ConfigError
 
-__all__ = ["read_yaml_mapping"]
+__all__ = ["read_yaml_mapping", "not_utf8"]
+
+
+def not_utf8(
+    path: Path, data: bytes, exc: UnicodeDecodeError, *, fix: str, sep: str = " "
+) -> ConfigError:
+    """The error for a file people wrote whose bytes are not UTF-8 text: the line and the byte at
+    fault (``exc`` from decoding ``data``). ``sep`` follows "line N" (sheets write ``": "``).
+
+    >>> data = b"name: Caf\\xe9\\n"
+    >>> try:
+    ...     data.decode("utf-8")
+    ... except UnicodeDecodeError as exc:
+    ...     print(not_utf8(Path("brand.yaml"), data, exc, fix="save it as UTF-8."))
+    brand.yaml: line 1 is not UTF-8 text (byte 0xe9). What to do: save it as UTF-8.
+    """
+    line = data[: exc.start].count(b"\n") + 1
+    return ConfigError(
+        f"line {line}{sep}is not UTF-8 text (byte {data[exc.start]:#04x}).", path=path, fix=fix
+    )
 
 
 def read_yaml_mapping(
@@ -52,12 +71,8 @@ def read_yaml_mapping(
         utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
         text = data.decode("utf-16" if utf16 else "utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise ConfigError(
-            f"line {line} is not UTF-8 text (byte {data[exc.start]:#04x}).",
-            path=path,
-            fix="save it again as UTF-8 (most editors: 'Save with encoding').",
-        ) from None
+        fix = "save it again as UTF-8 (most editors: 'Save with encoding')."
+        raise not_utf8(path, data, exc, fix=fix) from None
     try:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:

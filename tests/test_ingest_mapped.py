@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import socialnb
+import socialnb.schema
 from socialnb.errors import ConfigError, ExportError
 from socialnb.ingest.mapped import load_mapping, shipped_mappings
 
@@ -115,3 +116,89 @@ def test_an_invalid_mapping_is_refused_naming_the_key(tmp_path):
     with pytest.raises(ConfigError, match="key 'platform' \\(value 'myspace'\\)") as err:
         load_mapping(m)
     assert (err.value.path, err.value.key, err.value.value) == (m, "platform", "myspace")
+
+
+SHEET_MAPPING = (
+    "platform: instagram\naccount: demo\n"
+    "columns: {post_id: id, published: date, format: kind, likes: likes}\n"
+)
+
+
+def _sheet(tmp_path, kinds, mapping=SHEET_MAPPING):
+    data = tmp_path / "sheet.csv"
+    rows = [f"p{i},2026-10-0{i + 1},{k},{i}" for i, k in enumerate(kinds)]
+    data.write_text("id,date,kind,likes\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    m = tmp_path / "sheet.mapping.yaml"
+    m.write_text(mapping)
+    return data, m
+
+
+def test_a_sheets_export_words_for_formats_load_as_canonical_formats_without_a_formats_map(
+    tmp_path,
+):
+    data, m = _sheet(tmp_path, ["Reel ", "reels", "Carousel", "IG Story", "", "Photo"])
+    posts = socialnb.read_export(data, mapping=m).sort_values("post_id")
+    assert posts["format"].tolist() == ["reel", "reel", "carousel", "story", "unknown", "image"]
+    assert set(posts["format"]) <= set(socialnb.schema.FORMATS)
+    assert posts["format_source"].tolist()[:4] == ["exported"] * 4
+
+
+def test_a_sheet_format_no_export_word_places_is_refused_naming_file_row_column_value_and_fix(
+    tmp_path,
+):
+    data, m = _sheet(tmp_path, ["Reel", "Blog teaser", "Blog teaser", "Thread: 2/3"])
+    with pytest.raises(ExportError) as err:
+        socialnb.read_export(data, mapping=m)
+    e = err.value
+    assert (e.path, e.line, e.column) == (data, 3, "kind")
+    assert "'Blog teaser'" in e.problem and "nothing was loaded" in e.problem
+    assert (
+        m.name in e.fix and 'formats: {"Blog teaser": <format>, "Thread: 2/3": <format>}' in e.fix
+    )
+    assert "sheet.csv, line 3, column 'kind'" in str(e)
+
+
+def test_a_refused_sheet_format_loads_nothing_into_the_warehouse(tmp_path):
+    (tmp_path / "demo").mkdir()
+    (tmp_path / "demo" / "brand.yaml").write_text("name: Demo\ntimezone: UTC\n")
+    ws = socialnb.Workspace(tmp_path)
+    good, m = _sheet(tmp_path / "demo", ["Reel"])
+    assert ws.ingest([good], mapping=m, brand="demo").ok
+    before = ws.posts(brand="demo")
+    data, m = _sheet(tmp_path, ["Reel", "Reel", "Blog teaser"])
+    report = ws.ingest([data], mapping=m, brand="demo")
+    assert not report.ok and [f.status for f in report.files] == ["rejected"]
+    assert "Blog teaser" in report.rejected[0].message
+    assert len(before) == 1 and ws.posts(brand="demo").equals(before)
+
+
+def test_the_fix_the_refusal_names_makes_the_sheet_load(tmp_path):
+    data, m = _sheet(tmp_path, ["Reel", "Blog teaser"])
+    with pytest.raises(ExportError) as err:
+        socialnb.read_export(data, mapping=m)
+    line = err.value.fix[err.value.fix.index("formats: {") :].replace("<format>", "link")
+    m.write_text(SHEET_MAPPING + line + "\n")
+    posts = socialnb.read_export(data, mapping=m).sort_values("post_id")
+    assert posts["format"].tolist() == ["reel", "link"]
+
+
+def test_a_formats_map_wins_over_the_export_words_and_its_unplaced_values_are_quarantined(
+    tmp_path,
+):
+    mapping = SHEET_MAPPING + "formats: {Reel: video, Blog teaser: link}\n"
+    data, m = _sheet(tmp_path, ["Reel ", "reels", "Blog teaser", "Newsletter"], mapping)
+    posts = socialnb.read_export(data, mapping=m).sort_values("post_id")
+    assert posts["format"].tolist() == ["video", "reel", "link"]
+    (line, reason), *rest = posts.attrs["rejected_rows"]
+    assert not rest and line == 5 and "'Newsletter'" in reason and "column 'kind'" in reason
+
+
+def test_the_export_format_words_agree_with_every_readers_own_map():
+    from socialnb.ingest.facebook_legacy import _TYPES
+    from socialnb.ingest.linkedin import _CONTENT
+    from socialnb.ingest.mapped import FORMAT_WORDS
+    from socialnb.ingest.meta import MetaFacebookContent, MetaInstagramContent
+
+    for own in (MetaFacebookContent.type_map, MetaInstagramContent.type_map, _TYPES, _CONTENT):
+        assert {k: FORMAT_WORDS[k] for k in own} == own
+    assert set(FORMAT_WORDS.values()) <= set(socialnb.schema.FORMATS) - {"unknown"}

@@ -12,9 +12,8 @@ Then:
 - the retro and the ideation model see the calendar matches ``Workspace.posts`` gives;
 - no chart has text over text or a legend over data.
 
-The index is built by ``report.py`` after the pages; until it records its rates in
-``summary.json`` under ``"index"``, the rates it shows are taken from the call it makes
-(``overview.month_in_numbers(...).rates_shown()``).
+The index records the rates it shows as the pages do, in ``summary.json`` under
+``_run.rates_shown`` (the run's entry, where the index's own facts live).
 """
 
 from __future__ import annotations
@@ -33,6 +32,7 @@ from test_any_brand import CASES  # the X-only brand, as the any-brand tests bui
 from socialnb import Workspace, ideation, overview, periods, plots, retro
 from socialnb import metrics as M
 from socialnb.report import run_report
+from socialnb.report.results import SUMMARY_RUN_KEY
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -96,17 +96,14 @@ def report(request, tmp_path_factory) -> Report:
 
 # ================================================================ the rates every page shows
 def _rates_by_page(report: Report) -> dict[str, list[dict]]:
+    summary = report.summary
     pages = {
         page: entry["results"]["rates_shown"]
-        for page, entry in report.summary.items()
+        for page, entry in summary.items()
         if isinstance(entry, dict) and (entry.get("results") or {}).get("rates_shown")
     }
-    if "index" not in pages:  # the call report.py makes for the index's month in numbers
-        ws = Workspace(report.workspace)
-        numbers = overview.month_in_numbers(
-            ws.posts(report.brand), ws.account_daily(report.brand), report.month
-        )
-        pages["index"] = numbers.rates_shown()
+    pages["index"] = summary[SUMMARY_RUN_KEY]["rates_shown"]  # the index's month in numbers
+    assert pages["index"], "the index records no rate"
     return pages
 
 

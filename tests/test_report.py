@@ -19,6 +19,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
+from _fakes import finished_page
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from socialnb import report
@@ -209,6 +210,29 @@ def test_summary_json_holds_status_error_parameters_and_results(run):
     dt.datetime.fromisoformat(meta["start"])
 
 
+def test_the_index_records_the_rates_it_shows_as_the_pages_do(run):
+    from socialnb import _html
+    from socialnb import metrics as M
+
+    rows = json.loads((run["dir"] / "summary.json").read_text(encoding="utf-8"))["_run"][
+        "rates_shown"
+    ]
+    assert [r["platform"] for r in rows] == ["facebook"]  # the brand's one platform
+    row = rows[0]
+    shape = M.shown_rates(
+        pd.DataFrame({"platform": ["x"], "metric": ["m"], "scope": ["organic"], "value": [0.1]}),
+        month="2026-10",
+        aggregation=M.RATE_OF_TOTALS,
+        value_column="value",
+    )[0]
+    assert set(row) == set(shape)
+    assert (row["month"], row["metric"], row["aggregation"], row["scope"]) == (
+        "2026-10", M.primary_rate("facebook"), M.RATE_OF_TOTALS, "organic",
+    )  # fmt: skip
+    html = (run["dir"] / "index.html").read_text(encoding="utf-8")
+    assert row["value"] > 0 and _html.format_scalar(row["value"], "percent") in html
+
+
 def test_notebooks_run_on_the_current_interpreter(run):
     summary = json.loads((run["dir"] / "summary.json").read_text(encoding="utf-8"))
     assert summary["fixture_report"]["results"]["kernel_prefix"] == sys.prefix
@@ -285,7 +309,7 @@ def test_pages_hide_code_and_record_text_and_embed_figures(run):
 
 def test_rerun_replaces_the_report_and_keeps_the_previous_one(run, monkeypatch):
     before = (run["dir"] / "summary.json").read_text(encoding="utf-8")
-    monkeypatch.setattr(report.run, "_run_task", _fake_task)
+    monkeypatch.setattr(report.run, "_run_task", finished_page)
     result = report.run_report(
         run["ws"],
         "2026-10",
@@ -302,22 +326,10 @@ def test_rerun_replaces_the_report_and_keeps_the_previous_one(run, monkeypatch):
     assert not list((run["tmp"] / "reports" / "demo").glob(".tmp-*"))
 
 
-def _fake_task(task):
-    (task.build_dir / f"{task.notebook.name}.html").write_text("<p>fake</p>", encoding="utf-8")
-    return report.NotebookResult(
-        brand=task.brand,
-        notebook=task.notebook.name,
-        title=task.notebook.title,
-        status="ok",
-        parameters=dict(task.parameters),
-        results={"fake": True},
-    )
-
-
 def test_a_run_that_dies_midway_leaves_the_previous_report(tmp_path, monkeypatch):
     ws = _workspace(tmp_path)
     out = tmp_path / "reports"
-    monkeypatch.setattr(report.run, "_run_task", _fake_task)
+    monkeypatch.setattr(report.run, "_run_task", finished_page)
     report.run_report(ws, "2026-10", notebooks_dir=FIXTURE_NOTEBOOKS, reports_dir=out)
     month_dir = out / "demo" / "2026-10"
     before = {p.name: p.read_bytes() for p in month_dir.iterdir()}
@@ -334,7 +346,7 @@ def test_a_run_that_dies_midway_leaves_the_previous_report(tmp_path, monkeypatch
 
 def test_result_frame_has_one_row_per_brand_and_notebook(tmp_path, monkeypatch):
     ws = _workspace(tmp_path)
-    monkeypatch.setattr(report.run, "_run_task", _fake_task)
+    monkeypatch.setattr(report.run, "_run_task", finished_page)
     result = report.run_report(
         ws, "2026-10", notebooks_dir=FIXTURE_NOTEBOOKS, reports_dir=tmp_path / "r"
     )
@@ -456,7 +468,7 @@ def test_ci_workflow_runs_the_report_on_the_2nd_of_each_month():
 
 def test_only_the_named_notebooks_run_and_unknown_names_are_refused(tmp_path, monkeypatch):
     ws = _workspace(tmp_path)
-    monkeypatch.setattr(report.run, "_run_task", _fake_task)
+    monkeypatch.setattr(report.run, "_run_task", finished_page)
     result = report.run_report(
         ws, "2026-10", notebooks_dir=FIXTURE_NOTEBOOKS, only=["broken_report"], reports_dir=tmp_path
     )

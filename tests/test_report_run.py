@@ -9,8 +9,8 @@ import shutil
 import threading
 from pathlib import Path
 
-import nbformat
 import pytest
+from _fakes import finished_page
 
 from socialnb import orchestrate, report
 from socialnb.errors import ParameterError
@@ -38,19 +38,6 @@ def _two_brands(tmp: Path) -> Path:
         (raw / FACEBOOK_OCTOBER).write_bytes(data + b"\n" * i)
     assert Workspace(ws).ingest().ok
     return ws
-
-
-def _page(task, note: str = "") -> report.NotebookResult:
-    (task.build_dir / f"{task.notebook.name}.html").write_text(f"<p>{note}</p>", encoding="utf-8")
-    nbformat.write(nbformat.v4.new_notebook(), task.build_dir / f"{task.notebook.name}.ipynb")
-    return report.NotebookResult(
-        brand=task.brand,
-        notebook=task.notebook.name,
-        title=task.notebook.title,
-        status="ok",
-        parameters=dict(task.parameters),
-        results={"note": note},
-    )
 
 
 def test_one_brand_chooser_answers_report_orchestrate_and_ingest_alike(tmp_path):
@@ -100,7 +87,7 @@ def test_a_brand_is_put_together_while_the_next_brands_notebooks_run(tmp_path, m
                     break
                 event.wait(0.05)
             seen["alpha"] = alpha_index.is_file()
-        return _page(task)
+        return finished_page(task)
 
     monkeypatch.setattr(report_run, "_run_task", fake)
     result = report.run_report(
@@ -127,7 +114,9 @@ def test_kernels_warm_up_before_the_brands_are_checked(tmp_path, monkeypatch):
         return checked(ws_, brands, month)
 
     monkeypatch.setattr(report_run, "check_reportable", check)
-    monkeypatch.setattr(report_run, "_run_task", lambda t: (calls.append("run"), _page(t))[1])
+    monkeypatch.setattr(
+        report_run, "_run_task", lambda t: (calls.append("run"), finished_page(t))[1]
+    )
     monkeypatch.delenv("SOCIALNB_KERNEL_REUSE", raising=False)
     report.run_report(
         ws, "2026-10", notebooks_dir=FIXTURE_NOTEBOOKS, reports_dir=tmp_path / "r", jobs=2
@@ -143,7 +132,7 @@ def test_on_the_schedule_a_brand_without_posts_in_the_month_is_skipped_and_the_r
     newco = ws / "newco"
     newco.mkdir()
     shutil.copy(ws / "alpha" / "brand.yaml", newco / "brand.yaml")
-    monkeypatch.setattr(report_run, "_run_task", _page)
+    monkeypatch.setattr(report_run, "_run_task", finished_page)
     said: list[str] = []
     result = report.run_report(
         ws, "2026-10", notebooks_dir=FIXTURE_NOTEBOOKS, reports_dir=tmp_path / "r", echo=said.append

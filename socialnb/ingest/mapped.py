@@ -19,6 +19,7 @@ do with rows that do not parse. Example (``socialnb/mappings/facebook_freecodeca
       likes: reactions
     date_formats: ["%m/%d/%Y %I:%M %p"]   # tried in order
     formats: {Link: link, Photo: image, Video: video, Status: text}   # values -> canonical formats
+                                    # (first; then the words exports use, FORMAT_WORDS)
     bad_rows: quarantine            # quarantine (skip, report in ingest_log) or reject (refuse the file)
 
 How a user points socialnb at a mapping (first found wins):
@@ -28,6 +29,12 @@ How a user points socialnb at a mapping (first found wins):
 2. a sidecar file beside the data: ``<file name>.mapping.yaml`` (e.g. ``posts.csv.mapping.yaml``),
    whose content is a mapping or just ``use: <shipped mapping name>``.
 
+A ``format`` column's values are placed by the mapping's ``formats:`` first, then by the words the
+export readers know (:data:`FORMAT_WORDS`: ``Reel``, ``reels``, ``Photo``, ``Carousel``, ...; case
+and surrounding spaces do not matter). Without a ``formats:`` map, a value neither places refuses
+the file, naming the row and the YAML lines to add; with one, its row does not fit the mapping
+(``bad_rows``).
+
 The mapping's bytes are part of the file's identity in the warehouse, so editing the mapping and
 ingesting again loads the file again.
 """
@@ -35,6 +42,7 @@ ingesting again loads the file again.
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
@@ -44,11 +52,15 @@ import pandas as pd
 
 from .._yaml import read_yaml_mapping
 from ..errors import ConfigError, ExportError
-from ..schema import DAILY_METRICS, POST_METRIC_FIELDS
+from ..schema import DAILY_METRICS, FORMATS, POST_METRIC_FIELDS
 from ._base import ExportFormat, Parsed, no_rows
 from ._convert import MEASURES, cell_problem, localise, number_cells
+from ._formats import UNKNOWN
 from ._mapping_schema import TEXT_FIELDS, validate_mapping
 from ._raw import RawFile, Table, normalise_header, read_csv_table
+from .facebook_legacy import _TYPES as _LEGACY_TYPES
+from .linkedin import _CONTENT as _LINKEDIN_TYPES
+from .meta import MetaFacebookContent, MetaInstagramContent
 
 __all__ = [
     "Mapping",
@@ -57,10 +69,22 @@ __all__ = [
     "mapping_for",
     "read_mapped",
     "MAPPING_SUFFIX",
+    "FORMAT_WORDS",
 ]
 
 MAPPING_SUFFIX = ".mapping.yaml"
 _TEXT_FIELDS = TEXT_FIELDS
+
+#: The words exports use for a post's format (casefolded) -> canonical format: the export readers'
+#: own maps (Meta Facebook and Instagram, legacy Facebook, LinkedIn) and the canonical names.
+#: ``unknown`` is left out: a sheet saying so has no format, as a blank cell.
+FORMAT_WORDS: dict[str, str] = {
+    **{f: f for f in FORMATS if f != UNKNOWN},
+    **MetaFacebookContent.type_map,
+    **MetaInstagramContent.type_map,
+    **_LEGACY_TYPES,
+    **_LINKEDIN_TYPES,
+}
 
 
 class Mapping(dict):
@@ -286,14 +310,53 @@ def _fields(table: Table, mapping: Mapping, bad: _Bad) -> pd.DataFrame:
         dmap = {normalise_header(k): v for k, v in mapping["distributions"].items()}
         norm = frame["distribution"].fillna("").map(normalise_header)
         frame["distribution"] = norm.map(dmap).fillna("organic").astype("string")
-    if "format" in frame and mapping.get("formats"):
-        fmap = {normalise_header(k): v for k, v in mapping["formats"].items()}
-        norm = frame["format"].fillna("").map(normalise_header)
-        known = norm.isin(list(fmap)) | (norm == "")
-        what = f"a known type ({', '.join(mapping['formats'])})"
-        bad.mark(~known.to_numpy(), _cols(table, mapping, "format")[0], what, frame["format"])
-        frame["format"] = norm.map(fmap).astype("string")
+    if "format" in frame:
+        _place_formats(frame, table, mapping, bad)
     return frame
+
+
+def _place_formats(frame: pd.DataFrame, table: Table, mapping: Mapping, bad: _Bad) -> None:
+    """Canonical formats in ``frame["format"]`` (in place): the mapping's ``formats:`` first, then
+    :data:`FORMAT_WORDS`; blank and ``unknown`` cells stay missing. A value neither places is a row
+    that does not fit (with a ``formats:`` map) or refuses the file (without one)."""
+    pos = _cols(table, mapping, "format")[0]
+    own = {normalise_header(k): v for k, v in (mapping.get("formats") or {}).items()}
+    cells = frame["format"].fillna("")
+    norm = {u: normalise_header(u) for u in cells.unique()}  # distinct values only: long sheets
+    lookup = {u: own.get(n, FORMAT_WORDS.get(n)) for u, n in norm.items()}
+    placed = cells.map(lookup)
+    blank = cells.map(lambda u: norm[u] in ("", UNKNOWN))
+    unplaced = (placed.isna() & ~blank).to_numpy() & ~bad.rows
+    if own:
+        what = (
+            f"a type in `formats:` ({', '.join(map(str, mapping['formats']))}) or an export's word"
+        )
+        bad.mark(unplaced, pos, what, frame["format"])
+    elif unplaced.any():
+        _refuse_formats(frame["format"][unplaced], table, mapping, pos)
+    frame["format"] = placed.astype("string")
+
+
+def _refuse_formats(values: pd.Series, table: Table, mapping: Mapping, pos: int) -> None:
+    """Refuse a sheet whose ``format`` column holds values no format word places, naming the first
+    one's row and the ``formats:`` line that would place them all."""
+    first = values.index[0]
+    distinct = list(dict.fromkeys(values.str.strip()))
+    shown = ", ".join(f"{json.dumps(v, ensure_ascii=False)}: <format>" for v in distinct[:10])
+    more = f" (and {len(distinct) - 10} more values)" if len(distinct) > 10 else ""
+    choices = ", ".join(f for f in FORMATS if f != UNKNOWN)
+    others = (
+        f" (nor are {len(distinct) - 1} other values of the column)" if len(distinct) > 1 else ""
+    )
+    raise ExportError(
+        table.raw.path,
+        f"the format {values.iloc[0].strip()!r} is not a word exports use for a format{others}, "
+        f"and {mapping.path.name} has no `formats:` map to place it; nothing was loaded.",
+        line=int(table.lines[first]),
+        column=table.headers[pos],
+        fix=f"add this line to {mapping.path.name}, writing each value's format "
+        f"(one of {choices}): formats: {{{shown}}}{more}",
+    )
 
 
 def read_mapped(raw: RawFile, mapping: Mapping, *, tz: str, account: str | None = None) -> Parsed:

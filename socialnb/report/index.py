@@ -246,6 +246,7 @@ def _warehouse_story(
         "views_change": [],
         "top": [],
         "problems": [problem] if problem else [],
+        "rates_shown": [],  # the rates the month in numbers shows, recorded in summary.json
     }
     if problem:
         return story
@@ -266,6 +267,7 @@ def _story_numbers(
     from .. import overview
 
     story["numbers"] = _numbers_view(numbers)
+    story["rates_shown"] = numbers.rates_shown()
     trend = overview.month_trend(posts, daily, month)
     first = pd.Timestamp(periods.month_start(trend["month"].min())) - pd.Timedelta(days=1)
     last = pd.Timestamp(periods.month_start(periods.next_month(month))) - pd.Timedelta(days=1)
@@ -405,6 +407,16 @@ def _write_month_index(
         nav=_html.nav_bar(_pages(summary), "index.html"),
     )
     (build_dir / "index.html").write_text(html, encoding="utf-8")
+    _record_rates_shown(build_dir, summary, (story or {}).get("rates_shown", []))
+
+
+def _record_rates_shown(build_dir: Path, summary: dict[str, Any], rows: list[dict]) -> None:
+    """Record the rates the index shows in ``summary.json`` as ``_run.rates_shown``, the rows each
+    page records (:func:`socialnb.metrics.shown_rates`), so every rate shown can be checked."""
+    summary[_SUMMARY_RUN_KEY]["rates_shown"] = list(rows)
+    (build_dir / "summary.json").write_text(
+        json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8"
+    )
 
 
 def write_top_index(reports_dir: str | Path) -> Path:
