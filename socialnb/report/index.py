@@ -407,16 +407,6 @@ def _write_month_index(
         nav=_html.nav_bar(_pages(summary), "index.html"),
     )
     (build_dir / "index.html").write_text(html, encoding="utf-8")
-    _record_rates_shown(build_dir, summary, (story or {}).get("rates_shown", []))
-
-
-def _record_rates_shown(build_dir: Path, summary: dict[str, Any], rows: list[dict]) -> None:
-    """Record the rates the index shows in ``summary.json`` as ``_run.rates_shown``, the rows each
-    page records (:func:`socialnb.metrics.shown_rates`), so every rate shown can be checked."""
-    summary[_SUMMARY_RUN_KEY]["rates_shown"] = list(rows)
-    (build_dir / "summary.json").write_text(
-        json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8"
-    )
 
 
 def write_top_index(reports_dir: str | Path) -> Path:

@@ -91,6 +91,8 @@ def _finish_brand(
         "versions": _package_versions(),
         "latest_export": {f["platform"]: f["latest"] for f in freshness},
         "freshness": freshness,
+        # the rates the index's month in numbers shows, as each page records the rates it shows
+        "rates_shown": list(facts.get("story", {}).get("rates_shown", [])),
         **extra,
     }
     (build_dir / "summary.json").write_text(
