@@ -29,3 +29,16 @@ def test_a_yaml_file_and_a_sheet_not_in_utf8_name_the_line_and_the_byte_alike(tm
         f"{sheet}: line 3: is not UTF-8 text (byte 0xe9). What to do: save it again as "
         "'CSV UTF-8'.",
     ]
+
+
+def test_an_experiments_registry_not_in_utf8_names_the_line_and_the_byte(tmp_path):
+    from socialnb.errors import ConfigError
+    from socialnb.experiments import load_experiments
+
+    path = tmp_path / "experiments.yaml"
+    path.write_bytes(b"experiments:\n  - id: t1\n    hypothesis: Caf\xe9 posts win\n")
+    with pytest.raises(ConfigError) as err:
+        load_experiments(path)
+    assert str(err.value) == (
+        f"{path}: line 3 is not UTF-8 text (byte 0xe9). What to do: save the file as UTF-8."
+    )

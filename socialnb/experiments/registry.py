@@ -17,6 +17,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from .. import metrics, periods
 from .._schema import Model, config_error
+from .._yaml import not_utf8
 from ..errors import AnalysisError, ConfigError
 from ..schema import PLATFORMS, POST_METRIC_FIELDS
 
@@ -379,12 +380,11 @@ _Loader.yaml_implicit_resolvers = {
 def _read(path: Path) -> Any:
     if not path.exists():
         raise ConfigError("file not found.", path=path, fix="check the path to experiments.yaml.")
+    data = path.read_bytes()
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+        return yaml.load(data.decode("utf-8"), Loader=_Loader)
     except UnicodeDecodeError as exc:
-        raise ConfigError(
-            f"is not UTF-8 text (byte {exc.start}).", path=path, fix="save the file as UTF-8."
-        ) from None
+        raise not_utf8(path, data, exc, fix="save the file as UTF-8.") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"not valid YAML ({exc}).", path=path, fix="fix the syntax.") from None
 
