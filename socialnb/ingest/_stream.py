@@ -66,10 +66,11 @@ STREAMABLE = frozenset(
 
 _HEAD_BYTES = 256 * 1024
 _BLOCK = 1 << 22
-#: A metric cell DuckDB may convert itself: a whole number of up to 15 digits (exact in float64,
-#: so DuckDB and pandas read the same value); any other cell keeps its column as text, for the
-#: reader's own cell contract (socialnb.ingest._convert.number_cells).
-_WHOLE = r"-?[0-9]{1,15}([.]0{1,6})?"
+#: A metric cell DuckDB may convert itself: a whole number from 0 to 999,999,999,999 (exact in
+#: float64, so DuckDB and pandas read the same value, and one no count column refuses, so a refusal
+#: always quotes the cell as written); any other cell keeps its column as text, for the reader's
+#: own cell contract (socialnb.ingest._convert.number_cells).
+_WHOLE = r"[0-9]{1,12}([.]0{1,6})?"
 
 
 class Irregular(Exception):
