@@ -1,7 +1,8 @@
 """Large CSV exports read without holding the file in memory (the streaming path).
 
-For a large UTF-8 CSV export of any format in :data:`STREAMABLE` (X, YouTube, TikTok, Meta
-content when the all-SQL load in :mod:`socialnb.ingest._bulk` does not take it),
+For a large UTF-8 CSV export of a format in :data:`STREAMABLE` (X tweet activity, X Premium
+content, YouTube's Table data, Meta Facebook content when the all-SQL load in
+:mod:`socialnb.ingest._bulk` does not take it),
 :func:`open_streamed` detects the format from the file's first lines and streams the file once for
 its SHA-256, its line ends and any NUL byte (:func:`scan`). The :class:`~._raw.RawFile` it returns
 holds only the head (``data`` and ``text`` are the first complete lines, ``stream`` the scan):
@@ -45,23 +46,12 @@ __all__ = ["STREAM_BYTES", "STREAMABLE", "Scan", "eligible", "open_streamed", "r
 STREAM_BYTES = 4 * 1024 * 1024
 
 #: The formats whose readers use nothing of the raw file but ``read_csv_table(raw)`` (no skipped
-#: lines), its path, name and hash: they read the same from a head-only RawFile.
+#: lines), its path, name and hash, so they read the same from a head-only RawFile, and whose
+#: equivalence with the exact path is tested on a large file (tests/test_ingest_stream_*.py).
+#: The daily series (one row a day), TikTok's top-videos Content.csv, YouTube's Chart data and
+#: Instagram content the SQL load refuses still take the exact path.
 STREAMABLE = frozenset(
-    {
-        "x_tweet_activity",
-        "x_daily_activity",
-        "x_premium_content",
-        "x_premium_overview",
-        "youtube_table",
-        "youtube_chart",
-        "youtube_totals",
-        "tiktok_content",
-        "tiktok_overview",
-        "tiktok_follower_history",
-        "tiktok_viewers",
-        "meta_facebook_content",
-        "meta_instagram_content",
-    }
+    {"x_tweet_activity", "x_premium_content", "youtube_table", "meta_facebook_content"}
 )
 
 _HEAD_BYTES = 256 * 1024
