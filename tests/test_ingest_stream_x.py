@@ -240,3 +240,21 @@ def test_a_large_x_export_loaded_before_is_skipped_without_being_parsed(
     assert [f.status for f in again.files] == ["skipped"]
     assert (spy.duck, spy.exact, spy.whole) == (0, 0, 0)
     assert ws.warehouse_path.read_bytes() == before
+
+
+def test_a_large_file_with_a_bad_byte_far_past_its_head_is_refused_at_that_line(
+    big_x, tmp_path, monkeypatch
+):
+    """The head decodes; DuckDB refuses the byte, and the exact path names its line."""
+    _, records, starts = _records(big_x)
+    data = big_x.read_bytes()
+    target = records[7000][0].encode()
+    bad = tmp_path / "src" / big_x.name
+    bad.parent.mkdir()
+    bad.write_bytes(data.replace(b'"' + target + b'","', b'"' + target + b'","\xff', 1))
+    ws = _workspace(tmp_path / "ws", [])
+    report = ws.ingest([bad], brand="demo")
+    assert [f.status for f in report.files] == ["rejected"]
+    message = report.rejected[0].message
+    assert "is not valid UTF-8" in message and f"line {starts[7000]}" in message, message
+    assert not ws.warehouse_path.exists() or not ws.posts().shape[0]
