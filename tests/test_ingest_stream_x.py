@@ -258,3 +258,17 @@ def test_a_large_file_with_a_bad_byte_far_past_its_head_is_refused_at_that_line(
     message = report.rejected[0].message
     assert "is not valid UTF-8" in message and f"line {starts[7000]}" in message, message
     assert not ws.warehouse_path.exists() or not ws.posts().shape[0]
+
+
+def test_a_large_x_export_with_windows_line_ends_and_a_bom_is_streamed_the_same(
+    big_x, tmp_path, monkeypatch
+):
+    crlf = tmp_path / "src" / big_x.name
+    crlf.parent.mkdir()
+    crlf.write_bytes(b"\xef\xbb\xbf" + big_x.read_bytes().replace(b"\n", b"\r\n"))
+    spy = _Spy(monkeypatch)
+    streamed = _tables(_ingest(tmp_path / "s", [crlf], stream=True, monkeypatch=monkeypatch))
+    assert (spy.duck, spy.exact, spy.whole) == (1, 0, 0)
+    exact = _tables(_ingest(tmp_path / "e", [crlf], stream=False, monkeypatch=monkeypatch))
+    _same(streamed, exact)
+    assert streamed["snapshots"]["text"].str.contains("\r\n").any()  # kept as written
