@@ -150,13 +150,15 @@ def test_multi_line_tweets_keep_their_physical_line_numbers(big_x, tmp_path, mon
 def test_odd_but_valid_cells_are_still_streamed_and_read_by_the_readers_cell_contract(
     big_x, tmp_path, monkeypatch
 ):
-    """A thousands separator, spaces around a number, a repeated tweet id: the column stays text
-    (or the reader dedupes) on the streaming path, with the exact path's values and notes."""
-    header, records, _ = _records(big_x)
+    """A thousands separator, spaces around a number, a line end in a count, a repeated tweet id:
+    the column stays text (or the reader dedupes) on the streaming path, with the exact path's
+    values, lines and notes."""
+    header, records, starts = _records(big_x)
     col = header.index("impressions")
     records[10][col] = "1,234"
     records[11][col] = " 77 "
     records[12][header.index("likes")] = "N/A"
+    records[13][header.index("retweets")] = "5\n"  # a line end in a metric cell read as text
     records[501] = list(records[500])
     odd = _write(tmp_path / "src" / big_x.name, header, records)
     spy = _Spy(monkeypatch)
@@ -167,6 +169,8 @@ def test_odd_but_valid_cells_are_still_streamed_and_read_by_the_readers_cell_con
     snap = streamed["snapshots"].set_index("post_id")
     assert snap.loc[records[10][0], "impressions"] == 1234
     assert snap.loc[records[11][0], "impressions"] == 77
+    assert snap.loc[records[13][0], "shares"] == 5
+    assert snap.loc[records[14][0], "source_row"] == starts[14] + 1  # after the extra line end
     assert "repeat a post id" in streamed["log"]["detail"].iloc[0]
 
 

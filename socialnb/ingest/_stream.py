@@ -163,6 +163,56 @@ def read_streamed(raw: RawFile, *, tz: str | None) -> list[pd.DataFrame] | None:
         return None
 
 
+def _newlines(cols: list[str]) -> str:
+    """SQL counting the line ends inside a row's cells ``cols``."""
+    return (
+        " + ".join(
+            f"(CASE WHEN contains({c}, chr(10)) THEN length({c}) - "
+            f"length(replace({c}, chr(10), '')) ELSE 0 END)"
+            for c in cols
+        )
+        or "0"
+    )
+
+
+def _lone_cr(cols: list[str]) -> str:
+    """SQL true for a row with a CR not followed by LF in a cell (the csv module counts it as a
+    line end, DuckDB and the line-end count do not)."""
+    return (
+        " OR ".join(
+            f"(contains({c}, chr(13)) AND contains(replace({c}, chr(13) || chr(10), ''), chr(13)))"
+            for c in cols
+        )
+        or "false"
+    )
+
+
+def _shape(con, wanted: list[int], maybe: list[int], tokens: str):
+    """(records, line ends inside cells, columns converted to float64) of the staged table ``t``:
+    a metric column is converted when every cell is a whole number or a missing token (such
+    cells hold no line end); None for a lone CR in a cell."""
+    whole = [
+        f"bool_and(c{i} IS NULL OR regexp_full_match(c{i}, '{_WHOLE}') "
+        f"OR lower(trim(c{i})) IN ({tokens}))"
+        for i in maybe
+    ]
+    text = [f"c{i}" for i in wanted if i not in maybe]
+    got = con.execute(
+        f"SELECT count(*), coalesce(sum({_newlines(text)}), 0), "
+        f"count(*) FILTER (WHERE {_lone_cr(text)}){''.join(', ' + w for w in whole)} FROM t"
+    ).fetchone()
+    converted = [i for i, ok in zip(maybe, got[3:], strict=True) if ok]
+    kept = [f"c{i}" for i in maybe if i not in converted]  # metric columns read as text
+    inner, crs = int(got[1]), int(got[2])
+    if kept:
+        more = con.execute(
+            f"SELECT coalesce(sum({_newlines(kept)}), 0), "
+            f"count(*) FILTER (WHERE {_lone_cr(kept)}) FROM t"
+        ).fetchone()
+        inner, crs = inner + int(more[0]), crs + int(more[1])
+    return None if crs else (int(got[0]), inner, converted)
+
+
 def duck_table(
     raw: RawFile, first: str, delimiter: str | None, usecols, numeric, newlines: int
 ) -> Table | None:
@@ -200,49 +250,34 @@ def duck_table(
             f"max_line_size = {MAX_FIELD_CHARS})",
             [str(raw.path), delim],
         )
-        whole = [
-            f"bool_and(c{i} IS NULL OR regexp_full_match(c{i}, '{_WHOLE}') "
-            f"OR lower(trim(c{i})) IN ({tokens}))"
-            for i in maybe
-        ]
-        text = [f"c{i}" for i in wanted]
-        inner = " + ".join(
-            f"(CASE WHEN contains({c}, chr(10)) THEN length({c}) - "
-            f"length(replace({c}, chr(10), '')) ELSE 0 END)"
-            for c in text
-        )
-        bare_cr = " OR ".join(
-            f"(contains({c}, chr(13)) AND contains(replace({c}, chr(13) || chr(10), ''), chr(13)))"
-            for c in text
-        )
-        got = con.execute(
-            f"SELECT count(*), coalesce(sum({inner}), 0), count(*) FILTER (WHERE {bare_cr})"
-            f"{''.join(', ' + w for w in whole)} FROM t"
-        ).fetchone()
-        rows, inner_total, crs = int(got[0]), int(got[1]), int(got[2])
-        converted = [i for i, ok in zip(maybe, got[3:], strict=True) if ok]
-        if crs or rows + inner_total != newlines:
+        shape = _shape(con, wanted, maybe, tokens)
+        if shape is None or shape[0] + shape[1] != newlines:
             return None  # a lone CR in a cell, blank lines, or line ends in columns not read
+        rows, inner, converted = shape
         exprs = [
             f"CASE WHEN c{i} IS NULL OR lower(trim(c{i})) IN ({tokens}) THEN NULL "
             f"ELSE CAST(c{i} AS DOUBLE) END AS c{i}"
             if i in converted
-            else f"coalesce(c{i}, '') AS c{i}"
+            else f"c{i}"
             for i in wanted
         ]
-        if inner_total:
-            exprs.append(f"({inner}) AS nl")
+        if inner:
+            text = [f"c{i}" for i in wanted if i not in converted]
+            exprs.append(f"({_newlines(text)}) AS nl")
         frame = con.execute(f"SELECT {', '.join(exprs)} FROM t").df()  # in file order
     except duckdb.Error:  # any parser complaint: let the exact path find and report it
         return None
     finally:
         con.close()
     shift = np.zeros(len(frame), dtype=np.int64)
-    if inner_total:
+    if inner:
         nl = frame.pop("nl").to_numpy(dtype=np.int64)
         shift[1:] = np.cumsum(nl)[:-1]
     frame.columns = wanted
-    lines = 2 + np.arange(len(frame), dtype=np.int64) + shift
+    for i in wanted:
+        if i not in converted and frame[i].hasnans:
+            frame[i] = frame[i].fillna("")  # DuckDB reads an empty cell as NULL
+    lines = 2 + np.arange(rows, dtype=np.int64) + shift
     return Table(raw=raw, headers=header, frame=frame, lines=lines, header_line=1)
 
 
