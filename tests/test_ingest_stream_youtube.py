@@ -11,6 +11,8 @@ import io
 import sys
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 from test_ingest_stream_x import _ingest, _same, _Spy, _tables, _workspace
 
 from socialnb.ingest import _stream
@@ -74,3 +76,33 @@ def test_a_bad_video_id_in_a_large_table_is_refused_at_its_line_and_nothing_is_w
     message = report.rejected[0].message
     assert "line 30003" in message and "is not a YouTube video id" in message, message
     assert hashlib.sha256(ws.warehouse_path.read_bytes()).hexdigest() == before
+
+
+def _chart_file(path: Path, videos: int = 210, days: int = 320) -> Path:
+    """A YouTube Studio ``Chart data.csv`` (the sample brand's header: one row a video a day)."""
+    rng = np.random.default_rng(5)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["Date", "Content", "Video title", "Video publish time", "Duration", "Views"])
+    ids = [f"vid{v:08d}" for v in range(videos)]
+    for d, day in enumerate(pd.date_range("2025-01-01", periods=days, freq="D")):
+        views = rng.integers(0, 900, videos)
+        for v, vid in enumerate(ids):
+            title = f"Video {v}, part {d % 3}" + ("\nsecond line" if (v + d) % 97 == 0 else "")
+            writer.writerow([f"{day:%Y-%m-%d}", vid, title, "Jan 1, 2025", 300 + v, views[v]])
+    writer.writerow(["2025-02-01", "", "an untitled row", "", "", "12"])  # quarantined: no id
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(out.getvalue(), encoding="utf-8")
+    assert path.stat().st_size >= _stream.STREAM_BYTES
+    return path
+
+
+def test_a_large_youtube_chart_is_streamed_and_gives_the_same_daily_values(tmp_path, monkeypatch):
+    path = _chart_file(tmp_path / "src" / "Chart data.csv")
+    spy = _Spy(monkeypatch)
+    streamed = _tables(_ingest(tmp_path / "s", [path], stream=True, monkeypatch=monkeypatch))
+    assert (spy.duck, spy.exact, spy.whole) == (1, 0, 0)
+    exact = _tables(_ingest(tmp_path / "e", [path], stream=False, monkeypatch=monkeypatch))
+    _same(streamed, exact)
+    daily = streamed["daily"]
+    assert len(daily) >= 320 and streamed["log"]["rows_rejected"].tolist() == [1]

@@ -1,7 +1,7 @@
 """Large CSV exports read without holding the file in memory (the streaming path).
 
 For a large UTF-8 CSV export of a format in :data:`STREAMABLE` (X tweet activity, X Premium
-content, YouTube's Table data, Meta Facebook content when the all-SQL load in
+content, YouTube's Table data and Chart data, Meta Facebook content when the all-SQL load in
 :mod:`socialnb.ingest._bulk` does not take it),
 :func:`open_streamed` detects the format from the file's first lines and streams the file once for
 its SHA-256, its line ends and any NUL byte (:func:`scan`). The :class:`~._raw.RawFile` it returns
@@ -48,10 +48,16 @@ STREAM_BYTES = 4 * 1024 * 1024
 #: The formats whose readers use nothing of the raw file but ``read_csv_table(raw)`` (no skipped
 #: lines), its path, name and hash, so they read the same from a head-only RawFile, and whose
 #: equivalence with the exact path is tested on a large file (tests/test_ingest_stream_*.py).
-#: The daily series (one row a day), TikTok's top-videos Content.csv, YouTube's Chart data and
-#: Instagram content the SQL load refuses still take the exact path.
+#: The daily series (one row a day), TikTok's top-videos Content.csv and Instagram content the
+#: SQL load refuses still take the exact path.
 STREAMABLE = frozenset(
-    {"x_tweet_activity", "x_premium_content", "youtube_table", "meta_facebook_content"}
+    {
+        "x_tweet_activity",
+        "x_premium_content",
+        "youtube_table",
+        "youtube_chart",
+        "meta_facebook_content",
+    }
 )
 
 _HEAD_BYTES = 256 * 1024
