@@ -91,14 +91,8 @@ def test_posts_needed_gives_the_same_answers_as_with_scipys_gamma_quantiles(monk
         for rate, lift, disp, exposure, seed in cases:
             try:
                 out.append(
-                    posts_needed(
-                        rate,
-                        lift,
-                        dispersion=disp,
-                        exposure_per_post=exposure,
-                        seed=seed,
-                        replicates=400,
-                    )  # fmt: skip
+                    posts_needed(rate, lift, dispersion=disp, exposure_per_post=exposure,
+                                 seed=seed, replicates=400)  # fmt: skip
                 )
             except Exception as exc:  # noqa: BLE001 - the same refusal is part of the answer
                 out.append(type(exc).__name__)
