@@ -1,11 +1,17 @@
-"""Ingest speed: socialnb's Workspace.ingest of a Meta Facebook content export against DuckDB's own
-``read_csv`` of the same file, in the same run, each in a fresh child process (peak memory from
+"""Ingest speed: socialnb's Workspace.ingest of a large export against DuckDB's own ``read_csv`` of
+the same file, in the same run, each in a fresh child process (peak memory from
 ``resource.getrusage`` of the child).
 
 Usage::
 
     .venv/bin/python benchmarks/ingest.py                 # 100,000 and 1,000,000 rows
     .venv/bin/python benchmarks/ingest.py --rows 20000    # one size only
+    .venv/bin/python benchmarks/ingest.py --format x      # an X tweet_activity_metrics export
+
+``--format meta`` (the default) writes a Meta Facebook content export (the all-SQL load);
+``--format x`` an X Analytics tweet_activity_metrics export made of the real DeBruine exports in
+``../shared/datasets`` repeated with new tweet ids, and ``--format youtube`` a YouTube Studio
+``Table data.csv`` (both on the streaming path).
 
 Prints a Markdown table (rows, file MB, DuckDB s, socialnb s, wall-clock ratio, CPU seconds of
 each child (user + system, less sensitive to other jobs on the machine) and their ratio, peak MiB).
@@ -15,6 +21,7 @@ The socialnb child also checks, after the clock, that every row's ``source_row``
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import subprocess
 import sys
@@ -33,6 +40,16 @@ HEADER = (
     '"Total clicks","Link Clicks"'
 )
 TYPES = np.array(["Photos", "Videos", "Reels", "Links"])
+#: The real X Analytics exports (Nordmann & DeBruine 2022, CC BY-SA 4.0) the X file is made of.
+X_EXPORTS = (
+    Path(__file__).resolve().parents[1].parent
+    / "shared"
+    / "datasets"
+    / "twitter_analytics_debruine"
+    / "tweet_level"
+)
+#: Tweet ids of generated X rows: row ``i`` (0-based) gets ``X_ID0 + i * 7919``.
+X_ID0 = 1_000_000_000_000_000
 
 
 def generate(path: Path, rows: int, seed: int = 1) -> None:
@@ -65,10 +82,88 @@ def generate(path: Path, rows: int, seed: int = 1) -> None:
             fh.writelines(lines)
 
 
+def x_rows() -> tuple[list[str], list[list[str]]]:
+    """The header and every row of the real X tweet exports (40 columns, 3,087 tweets, 839 cells
+    with line breaks)."""
+    rows: list[list[str]] = []
+    header: list[str] = []
+    for path in sorted(X_EXPORTS.glob("*.csv")):
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            found = list(csv.reader(fh))
+        header, rows = found[0], rows + found[1:]
+    return header, rows
+
+
+def generate_x(path: Path, rows: int, seed: int = 1) -> None:
+    """An X Analytics tweet_activity_metrics export of ``rows`` tweets: the real exports' rows in
+    a seeded random order, each with a new tweet id (:data:`X_ID0` + i * 7919) in its id and
+    permalink, written as X writes it (every field quoted, ``\\n`` line ends)."""
+    header, source = x_rows()
+    rng = np.random.default_rng(seed)
+    picks = rng.integers(0, len(source), rows)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        out = csv.writer(fh, quoting=csv.QUOTE_ALL, lineterminator="\n")
+        out.writerow(header)
+        for i, pick in enumerate(picks):
+            row = list(source[pick])
+            new = str(X_ID0 + i * 7919)
+            row[1] = row[1].replace(row[0], new)
+            row[0] = new
+            out.writerow(row)
+
+
+YT_HEADER = (
+    "Content,Video title,Video publish time,Duration,Views,Watch time (hours),Subscribers,"
+    "Impressions,Impressions click-through rate (%)"
+)
+_YT_CHARS = np.array(list("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"))
+
+
+def generate_youtube(path: Path, rows: int, seed: int = 1) -> None:
+    """A YouTube Studio ``Table data.csv`` of ``rows`` videos (a Total row first, as Studio
+    writes it); video ``i`` is on line ``i + 3``."""
+    rng = np.random.default_rng(seed)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        fh.write(YT_HEADER + "\n")
+        fh.write("Total,,,,1000,10.5,3,5000,4.1\n")
+        for start in range(0, rows, 100_000):
+            n = min(100_000, rows - start)
+            ids = ["".join(c) for c in _YT_CHARS[rng.integers(0, 64, (n, 11))]]
+            days = np.datetime64("2023-01-01") + rng.integers(0, 700, n).astype("timedelta64[D]")
+            when = pd_dates(days)
+            views = rng.integers(0, 90_000, n)
+            hours = np.round(views * rng.uniform(0.01, 0.08, n), 4)
+            subs = rng.integers(-3, 40, n)
+            imp = views * 9 + rng.integers(0, 500, n)
+            ctr = np.round(rng.uniform(1, 12, n), 2)
+            secs = rng.integers(20, 3600, n)
+            fh.writelines(
+                f'{v},"Video {start + k}: a title, with ""quotes""","{w}",{d},{vw},{h},{s},{im},{c}\n'
+                for k, (v, w, d, vw, h, s, im, c) in enumerate(
+                    zip(ids, when, secs, views, hours, subs, imp, ctr, strict=True)
+                )
+            )
+
+
+def pd_dates(days: np.ndarray) -> list[str]:
+    """``Dec 15, 2023`` for each day (as Studio writes publish times)."""
+    import pandas as pd
+
+    return list(pd.DatetimeIndex(days).strftime("%b %d, %Y"))
+
+
+#: format -> (generator, file name, records that are not posts: YouTube's Total row)
+FORMATS = {
+    "meta": (generate, "Jan-01-2025_Dec-31-2025_{rows}.csv", 0),
+    "x": (generate_x, "tweet_activity_metrics_bench_20210101_20220101_{rows}_en.csv", 0),
+    "youtube": (generate_youtube, "Table data {rows}.csv", 1),
+}
+
+
 _CHILD = textwrap.dedent(
     """
     import json, resource, sys, time
-    what, path, work = sys.argv[1], sys.argv[2], sys.argv[3]
+    what, path, work, fmt = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
     t0 = time.perf_counter()
     if what == "duckdb":
         import duckdb
@@ -89,7 +184,7 @@ _CHILD = textwrap.dedent(
     usage = resource.getrusage(resource.RUSAGE_SELF)
     peak = usage.ru_maxrss / 1024
     cpu = usage.ru_utime + usage.ru_stime
-    if what != "duckdb":  # after the clock: every row at its physical line (ids follow the lines)
+    if what != "duckdb" and fmt == "meta":  # after the clock: every row at its line
         con = socialnb.Workspace(work).connect()
         wrong = con.execute(
             "SELECT count(*) FROM post_snapshots WHERE source_row <> "
@@ -97,19 +192,36 @@ _CHILD = textwrap.dedent(
         ).fetchone()[0]
         con.close()
         assert wrong == 0, wrong
+    elif what != "duckdb":  # every row at the line where the csv module starts its record
+        import csv
+        con = socialnb.Workspace(work).connect()
+        got = dict(con.execute("SELECT post_id, source_row FROM post_snapshots").fetchall())
+        con.close()
+        seen = 0
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            reader = csv.reader(fh)
+            next(reader)
+            prev = reader.line_num
+            for record in reader:
+                start, prev = prev + 1, reader.line_num
+                if record[0].strip() in got:
+                    assert got[record[0].strip()] == start, (record[0], start)
+                    seen += 1
+        assert seen == len(got) == n, (seen, len(got), n)
     print(json.dumps({"seconds": seconds, "cpu": cpu, "rows": n, "peak_mib": peak}))
     """
 )
 
 
-def run(what: str, path: Path) -> dict:
+def run(what: str, path: Path, fmt: str = "meta") -> dict:
     with tempfile.TemporaryDirectory() as work:
         out = subprocess.run(
-            [sys.executable, "-c", _CHILD, what, str(path), work],
-            check=True,
+            [sys.executable, "-c", _CHILD, what, str(path), work, fmt],
             capture_output=True,
             text=True,
         )
+    if out.returncode:
+        raise SystemExit(f"the {what} child failed:\n{out.stderr}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -118,7 +230,9 @@ def main() -> None:
     parser.add_argument(
         "--rows", type=int, action="append", help="rows (repeatable); default 100000 and 1000000"
     )
+    parser.add_argument("--format", choices=sorted(FORMATS), default="meta")
     args = parser.parse_args()
+    make, name, extra = FORMATS[args.format]
     sizes = args.rows or [100_000, 1_000_000]
     print(
         "| rows | file MB | DuckDB read_csv s | socialnb ingest s | ratio | CPU s DuckDB / socialnb "
@@ -127,11 +241,11 @@ def main() -> None:
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     with tempfile.TemporaryDirectory() as tmp:
         for rows in sizes:
-            path = Path(tmp) / f"Jan-01-2025_Dec-31-2025_{rows}.csv"
-            generate(path, rows)
-            duck = run("duckdb", path)
-            ours = run("socialnb", path)
-            assert ours["rows"] == duck["rows"] == rows, (ours, duck)
+            path = Path(tmp) / name.format(rows=rows)
+            make(path, rows)
+            duck = run("duckdb", path, args.format)
+            ours = run("socialnb", path, args.format)
+            assert ours["rows"] == duck["rows"] - extra == rows, (ours, duck)
             print(
                 f"| {rows:,} | {path.stat().st_size / 1e6:,.0f} | {duck['seconds']:.2f} | {ours['seconds']:.2f} | "
                 f"{ours['seconds'] / duck['seconds']:.2f} | {duck['cpu']:.2f} / {ours['cpu']:.2f} | "

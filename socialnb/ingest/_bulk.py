@@ -22,7 +22,6 @@ same as the exact path's (``tests/test_ingest_fast_path.py`` proves it).
 from __future__ import annotations
 
 import csv
-import hashlib
 import tempfile
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -37,18 +36,12 @@ from .. import warehouse as wh
 from ..errors import SocialnbError, WarehouseError
 from ..schema import POST_FIELDS, POST_METRIC_FIELDS
 from ..warehouse.connect import _has_icu
+from . import _stream
 from ._base import Parsed, export_time
 from ._convert import MEASURES, localise
 from ._formats import EXPORTED, UNKNOWN
-from ._raw import (
-    MAX_FIELD_CHARS,
-    MISSING_TOKENS,
-    RawFile,
-    _sniff_delimiter,
-    known_sha256,
-    normalise_header,
-    remember_sha256,
-)
+from ._raw import MAX_FIELD_CHARS, MISSING_TOKENS, RawFile, _sniff_delimiter, normalise_header
+from ._stream import Scan, head_raw, scan
 from .meta import metric_era
 
 __all__ = ["BULK_BYTES", "BulkOutcome", "eligible", "ingest_file"]
@@ -59,8 +52,6 @@ BULK_BYTES = 4 * 1024 * 1024
 #: DuckDB's memory for staging and loading one file (beyond it, it spills to a temporary folder):
 #: keeps an ingest of a million-row export under 1 GiB of peak memory.
 _MEMORY_LIMIT = "640MB"
-_HEAD_BYTES = 256 * 1024
-_BLOCK = 1 << 22
 _FUTURE_SLACK = pd.Timedelta(days=2)  # as socialnb.ingest._FUTURE_SLACK
 _META_TIME = "%m/%d/%Y %H:%M"
 _META_TIME_SHAPE = "[0-9]{2}/[0-9]{2}/[0-9]{4} [0-9]{2}:[0-9]{2}"
@@ -92,60 +83,17 @@ def eligible(path: Path) -> bool:
         return False
 
 
-@dataclass(frozen=True)
-class _Scan:
-    sha256: str
-    newlines: int
-    ends_with_newline: bool
-    has_nul: bool
-    stamp: tuple[int, int]
-
-
-def _stamp(path: Path) -> tuple[int, int]:
-    st = path.stat()
-    return st.st_size, st.st_mtime_ns
-
-
-def _scan(path: Path) -> _Scan:
-    """One streaming pass: hash, line ends, NUL bytes (constant memory). The hash is not
-    computed again when this process hashed the file with the same stamp already."""
-    stamp = _stamp(path)
-    key, known = known_sha256(path)
-    digest = hashlib.sha256()
-    newlines = 0
-    nul = False
-    last = b""
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(_BLOCK), b""):
-            if known is None:
-                digest.update(block)
-            newlines += block.count(b"\n")
-            nul = nul or b"\x00" in block
-            last = block[-1:]
-    if known is None and known_sha256(path)[0] == key:
-        remember_sha256(key, digest.hexdigest())
-    return _Scan(known or digest.hexdigest(), newlines, last == b"\n", nul, stamp)
+#: One streaming pass over the file (hash, line ends, NUL bytes), shared with the streaming path.
+_Scan = Scan
+_scan = scan
+_stamp = _stream._stamp
 
 
 def _lit(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _head_raw(path: Path) -> tuple[RawFile, str] | None:
-    """A RawFile holding only the first complete lines (for sniffing), and the header line."""
-    with path.open("rb") as fh:
-        head = fh.read(_HEAD_BYTES)
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return None  # UTF-16: the exact path decodes it
-    body = head[3:] if head.startswith(b"\xef\xbb\xbf") else head
-    cut = body.rfind(b"\n")
-    if cut < 0:
-        return None
-    try:
-        text = body[: cut + 1].decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    return RawFile(path, head, "", "utf-8", text, None), text.split("\n", 1)[0]
+_head_raw = head_raw
 
 
 def _offset_case(local: np.ndarray, utc: np.ndarray, column: str) -> str | None:
@@ -239,11 +187,14 @@ def ingest_file(
         being parsed); False hashes it while DuckDB stages it (a new file loads sooner). Either
         way nothing is written before the hash is known.
     """
+    head = _meta_head(path)
+    if head is None:
+        return None  # not a Meta content export: nothing read past its first lines
     with ThreadPoolExecutor(max_workers=1) as pool:
         scan = pool.submit(_scan, path)
         if hash_first and known(scan.result().sha256):
             return BulkOutcome("skipped", scan.result().sha256)
-        plan = _plan(path, scan, warehouse, display, brand, tz, accounts)
+        plan = _plan(path, head, scan, warehouse, display, brand, tz, accounts)
         if plan is None:
             return None
         with tempfile.TemporaryDirectory(prefix="socialnb-bulk-") as spill:
@@ -255,8 +206,9 @@ def ingest_file(
                 con.close()
 
 
-def _plan(path, scan, warehouse, display, brand, tz, accounts) -> _Plan | None:
-    """The plan for a Meta content export whose header the fast path can read (else None)."""
+def _meta_head(path: Path) -> tuple[RawFile, str, object] | None:
+    """The head of a Meta content export (RawFile of the first lines, header line, reader), from
+    the file's first lines only; None for any other file."""
     from . import detect_format  # late: the package imports this module's caller
     from .meta import MetaFacebookContent, MetaInstagramContent
 
@@ -270,6 +222,12 @@ def _plan(path, scan, warehouse, display, brand, tz, accounts) -> _Plan | None:
         return None
     if not isinstance(fmt, (MetaFacebookContent, MetaInstagramContent)):
         return None
+    return raw, first, fmt
+
+
+def _plan(path, head, scan, warehouse, display, brand, tz, accounts) -> _Plan | None:
+    """The plan for a Meta content export whose header the fast path can read (else None)."""
+    raw, first, fmt = head
     first = first.rstrip("\r")
     delim = _sniff_delimiter(first)
     try:

@@ -58,6 +58,10 @@ class RawFile:
     text: str | None  # decoded text without BOM; None for binary formats
     #: The zip this file was read from (``path`` is then ``<zip>/<member>``), else None.
     container: Path | None = None
+    #: A large file on the streaming path (socialnb.ingest._stream): its scan (hash, line ends).
+    #: ``data`` and ``text`` then hold only the file's first complete lines (enough to sniff it);
+    #: ``read_csv_table`` reads the whole file from ``path``.
+    stream: object | None = None
 
     @property
     def is_zip(self) -> bool:
@@ -370,6 +374,10 @@ def read_csv_table(
     """
     if raw.text is None:
         raise ExportError(raw.path, "is a binary file, not CSV text.", fix="export it as CSV.")
+    if raw.stream is not None:  # a large file read from its path (socialnb.ingest._stream)
+        from ._stream import stream_table
+
+        return stream_table(raw, skip_lines, delimiter, usecols, numeric)
     if not skip_lines and raw.encoding == "utf-8" and len(raw.data) >= FAST_PATH_BYTES:
         fast = _fast_table(raw, delimiter, usecols, numeric)
         if fast is not None:
@@ -400,85 +408,20 @@ FAST_PATH_BYTES = 4 * 1024 * 1024
 
 
 def _fast_table(raw: RawFile, delimiter: str | None, usecols, numeric) -> Table | None:
-    """Parse a large UTF-8 CSV with DuckDB's parser (strict mode, only the columns
-    ``usecols(header)`` asks for, metric columns ``numeric(header)`` converted to float64 when every
-    cell is a plain number or a missing token); None when anything looks irregular, so the caller
-    uses the exact csv-module path, which reports the problem with its line and column."""
-    import duckdb
-
-    from ._convert import PLAIN_NUMBER
+    """Parse a large UTF-8 CSV held in memory with DuckDB's parser
+    (:func:`socialnb.ingest._stream.duck_table`: only the columns ``usecols(header)`` asks for,
+    whole-number metric columns ``numeric(header)`` as float64); None when anything looks
+    irregular, so the caller uses the exact csv-module path, which reports the problem with its
+    line and column."""
+    from ._stream import duck_table
 
     if raw.container is not None or not raw.path.is_file() or b"\n" not in raw.data:
         return None
-    first = raw.text.split("\n", 1)[0].rstrip("\r")
-    delim = delimiter or _sniff_delimiter(first)
-    header = next(csv.reader([first], delimiter=delim))
-    _check_header(raw, header, 1)
-    n = len(header)
-    wanted = sorted(set(usecols(header))) if usecols is not None else list(range(n))
-    if not wanted:
-        wanted = [0]
-    numeric_cols = [
-        i for i in (sorted(set(numeric(header))) if numeric is not None else []) if i in wanted
-    ]
-    spec = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n)) + "}"
-    quote = '"'
-    tokens = ", ".join(f"'{t}'" for t in sorted(MISSING_TOKENS))
-    missing = {i: f"(c{i} IS NULL OR lower(trim(c{i})) IN ({tokens}))" for i in numeric_cols}
-    plain = PLAIN_NUMBER
-    con = duckdb.connect()
-    try:
-        con.execute("SET enable_progress_bar = false")
-        con.execute(
-            f"CREATE TEMP TABLE t AS SELECT {', '.join(f'c{i}' for i in wanted)} FROM read_csv(?, header = true, "
-            f"delim = ?, quote = '{quote}', escape = '{quote}', columns = {spec}, strict_mode = true, "
-            f"null_padding = false, ignore_errors = false, max_line_size = {MAX_FIELD_CHARS})",
-            [str(raw.path), delim],
-        )
-        if (
-            numeric_cols
-        ):  # a cell that is neither missing nor a plain number: the exact path reports it
-            # Only plain numbers are converted here (DuckDB's cast also takes '1_000', 'NaN',
-            # 'inf' and spaces); every other cell goes to the exact path, whose cell contract
-            # (socialnb.ingest._convert.number_cells) accepts or refuses it.
-            odd = " OR ".join(
-                f"(NOT {missing[i]} AND NOT regexp_full_match(c{i}, '{plain}'))"
-                for i in numeric_cols
-            )
-            if con.execute(f"SELECT count(*) FROM t WHERE {odd}").fetchall()[0][0]:
-                return None
-        exprs = [
-            f"CASE WHEN {missing[i]} THEN NULL ELSE TRY_CAST(c{i} AS DOUBLE) END AS c{i}"
-            if i in missing
-            else f"c{i}"
-            for i in wanted
-        ]
-        frame = con.execute(f"SELECT {', '.join(exprs)} FROM t").df()
-    except duckdb.Error:  # any parser complaint: let the exact path find and report it
-        return None
-    finally:
-        con.close()
-    if raw.sha256 != _sha256_of(raw.path, fresh=True):  # the file changed after it was read
-        return None
-    frame.columns = wanted
-    for col in wanted:
-        if col not in numeric_cols and frame[col].isna().any():
-            frame[col] = frame[col].fillna("")
-    # Physical line of each record: 2 + index + line ends inside earlier records' fields.
-    newlines_total = raw.text.count("\n") - (1 if raw.text.endswith("\n") else 0)
-    inner = np.zeros(len(frame), dtype=np.int64)
-    if newlines_total != len(frame):
-        for col in (c for c in wanted if c not in numeric_cols):
-            has = frame[col].str.contains("\n", regex=False).to_numpy()
-            if has.any():
-                inner += np.where(has, frame[col].str.count("\n").to_numpy(), 0)
-        if int(inner.sum()) + len(frame) != newlines_total:
-            return None  # blank lines, or line ends in columns not read: use the exact path
-    shift = (
-        np.concatenate([[0], np.cumsum(inner)[:-1]]) if len(frame) else np.zeros(0, dtype=np.int64)
-    )
-    lines = 2 + np.arange(len(frame), dtype=np.int64) + shift
-    return Table(raw=raw, headers=header, frame=frame, lines=lines, header_line=1)
+    newlines = raw.text.count("\n") - (1 if raw.text.endswith("\n") else 0)
+    table = duck_table(raw, raw.text.split("\n", 1)[0], delimiter, usecols, numeric, newlines)
+    if table is None or raw.sha256 != _sha256_of(raw.path, fresh=True):
+        return None  # irregular, or the file changed after it was read
+    return table
 
 
 #: SHA-256 of files already hashed in this process, by identity and stamp (device, inode, size,
@@ -552,6 +495,31 @@ def csv_header(raw: RawFile, *, skip_lines: int = 0) -> list[str]:
 def header_set(raw: RawFile, *, skip_lines: int = 0) -> set[str]:
     """The normalised header names of a CSV text file (empty if it has none): for sniffing."""
     return {normalise_header(h) for h in csv_header(raw, skip_lines=skip_lines)}
+
+
+def alias_columns(
+    aliases: dict[str, tuple[str, ...]],
+    numeric_keys: Iterable[str],
+    *,
+    extra_numeric: Iterable[str] = (),
+):
+    """``(usecols, numeric)`` for :func:`read_csv_table`: the columns a reader maps (any alias of
+    ``aliases``, and the ``extra_numeric`` names it looks up itself), and among them the metric
+    columns (aliases of ``numeric_keys``, and ``extra_numeric``) that no text field also names."""
+    keys = set(numeric_keys)
+    extra = {normalise_header(n) for n in extra_numeric}
+    metric = {normalise_header(a) for k in keys if k in aliases for a in aliases[k]} | extra
+    text = {normalise_header(a) for k, names in aliases.items() if k not in keys for a in names}
+    every = metric | text
+
+    def usecols(header: list[str]) -> list[int]:
+        return [i for i, h in enumerate(header) if normalise_header(h) in every]
+
+    def numeric(header: list[str]) -> list[int]:
+        norm = [normalise_header(h) for h in header]
+        return [i for i, h in enumerate(norm) if h in metric and h not in text]
+
+    return usecols, numeric
 
 
 def has_any(head: set[str] | Sequence[str], names: Iterable[str]) -> bool:

@@ -19,7 +19,7 @@ from ._base import (
 )
 from ._convert import ids, numbers, texts, timestamps
 from ._formats import settle_formats
-from ._raw import RawFile, Table, read_csv_table
+from ._raw import RawFile, Table, alias_columns, read_csv_table
 from ._raw import has_any as _any
 from ._raw import header_set as _header
 from .aliases import ALIASES
@@ -33,6 +33,13 @@ _MEDIA_ENGAGEMENTS = (
     "interacciones con el contenido multimedia",
 )
 _HANDLE = re.compile(r"(?:twitter|x)\.com/([^/]+)/status", re.IGNORECASE)
+_TEXT_KEYS = ("post_id", "permalink", "text", "published_at", "date")
+
+
+def _columns(aliases: dict[str, tuple[str, ...]], extra_numeric=()):
+    """The columns a reader of ``aliases`` reads, and its metric columns (read_csv_table)."""
+    metrics = [k for k in aliases if k not in _TEXT_KEYS]
+    return alias_columns(aliases, metrics, extra_numeric=extra_numeric)
 
 
 def _metrics(
@@ -62,7 +69,8 @@ class XTweetActivity(ExportFormat):
         return all(_any(head, self.aliases[k]) for k in ("post_id", "published_at", "impressions"))
 
     def read(self, raw: RawFile, *, tz: str, account: str | None = None) -> Parsed:
-        table = read_csv_table(raw)
+        usecols, numeric = _columns(self.aliases, _MEDIA_ENGAGEMENTS)
+        table = read_csv_table(raw, usecols=usecols, numeric=numeric)
         found = column_map(table, self.aliases)
         require(table, found, ("post_id", "published_at", "impressions"), self.aliases)
         _no_rows(table)
@@ -141,7 +149,8 @@ def _daily(
     account: str | None,
     negative_ok=(),
 ) -> Parsed:
-    table = read_csv_table(raw)
+    usecols, numeric = _columns(aliases)
+    table = read_csv_table(raw, usecols=usecols, numeric=numeric)
     found = column_map(table, aliases)
     require(table, found, ("date", "impressions"), aliases)
     _no_rows(table)
@@ -205,7 +214,8 @@ class XPremiumContent(ExportFormat):
         return all(_any(head, self.aliases[k]) for k in ("post_id", "date", "impressions"))
 
     def read(self, raw: RawFile, *, tz: str, account: str | None = None) -> Parsed:
-        table = read_csv_table(raw)
+        usecols, numeric = _columns(self.aliases)
+        table = read_csv_table(raw, usecols=usecols, numeric=numeric)
         found = column_map(table, self.aliases)
         require(table, found, ("post_id", "date", "impressions"), self.aliases)
         _no_rows(table)

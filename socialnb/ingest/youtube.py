@@ -21,7 +21,7 @@ from ._base import (
     require,
 )
 from ._convert import numbers, rates, texts, timestamps
-from ._raw import RawFile, Table, normalise_header, read_csv_table
+from ._raw import RawFile, Table, alias_columns, normalise_header, read_csv_table
 from ._raw import has_fields as _has
 from ._raw import header_set as _head
 from .aliases import ALIASES
@@ -29,6 +29,17 @@ from .aliases import ALIASES
 __all__ = ["YouTubeTable", "YouTubeChart", "YouTubeTotals", "hms_seconds"]
 
 _YT_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
+#: The Table data.csv columns read as numbers (the others: ids, dates, durations, rates, text).
+_TABLE_COUNTS = (
+    "views",
+    "impressions",
+    "likes",
+    "comments",
+    "shares",
+    "reach",
+    "follows",
+    "watch_hours",
+)
 _HMS = re.compile(r"^\s*(?:(\d+):)?(\d{1,2}):(\d{2})(?:\.\d+)?\s*$")
 
 
@@ -87,7 +98,8 @@ class YouTubeTable(ExportFormat):
         )
 
     def read(self, raw: RawFile, *, tz: str, account: str | None = None) -> Parsed:
-        table = read_csv_table(raw)
+        usecols, numeric = alias_columns(self.aliases, _TABLE_COUNTS)
+        table = read_csv_table(raw, usecols=usecols, numeric=numeric)
         found = column_map(table, self.aliases)
         require(table, found, ("post_id", "views"), self.aliases)
         vid, keep = _video_ids(table, found["post_id"])

@@ -14,7 +14,7 @@ from .. import warehouse as wh
 from ..calendar import load_calendar
 from ..config import BrandConfig
 from ..errors import ConfigError, SocialnbError
-from ..ingest import _bulk, load_with_mapping, read_raw
+from ..ingest import _bulk, _stream, load_with_mapping, read_raw
 from ..ingest._raw import _sha256_of
 from ..ingest.mapped import mapping_for
 from .files import _check_download_day, _first_existing, _keep
@@ -48,12 +48,11 @@ class IngestRun:
         try:
             _check_download_day(path)
             with wh.expected_accounts(_accounts(cfg)):
-                if self.mapping is None and _bulk.eligible(path) and mapping_for(path) is None:
-                    done = self._bulk(path, brand, shown, cfg)
-                    if done is not None:
-                        self.results.append(done)
-                        return
-                got = self._read(path, brand, shown, cfg)
+                done = self._fast(path, brand, shown, cfg)
+                if isinstance(done, FileResult):
+                    self.results.append(done)
+                    return
+                got = done if done is not None else self._read(path, brand, shown, cfg)
         except SocialnbError as exc:
             self.results.append(FileResult(shown, brand, "rejected", message=str(exc)))
             return
@@ -71,6 +70,32 @@ class IngestRun:
         kind = "+".join(dict.fromkeys(f.attrs["kind"] for f in frames))
         quarantined = sum(len(f.attrs.get("rejected_rows", [])) for f in frames)
         self.results.append(self._loaded(path, brand, fmt, kind, raw.sha256, quarantined))
+
+    def _fast(self, path: Path, brand: str, shown: str, cfg: BrandConfig):
+        """A large file without a mapping: loaded inside DuckDB (Meta content exports, a
+        FileResult), else streamed (the other CSV formats: (raw, frames) as :meth:`_read`); None
+        when it must be read exactly."""
+        if self.mapping is not None or mapping_for(path) is not None:
+            return None
+        done = self._bulk(path, brand, shown, cfg) if _bulk.eligible(path) else None
+        if done is None and _stream.eligible(path):
+            done = self._stream(path, brand, shown, cfg)
+        return done
+
+    def _stream(self, path: Path, brand: str, shown: str, cfg: BrandConfig):
+        """A large CSV export read without holding the file (socialnb.ingest._stream): (raw,
+        frames), a skipped FileResult, or None when it is not such a file or is irregular
+        (nothing is written then)."""
+        raw = _stream.open_streamed(path)
+        if raw is None:
+            return None
+        if _keep(self.known, brand, raw.sha256, shown, self.ws.path):
+            return FileResult(shown, brand, "skipped", message="already in the warehouse")
+        frames = _stream.read_streamed(raw, tz=cfg.timezone)
+        if frames is None:
+            return None
+        _prepare(frames, path, shown, cfg)
+        return raw, frames
 
     def _bulk(self, path: Path, brand: str, shown: str, cfg: BrandConfig) -> FileResult | None:
         """A large file: loaded inside DuckDB when it is a regular export whose format allows
@@ -101,11 +126,7 @@ class IngestRun:
         if _keep(self.known, brand, raw.sha256, shown, self.ws.path):
             return None
         frames = read_raw(raw, tz=cfg.timezone, mapping=mapping_used)
-        for frame in frames:
-            _fill_account(frame, cfg)
-            frame["source_file"] = shown
-            if len(frame):
-                wh.check_accounts(str(frame["platform"].iloc[0]), frame["account"].unique(), path)
+        _prepare(frames, path, shown, cfg)
         return raw, frames
 
     def _loaded(self, path, brand, fmt, kind, digest=None, quarantined: int = 0) -> FileResult:
@@ -172,6 +193,15 @@ def _as_config_error(loader, path: Path):
             fix="open it in a spreadsheet or text editor, save it again (UTF-8 CSV, XLSX or "
             "YAML) and retry.",
         ) from exc
+
+
+def _prepare(frames: list[pd.DataFrame], path: Path, shown: str, cfg: BrandConfig) -> None:
+    """Fill blank accounts from brand.yaml, name the file as shown, and check the accounts."""
+    for frame in frames:
+        _fill_account(frame, cfg)
+        frame["source_file"] = shown
+        if len(frame):
+            wh.check_accounts(str(frame["platform"].iloc[0]), frame["account"].unique(), path)
 
 
 def _accounts(cfg: BrandConfig | None) -> dict[str, str] | None:
