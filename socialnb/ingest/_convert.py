@@ -25,8 +25,6 @@ __all__ = [
 _THOUSANDS = re.compile(r"(?<=\d)[,\u202f\xa0 ](?=\d{3}(?:\D|$))")
 _SCI_ID = re.compile(r"^\s*\d(?:[.,]\d+)?[eE][+-]?\d+\s*$")
 _ID = re.compile(r"^[0-9A-Za-z_:\-]+$")
-#: A plain number (what the fast paths may convert themselves): digits, a decimal part, an exponent.
-PLAIN_NUMBER = r"-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?"
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
