@@ -68,7 +68,7 @@ def _log(
 
 
 def _post_rows(frame: pd.DataFrame, brand: str | None) -> pd.DataFrame:
-    rows = frame.copy()
+    rows = frame.copy(deep=False)  # copy-on-write: the reader's frame is never changed
     rows.insert(0, "brand", _brand_key(brand))
     for name in ("published_at", "exported_at"):
         rows[name] = _naive_utc(rows[name])
