@@ -57,8 +57,7 @@ def settle_formats(
         The ``format_source`` of rows whose format the reader set (``"exported"``, or an
         ``"inferred: ..."`` rule of the reader's own, e.g. TikTok lists videos only).
     """
-    out = frame.copy()
-    n = len(out)
+    out = frame.copy(deep=False)  # copy-on-write: the caller's frame is never changed
     fmt = (
         out["format"].astype("string")
         if "format" in out
@@ -72,14 +71,41 @@ def settle_formats(
     )
     source = source.where(source.notna() | fmt.isna(), given)
     todo = fmt.isna().to_numpy().copy()
-    text = out["text"].astype("string") if "text" in out else pd.Series(pd.NA, index=out.index)
-    has_link = text.str.contains(_LINK, regex=True, case=False).fillna(False).to_numpy(dtype=bool)
+    # the rules look only at the rows whose format is still open (often none: settled already)
+    signals = _signals(out, todo, media, video) if rules and todo.any() else {}
+    fmt_values = fmt.to_numpy(dtype=object, na_value=None).copy()
+    src_values = source.to_numpy(dtype=object, na_value=None).copy()
+    for rule in rules if signals else ():
+        hit, value, why = signals[rule]
+        apply = todo & hit
+        fmt_values[apply] = value
+        src_values[apply] = why
+        todo &= ~apply
+    fmt_values[todo] = UNKNOWN
+    src_values[todo] = UNKNOWN
+    out["format"] = pd.array(fmt_values, dtype="string")
+    out["format_source"] = pd.array(src_values, dtype="string")
+    return out
+
+
+def _signals(
+    out: pd.DataFrame, todo: np.ndarray, media: pd.Series | None, video: pd.Series | None
+) -> dict[str, tuple[np.ndarray, str, str]]:
+    """Per inference rule: which rows it places (among ``todo``; False elsewhere), the format,
+    and the ``format_source`` it writes."""
+    n = len(out)
+    has_link = np.zeros(n, dtype=bool)
+    if "text" in out:
+        open_text = out["text"][todo].astype("string")
+        has_link[todo] = (
+            open_text.str.contains(_LINK, regex=True, case=False).fillna(False).to_numpy(bool)
+        )
     media_v = np.zeros(n) * np.nan if media is None else pd.to_numeric(media).to_numpy(dtype=float)
     if video is None and "video_views" in out:
         video = out["video_views"]
     video = np.full(n, np.nan) if video is None else pd.to_numeric(video).to_numpy(dtype=float)
     with np.errstate(invalid="ignore"):
-        signals = {
+        return {
             "media": (media_v > 0, "media", "inferred: media views > 0"),
             "video views": (video > 0, "video", "inferred: video views > 0"),
             "link": (
@@ -93,16 +119,3 @@ def settle_formats(
                 "inferred: no media views, no link in the text",
             ),
         }
-    fmt_values = fmt.to_numpy(dtype=object, na_value=None).copy()
-    src_values = source.to_numpy(dtype=object, na_value=None).copy()
-    for rule in rules:
-        hit, value, why = signals[rule]
-        apply = todo & hit
-        fmt_values[apply] = value
-        src_values[apply] = why
-        todo &= ~apply
-    fmt_values[todo] = UNKNOWN
-    src_values[todo] = UNKNOWN
-    out["format"] = pd.array(fmt_values, dtype="string")
-    out["format_source"] = pd.array(src_values, dtype="string")
-    return out
