@@ -11,7 +11,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from .. import warehouse as wh
-from ..calendar import load_calendar
+from ..calendar import CalendarMatch, load_calendar
 from ..config import BrandConfig, list_brands, load_brand
 from ..errors import ConfigError
 from ..ingest import MAPPING_SUFFIX
@@ -21,6 +21,8 @@ from .results import FileResult, IngestReport
 from .run import IngestRun, _as_config_error
 
 __all__ = ["Workspace"]
+
+_POSTS_ORDER = "platform, published_at, post_id"
 
 
 class Workspace:
@@ -308,7 +310,7 @@ class Workspace:
         """
         from ..calendar import match_calendar, tag_posts
 
-        frame = self._brand_filter("posts", brand, "platform, published_at, post_id")
+        frame = self._brand_filter("posts", brand, _POSTS_ORDER)
         calendar = self.calendar(brand)
         if frame.empty:
             return tag_posts(frame, match_calendar(calendar, frame))
@@ -317,6 +319,22 @@ class Workspace:
             cal = calendar[calendar["brand"] == slug]
             parts.append(tag_posts(mine, match_calendar(cal, mine)))
         return pd.concat(parts).loc[frame.index] if len(parts) > 1 else parts[0]
+
+    def tagged_posts(
+        self, brand: str, calendar: pd.DataFrame
+    ) -> tuple[pd.DataFrame, CalendarMatch]:
+        """Brand ``brand``'s posts tagged by ``calendar`` (for example its calendar file as just
+        read, :func:`socialnb.calendar.brand_calendar`), and the match that tagged them, so a
+        page that needs both matches the calendar once.
+
+        The same as :meth:`posts` when ``calendar`` holds the rows the warehouse has (it does
+        after every ingest).
+        """
+        from ..calendar import match_calendar, tag_posts
+
+        frame = self._brand_filter("posts", brand, _POSTS_ORDER)
+        match = match_calendar(calendar, frame)
+        return tag_posts(frame, match), match
 
     def snapshots(self, brand: str | None = None) -> pd.DataFrame:
         """Every snapshot of every post (one row per platform, post and export time)."""
