@@ -38,19 +38,21 @@ def views_change_within(
 def _views_breaks(posts: pd.DataFrame) -> tuple[str, ...]:
     if not len(posts) or "platform" not in posts:
         return ()
-    local = local_time(posts)
+    local = None
     marks = []
-    for platform, day in VIEWS_CHANGE.items():
-        mine = posts["platform"] == platform
+    for name, day in VIEWS_CHANGE.items():
+        mine = (posts["platform"] == name).to_numpy(dtype=bool, na_value=False)
         if not mine.any():
             continue
+        if local is None:  # only for posts of a platform with a Views change
+            local = local_time(posts)
         t = pd.Timestamp(day)
         span = local[mine]
         eras = set()
         if "metric_era" in posts:
             eras = {e for e in posts.loc[mine, "metric_era"].dropna().astype(str) if e}
         if (span.min() < t <= span.max()) or len(eras) > 1:
-            marks.append(f"{platform} Views change {day.isoformat()}")
+            marks.append(f"{name} Views change {day.isoformat()}")
     return tuple(marks)
 
 
@@ -121,26 +123,25 @@ class MetricResult:
         return f"{self.definition.name} = {self.value:.4g} ({self.label}; n = {self.n_posts})"
 
     def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame([self._record()])
+
+    def _record(self) -> dict:
         d = self.definition
-        return pd.DataFrame(
-            [
-                {
-                    "metric": d.name,
-                    "value": self.value,
-                    "rate_of_totals": self.rate_of_totals,
-                    "n_posts": self.n_posts,
-                    "n_missing": self.n_missing,
-                    "numerator": d.numerator,
-                    "denominator": d.denominator or "post",
-                    "aggregation": self.aggregation,
-                    "scope": self.scope,
-                    "version": d.version,
-                    "views_break": "; ".join(self.views_breaks),
-                    "label": self.label,
-                    "totals_label": self.totals_label,
-                }
-            ]
-        )
+        return {
+            "metric": d.name,
+            "value": self.value,
+            "rate_of_totals": self.rate_of_totals,
+            "n_posts": self.n_posts,
+            "n_missing": self.n_missing,
+            "numerator": d.numerator,
+            "denominator": d.denominator or "post",
+            "aggregation": self.aggregation,
+            "scope": self.scope,
+            "version": d.version,
+            "views_break": "; ".join(self.views_breaks),
+            "label": self.label,
+            "totals_label": self.totals_label,
+        }
 
 
 def aggregate(
@@ -168,6 +169,12 @@ def aggregate(
     d = definition(metric)
     chosen = select_scope(posts, scope)
     num, den = _num_den(chosen, d, include_clicks)
+    return _result(d, scope, include_clicks, chosen, num, den)
+
+
+def _result(d: MetricDefinition, scope: str, include_clicks: bool, chosen, num, den):
+    """:func:`aggregate` of posts ``chosen`` (already in ``scope``) whose numerator and
+    denominator are ``num`` and ``den`` (:func:`~socialnb.metrics.definitions._num_den`)."""
     values = (num / den * d.per).dropna()
     total_num, total_den = float(num.dropna().sum()), float(den.dropna().sum())
     rot = total_num / total_den * d.per if total_den > 0 else np.nan
@@ -206,22 +213,20 @@ def metric_table(
     1    tips   0.05            0.05
     """
     by = list(by)
-    rows = []
     if not by:
         return aggregate(posts, metric, scope=scope, include_clicks=include_clicks).to_frame()
-    keys = posts[by].astype("string").fillna("(none)")
-    for key, sub in posts.groupby([keys[c] for c in by], sort=True):
+    # the scope and each post's numerator and denominator once; then each group's share
+    d = definition(metric)
+    chosen = select_scope(posts, scope)
+    num, den = _num_den(chosen, d, include_clicks)
+    keys = chosen[by].astype("string").fillna("(none)")
+    rows = []
+    for key, at in chosen.groupby([keys[c] for c in by], sort=True).indices.items():
         key = key if isinstance(key, tuple) else (key,)
-        res = aggregate(sub, metric, scope=scope, include_clicks=include_clicks)
-        if res.n_posts == 0 and res.n_missing == 0:
-            continue
-        row = dict(zip(by, key, strict=True))
-        row.update(res.to_frame().iloc[0].to_dict())
-        rows.append(row)
-    cols = by + list(
-        aggregate(posts.iloc[0:0], metric, scope=scope, include_clicks=include_clicks).to_frame()
-    )
-    return pd.DataFrame(rows, columns=cols)
+        res = _result(d, scope, include_clicks, chosen.iloc[at], num.iloc[at], den.iloc[at])
+        rows.append(dict(zip(by, key, strict=True)) | res._record())
+    empty = _result(d, scope, include_clicks, chosen.iloc[0:0], num.iloc[0:0], den.iloc[0:0])
+    return pd.DataFrame(rows, columns=by + list(empty._record()))
 
 
 # ----------------------------------------------------------------------------------- rates shown
