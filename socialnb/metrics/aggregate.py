@@ -35,6 +35,10 @@ def views_change_within(
     return out
 
 
+#: The columns :func:`_views_breaks` reads.
+_VIEWS_BREAK_COLUMNS = ("platform", "published_local", "published_at", "metric_era")
+
+
 def _views_breaks(posts: pd.DataFrame) -> tuple[str, ...]:
     if not len(posts) or "platform" not in posts:
         return ()
@@ -220,12 +224,13 @@ def metric_table(
     chosen = select_scope(posts, scope)
     num, den = _num_den(chosen, d, include_clicks)
     keys = chosen[by].astype("string").fillna("(none)")
+    narrow = chosen[[c for c in _VIEWS_BREAK_COLUMNS if c in chosen]]  # all _result reads
     rows = []
-    for key, at in chosen.groupby([keys[c] for c in by], sort=True).indices.items():
+    for key, at in keys.groupby(by, sort=True).indices.items():
         key = key if isinstance(key, tuple) else (key,)
-        res = _result(d, scope, include_clicks, chosen.iloc[at], num.iloc[at], den.iloc[at])
+        res = _result(d, scope, include_clicks, narrow.iloc[at], num.iloc[at], den.iloc[at])
         rows.append(dict(zip(by, key, strict=True)) | res._record())
-    empty = _result(d, scope, include_clicks, chosen.iloc[0:0], num.iloc[0:0], den.iloc[0:0])
+    empty = _result(d, scope, include_clicks, narrow.iloc[0:0], num.iloc[0:0], den.iloc[0:0])
     return pd.DataFrame(rows, columns=by + list(empty._record()))
 
 
