@@ -283,21 +283,32 @@ class Workspace:
         """A DuckDB connection to the warehouse, read-only by default (close it when done)."""
         return wh.connect(self.warehouse_path, read_only=read_only)
 
-    def _query(self, sql: str, params: list | None = None) -> pd.DataFrame:
+    def _query(
+        self, sql: str, params: list | None = None, con: duckdb.DuckDBPyConnection | None = None
+    ) -> pd.DataFrame:
+        """Run ``sql`` on ``con``, or on a connection of its own when none is given."""
+        if con is not None:
+            return wh.query(con, sql, params)
         con = self.connect()
         try:
             return wh.query(con, sql, params)
         finally:
             con.close()
 
-    def _brand_filter(self, table: str, brand: str | None, order: str) -> pd.DataFrame:
+    def _brand_filter(
+        self,
+        table: str,
+        brand: str | None,
+        order: str,
+        con: duckdb.DuckDBPyConnection | None = None,
+    ) -> pd.DataFrame:
         if brand is not None and brand not in self.brands():
             raise ConfigError(
                 f"no brand {brand!r} in {self.path}.", fix=f"use one of {self.brands()}."
             )
         where = "WHERE brand = ?" if brand else ""
         return self._query(
-            f"SELECT * FROM {table} {where} ORDER BY {order}", [brand] if brand else []
+            f"SELECT * FROM {table} {where} ORDER BY {order}", [brand] if brand else [], con
         )
 
     def posts(self, brand: str | None = None) -> pd.DataFrame:
@@ -310,8 +321,12 @@ class Workspace:
         """
         from ..calendar import match_calendar, tag_posts
 
-        frame = self._brand_filter("posts", brand, _POSTS_ORDER)
-        calendar = self.calendar(brand)
+        con = self.connect()  # one connection for both reads
+        try:
+            frame = self._brand_filter("posts", brand, _POSTS_ORDER, con)
+            calendar = self._calendar(brand, con)
+        finally:
+            con.close()
         if frame.empty:
             return tag_posts(frame, match_calendar(calendar, frame))
         parts = []
@@ -348,7 +363,12 @@ class Workspace:
 
     def calendar(self, brand: str | None = None) -> pd.DataFrame:
         """The calendar rows as last loaded into the warehouse."""
-        frame = self._brand_filter("calendar", brand, "brand, calendar_row")
+        return self._calendar(brand)
+
+    def _calendar(
+        self, brand: str | None, con: duckdb.DuckDBPyConnection | None = None
+    ) -> pd.DataFrame:
+        frame = self._brand_filter("calendar", brand, "brand, calendar_row", con)
         frame["planned_date"] = pd.to_datetime(frame["planned_date"])
         return frame
 
