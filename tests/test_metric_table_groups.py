@@ -49,8 +49,9 @@ def _hand_made() -> pd.DataFrame:
 @pytest.mark.parametrize("by", [["platform"], ["platform", "format"], ["pillar", "format"]])
 @pytest.mark.parametrize("metric", ["er_reach", "er_impressions", "saves_per_post", "ctr"])
 def test_each_row_of_metric_table_is_aggregate_of_its_group(metric, by, scope):
-    posts = _hand_made()
-    for include_clicks in (False, True):
+    times = _hand_made()
+    text = times.assign(published_local=times["published_local"].astype(str))  # parsed per group
+    for posts, include_clicks in [(times, False), (times, True), (text, False)]:
         got = M.metric_table(posts, metric, by=by, scope=scope, include_clicks=include_clicks)
         want = _reference_table(posts, metric, by=by, scope=scope, include_clicks=include_clicks)
         pd.testing.assert_frame_equal(got, want, check_exact=True)

@@ -39,10 +39,11 @@ def views_change_within(
 _VIEWS_BREAK_COLUMNS = ("platform", "published_local", "published_at", "metric_era")
 
 
-def _views_breaks(posts: pd.DataFrame) -> tuple[str, ...]:
+def _views_breaks(posts: pd.DataFrame, local: pd.Series | None = None) -> tuple[str, ...]:
+    """The Views changes the posts' publishing times straddle; ``local`` is
+    :func:`~socialnb.periods.local_time` of ``posts`` when the caller has it."""
     if not len(posts) or "platform" not in posts:
         return ()
-    local = None
     marks = []
     for name, day in VIEWS_CHANGE.items():
         mine = (posts["platform"] == name).to_numpy(dtype=bool, na_value=False)
@@ -176,9 +177,10 @@ def aggregate(
     return _result(d, scope, include_clicks, chosen, num, den)
 
 
-def _result(d: MetricDefinition, scope: str, include_clicks: bool, chosen, num, den):
+def _result(d: MetricDefinition, scope: str, include_clicks: bool, chosen, num, den, local=None):
     """:func:`aggregate` of posts ``chosen`` (already in ``scope``) whose numerator and
-    denominator are ``num`` and ``den`` (:func:`~socialnb.metrics.definitions._num_den`)."""
+    denominator are ``num`` and ``den`` (:func:`~socialnb.metrics.definitions._num_den`) and
+    local publishing times ``local`` (``None``: computed when needed)."""
     values = (num / den * d.per).dropna()
     total_num, total_den = float(num.dropna().sum()), float(den.dropna().sum())
     rot = total_num / total_den * d.per if total_den > 0 else np.nan
@@ -189,7 +191,7 @@ def _result(d: MetricDefinition, scope: str, include_clicks: bool, chosen, num, 
         rate_of_totals=rot,
         n_posts=int(values.size),
         n_missing=int(len(chosen) - values.size),
-        views_breaks=_views_breaks(chosen),
+        views_breaks=_views_breaks(chosen, local),
         include_clicks=include_clicks,
         numerator_sum=total_num if len(values) else np.nan,
         denominator_sum=total_den if len(values) else np.nan,
@@ -225,10 +227,15 @@ def metric_table(
     num, den = _num_den(chosen, d, include_clicks)
     keys = chosen[by].astype("string").fillna("(none)")
     narrow = chosen[[c for c in _VIEWS_BREAK_COLUMNS if c in chosen]]  # all _result reads
+    # local times once when they are times already (each post's own); text is parsed per group
+    stamped = "published_at" in chosen and "published_local" in chosen
+    stamped = stamped and pd.api.types.is_datetime64_any_dtype(chosen["published_local"])
+    local = local_time(narrow) if stamped and len(narrow) else None
     rows = []
     for key, at in keys.groupby(by, sort=True).indices.items():
         key = key if isinstance(key, tuple) else (key,)
-        res = _result(d, scope, include_clicks, narrow.iloc[at], num.iloc[at], den.iloc[at])
+        part = local.iloc[at] if local is not None else None
+        res = _result(d, scope, include_clicks, narrow.iloc[at], num.iloc[at], den.iloc[at], part)
         rows.append(dict(zip(by, key, strict=True)) | res._record())
     empty = _result(d, scope, include_clicks, narrow.iloc[0:0], num.iloc[0:0], den.iloc[0:0])
     return pd.DataFrame(rows, columns=by + list(empty._record()))
