@@ -295,6 +295,12 @@ class Workspace:
         finally:
             con.close()
 
+    def _check_brand(self, brand: str | None) -> None:
+        if brand is not None and brand not in self.brands():
+            raise ConfigError(
+                f"no brand {brand!r} in {self.path}.", fix=f"use one of {self.brands()}."
+            )
+
     def _brand_filter(
         self,
         table: str,
@@ -302,10 +308,7 @@ class Workspace:
         order: str,
         con: duckdb.DuckDBPyConnection | None = None,
     ) -> pd.DataFrame:
-        if brand is not None and brand not in self.brands():
-            raise ConfigError(
-                f"no brand {brand!r} in {self.path}.", fix=f"use one of {self.brands()}."
-            )
+        self._check_brand(brand)
         where = "WHERE brand = ?" if brand else ""
         return self._query(
             f"SELECT * FROM {table} {where} ORDER BY {order}", [brand] if brand else [], con
@@ -321,6 +324,7 @@ class Workspace:
         """
         from ..calendar import match_calendar, tag_posts
 
+        self._check_brand(brand)  # before connecting: a wrong brand is named as such
         con = self.connect()  # one connection for both reads
         try:
             frame = self._brand_filter("posts", brand, _POSTS_ORDER, con)
@@ -338,12 +342,23 @@ class Workspace:
     def tagged_posts(
         self, brand: str, calendar: pd.DataFrame
     ) -> tuple[pd.DataFrame, CalendarMatch]:
-        """Brand ``brand``'s posts tagged by ``calendar`` (for example its calendar file as just
-        read, :func:`socialnb.calendar.brand_calendar`), and the match that tagged them, so a
-        page that needs both matches the calendar once.
+        """One brand's posts tagged by a calendar, and the match that tagged them, so that a page
+        that needs both (the retro) matches the calendar once.
 
-        The same as :meth:`posts` when ``calendar`` holds the rows the warehouse has (it does
-        after every ingest).
+        Parameters
+        ----------
+        brand
+            The brand's slug.
+        calendar
+            The calendar rows to match, usually the brand's calendar file as just read
+            (:func:`socialnb.calendar.brand_calendar`).
+
+        Returns
+        -------
+        (DataFrame, CalendarMatch)
+            The posts as :meth:`posts` gives them, but with the tags of ``calendar`` (the same
+            tags when the warehouse holds the file's rows, as it does after every ingest), and
+            :func:`socialnb.calendar.match_calendar` of ``calendar`` and the posts.
         """
         from ..calendar import match_calendar, tag_posts
 
