@@ -69,3 +69,24 @@ def test_the_series_verdicts_of_given_posts_match_nothing_again(sample_workspace
 def test_a_brand_without_a_calendar_file_gets_an_empty_calendar_with_its_columns(tmp_path):
     cal = C.brand_calendar(tmp_path)
     assert cal.empty and list(cal.columns) == [*C.CALENDAR_COLUMNS, "calendar_row"]
+
+
+def test_a_calendar_edited_after_the_ingest_tags_the_retro_as_the_file_says(
+    sample_workspace, tmp_path
+):
+    import shutil
+
+    root = tmp_path / "ws"
+    shutil.copytree(sample_workspace, root)
+    path = root / "fernway" / "calendar.csv"
+    sheet = pd.read_csv(path, dtype=str, keep_default_na=False)
+    row = sheet[(sheet["sprint"] == "2026-10") & (sheet["post_id"] != "")].index[0]
+    sheet.loc[row, "pillar"] = "edited-after-ingest"
+    sheet.to_csv(path, index=False)  # the warehouse still holds the old rows
+    ws = Workspace(root)
+    assert "edited-after-ingest" not in set(ws.posts("fernway")["pillar"].dropna())
+    got = R.build_retro(root, "fernway", "2026-10", n_resamples=100)
+    pillars = set(got.breakdowns["pillar"]["pillar"])
+    assert "edited-after-ingest" in pillars  # delivery and tags come from the one file
+    edited = got.match.rows[got.match.rows["pillar"] == "edited-after-ingest"]
+    assert len(edited) == 1 and edited["post_id"].notna().all()
