@@ -73,4 +73,7 @@ def test_the_sums_are_missing_when_no_post_has_a_value():
 
 
 def test_a_posts_local_time_has_one_definition():
-    assert M._local_time is periods.local_time  # kept only until retro.py reads periods
+    from socialnb.metrics import definitions
+
+    assert definitions.local_time is periods.local_time
+    assert not hasattr(M, "_local_time") and not hasattr(definitions, "_local_time")

@@ -15,12 +15,14 @@ from .sheet import (
     CALENDAR_COLUMNS,
     CALENDAR_STATUSES,
     CalendarRow,
+    brand_calendar,
     calendar_sql_columns,
     load_calendar,
 )
 
 __all__ = [
     "load_calendar",
+    "brand_calendar",
     "CalendarRow",
     "CALENDAR_COLUMNS",
     "CALENDAR_STATUSES",

@@ -215,19 +215,22 @@ def _title_candidates(
     """For each row the title rule may match: the untaken posts near its date, most similar
     first (similarity at least ``min_similarity``)."""
     p = posts.frame
-    tol = pd.Timedelta(days=tolerance_days)
+    tol = np.timedelta64(tolerance_days, "D")
+    platform, day = p["platform"].to_numpy(object), p["_day"].to_numpy("datetime64[ns]")
+    texts = list(p["text"]) if "text" in p else [""] * len(p)  # p has a RangeIndex
     best: dict[int, list[tuple[float, int]]] = {}
     for r, row in enumerate(cal.itertuples(index=False)):
         if not state.by_title[r]:
             continue
-        near = p[(p["platform"] == row.platform) & ((p["_day"] - row.planned_date).abs() <= tol)]
+        planned = np.datetime64(row.planned_date, "ns")
+        near = np.flatnonzero((platform == row.platform) & (np.abs(day - planned) <= tol))
         scored = []
-        for i in near.index:
+        for i in near:
             if i in state.taken:
                 continue
-            s = title_similarity(row.title, p.at[i, "text"] if "text" in p else "")
+            s = title_similarity(row.title, texts[i])
             if s >= min_similarity:
-                scored.append((s, i))
+                scored.append((s, int(i)))
         best[r] = sorted(scored, reverse=True)
     return best
 
@@ -274,17 +277,20 @@ def _likely_matches(
     p = posts.frame
     likely: list = [pd.NA] * len(cal)
     reason = [""] * len(cal)
-    free = p.drop(index=list(state.taken))
-    if free.empty:
+    free = np.ones(len(p), dtype=bool)  # p has a RangeIndex: labels are positions
+    free[list(state.taken)] = False
+    if not free.any():
         return likely, reason
+    platform, day = p["platform"].to_numpy(object), p["_day"].to_numpy("datetime64[ns]")
+    texts = list(p["text"]) if "text" in p else [""] * len(p)
     for r, row in enumerate(cal.itertuples(index=False)):
         if state.post_of[r] is not None or state.cands[r] or row.status == "dropped":
             continue
-        gap = (free["_day"] - row.planned_date).dt.days
-        near = free[(free["platform"] == row.platform) & (gap.abs() <= days)]
-        text = near["text"] if "text" in near else pd.Series("", index=near.index)
+        # whole days from the planned date, floored (NaN without a date)
+        gap = np.floor((day - np.datetime64(row.planned_date, "ns")) / np.timedelta64(1, "D"))
+        near = np.flatnonzero(free & (platform == row.platform) & (np.abs(gap) <= days))
         scored = sorted(
-            ((title_similarity(row.title, text.at[i]), i) for i in near.index),
+            ((title_similarity(row.title, texts[i]), int(i)) for i in near),
             key=lambda t: (-t[0], t[1]),
         )
         scored = [(sc, i) for sc, i in scored if sc >= min_similarity / 2]
@@ -294,7 +300,7 @@ def _likely_matches(
         likely[r] = posts.post_id(i)
         reason[r] = (
             f"unplanned {row.platform} post {posts.post_id(i)} published "
-            f"{_when(int(gap.loc[i]))}, title {sc:.0%} similar to its caption"
+            f"{_when(int(gap[i]))}, title {sc:.0%} similar to its caption"
         )
     return likely, reason
 
@@ -325,7 +331,8 @@ def _rows(cal: pd.DataFrame, posts: _Posts, state: _State, likely, reason) -> pd
     out = out.reset_index(drop=True)
 
     def of_post(col: str, missing=pd.NA) -> list:
-        return [p.at[i, col] if i is not None else missing for i in state.post_of]
+        values = list(p[col])  # p has a RangeIndex: labels are positions
+        return [values[i] if i is not None else missing for i in state.post_of]
 
     out["post_id"] = pd.array(of_post("post_id"), dtype="string")
     out["published_sprint"] = pd.array(of_post("_sprint"), dtype="string")

@@ -27,6 +27,7 @@ __all__ = [
     "CALENDAR_COLUMNS",
     "CALENDAR_STATUSES",
     "load_calendar",
+    "brand_calendar",
     "calendar_sql_columns",
 ]
 
@@ -209,3 +210,19 @@ def load_calendar(path: str | Path) -> pd.DataFrame:
     out["calendar_row"] = frame["calendar_row"].to_numpy()
     _check_unique(out, path)
     return out
+
+
+def brand_calendar(folder: str | Path) -> pd.DataFrame:
+    """A brand folder's calendar: ``calendar.csv`` (else ``calendar.xlsx``) read with
+    :func:`load_calendar`, or an empty calendar with its columns when the brand keeps none.
+
+    >>> brand_calendar("no-such-brand").columns[:3].tolist()
+    ['sprint', 'planned_date', 'platform']
+    """
+    folder = Path(folder)
+    path = next(
+        (p for p in (folder / "calendar.csv", folder / "calendar.xlsx") if p.exists()), None
+    )
+    if path is None:
+        return pd.DataFrame(columns=[*CALENDAR_COLUMNS, "calendar_row"])
+    return load_calendar(path)

@@ -40,7 +40,9 @@ def series_verdicts(
     month
         The finished sprint (``YYYY-MM``).
     posts
-        ``workspace.posts(brand)`` when the caller has it already (saves a query).
+        ``workspace.posts(brand)`` when the caller has it already: its calendar tags are used as
+        they are (the calendar is not matched a second time). Without it the posts are read and
+        tagged by the brand's calendar file, as :func:`~socialnb.retro.build_retro` does.
 
     Examples
     --------
@@ -48,23 +50,14 @@ def series_verdicts(
 
         series_verdicts(ws, "fernway", "2026-10").sunset_candidates  # ['Gear Friday']
     """
-    from ..calendar import load_calendar
-    from ..config import CALENDAR_COLUMNS
+    from ..calendar import brand_calendar
     from ..workspace import Workspace
 
     periods.check_month(month)
     ws = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
-    posts = M.with_format(ws.posts(brand) if posts is None else posts)
-    folder = Path(ws.path) / brand
-    path = next(
-        (p for p in (folder / "calendar.csv", folder / "calendar.xlsx") if p.exists()), None
-    )
-    if path is None:
-        calendar = pd.DataFrame(columns=[*CALENDAR_COLUMNS, "calendar_row"])
-    else:
-        calendar = load_calendar(path)
-    tagged = retro.tag_posts(posts, retro.match_calendar(calendar, posts))
-    frame = retro.prepare_posts(tagged)
+    if posts is None:
+        posts, _ = ws.tagged_posts(brand, brand_calendar(Path(ws.path) / brand))
+    frame = retro.prepare_posts(M.with_format(posts))
     rule = ws.brand(brand).series_rule
     return retro.series_health(frame, month, rule, seed=seed, n_resamples=n_resamples)
 

@@ -64,7 +64,6 @@ from .definitions import (
     with_engagements,
     with_format,
 )
-from .definitions import _local_time as _local_time  # for retro.py until it reads periods
 from .intervals import Interval, bootstrap_interval, bootstrap_ratio
 
 __all__ = [

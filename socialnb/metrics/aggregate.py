@@ -35,22 +35,29 @@ def views_change_within(
     return out
 
 
-def _views_breaks(posts: pd.DataFrame) -> tuple[str, ...]:
+#: The columns :func:`_views_breaks` reads.
+_VIEWS_BREAK_COLUMNS = ("platform", "published_local", "published_at", "metric_era")
+
+
+def _views_breaks(posts: pd.DataFrame, local: pd.Series | None = None) -> tuple[str, ...]:
+    """The Views changes the posts' publishing times straddle; ``local`` is
+    :func:`~socialnb.periods.local_time` of ``posts`` when the caller has it."""
     if not len(posts) or "platform" not in posts:
         return ()
-    local = local_time(posts)
     marks = []
-    for platform, day in VIEWS_CHANGE.items():
-        mine = posts["platform"] == platform
+    for name, day in VIEWS_CHANGE.items():
+        mine = (posts["platform"] == name).to_numpy(dtype=bool, na_value=False)
         if not mine.any():
             continue
+        if local is None:  # only for posts of a platform with a Views change
+            local = local_time(posts)
         t = pd.Timestamp(day)
         span = local[mine]
         eras = set()
         if "metric_era" in posts:
             eras = {e for e in posts.loc[mine, "metric_era"].dropna().astype(str) if e}
         if (span.min() < t <= span.max()) or len(eras) > 1:
-            marks.append(f"{platform} Views change {day.isoformat()}")
+            marks.append(f"{name} Views change {day.isoformat()}")
     return tuple(marks)
 
 
@@ -121,26 +128,25 @@ class MetricResult:
         return f"{self.definition.name} = {self.value:.4g} ({self.label}; n = {self.n_posts})"
 
     def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame([self._record()])
+
+    def _record(self) -> dict:
         d = self.definition
-        return pd.DataFrame(
-            [
-                {
-                    "metric": d.name,
-                    "value": self.value,
-                    "rate_of_totals": self.rate_of_totals,
-                    "n_posts": self.n_posts,
-                    "n_missing": self.n_missing,
-                    "numerator": d.numerator,
-                    "denominator": d.denominator or "post",
-                    "aggregation": self.aggregation,
-                    "scope": self.scope,
-                    "version": d.version,
-                    "views_break": "; ".join(self.views_breaks),
-                    "label": self.label,
-                    "totals_label": self.totals_label,
-                }
-            ]
-        )
+        return {
+            "metric": d.name,
+            "value": self.value,
+            "rate_of_totals": self.rate_of_totals,
+            "n_posts": self.n_posts,
+            "n_missing": self.n_missing,
+            "numerator": d.numerator,
+            "denominator": d.denominator or "post",
+            "aggregation": self.aggregation,
+            "scope": self.scope,
+            "version": d.version,
+            "views_break": "; ".join(self.views_breaks),
+            "label": self.label,
+            "totals_label": self.totals_label,
+        }
 
 
 def aggregate(
@@ -168,6 +174,13 @@ def aggregate(
     d = definition(metric)
     chosen = select_scope(posts, scope)
     num, den = _num_den(chosen, d, include_clicks)
+    return _result(d, scope, include_clicks, chosen, num, den)
+
+
+def _result(d: MetricDefinition, scope: str, include_clicks: bool, chosen, num, den, local=None):
+    """:func:`aggregate` of posts ``chosen`` (already in ``scope``) whose numerator and
+    denominator are ``num`` and ``den`` (:func:`~socialnb.metrics.definitions._num_den`) and
+    local publishing times ``local`` (``None``: computed when needed)."""
     values = (num / den * d.per).dropna()
     total_num, total_den = float(num.dropna().sum()), float(den.dropna().sum())
     rot = total_num / total_den * d.per if total_den > 0 else np.nan
@@ -178,7 +191,7 @@ def aggregate(
         rate_of_totals=rot,
         n_posts=int(values.size),
         n_missing=int(len(chosen) - values.size),
-        views_breaks=_views_breaks(chosen),
+        views_breaks=_views_breaks(chosen, local),
         include_clicks=include_clicks,
         numerator_sum=total_num if len(values) else np.nan,
         denominator_sum=total_den if len(values) else np.nan,
@@ -206,22 +219,26 @@ def metric_table(
     1    tips   0.05            0.05
     """
     by = list(by)
-    rows = []
     if not by:
         return aggregate(posts, metric, scope=scope, include_clicks=include_clicks).to_frame()
-    keys = posts[by].astype("string").fillna("(none)")
-    for key, sub in posts.groupby([keys[c] for c in by], sort=True):
+    # the scope and each post's numerator and denominator once; then each group's share
+    d = definition(metric)
+    chosen = select_scope(posts, scope)
+    num, den = _num_den(chosen, d, include_clicks)
+    keys = chosen[by].astype("string").fillna("(none)")
+    narrow = chosen[[c for c in _VIEWS_BREAK_COLUMNS if c in chosen]]  # all _result reads
+    # local times once when they are times already (each post's own); text is parsed per group
+    stamped = "published_at" in chosen and "published_local" in chosen
+    stamped = stamped and pd.api.types.is_datetime64_any_dtype(chosen["published_local"])
+    local = local_time(narrow) if stamped and len(narrow) else None
+    rows = []
+    for key, at in keys.groupby(by, sort=True).indices.items():
         key = key if isinstance(key, tuple) else (key,)
-        res = aggregate(sub, metric, scope=scope, include_clicks=include_clicks)
-        if res.n_posts == 0 and res.n_missing == 0:
-            continue
-        row = dict(zip(by, key, strict=True))
-        row.update(res.to_frame().iloc[0].to_dict())
-        rows.append(row)
-    cols = by + list(
-        aggregate(posts.iloc[0:0], metric, scope=scope, include_clicks=include_clicks).to_frame()
-    )
-    return pd.DataFrame(rows, columns=cols)
+        part = local.iloc[at] if local is not None else None
+        res = _result(d, scope, include_clicks, narrow.iloc[at], num.iloc[at], den.iloc[at], part)
+        rows.append(dict(zip(by, key, strict=True)) | res._record())
+    empty = _result(d, scope, include_clicks, narrow.iloc[0:0], num.iloc[0:0], den.iloc[0:0])
+    return pd.DataFrame(rows, columns=by + list(empty._record()))
 
 
 # ----------------------------------------------------------------------------------- rates shown

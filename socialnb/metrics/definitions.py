@@ -237,11 +237,6 @@ def followers_at_posting(posts: pd.DataFrame, account_daily: pd.DataFrame) -> pd
     return out
 
 
-#: Kept for the callers that have not moved to :func:`socialnb.periods.local_time` yet (retro.py);
-#: remove once none reads ``socialnb.metrics._local_time`` (issue 13).
-_local_time = local_time
-
-
 def select_scope(posts: pd.DataFrame, scope: str = "organic") -> pd.DataFrame:
     """Posts of one scope: ``organic``, ``boosted`` or ``all``.
 

@@ -15,9 +15,17 @@ from .base import (
 )
 
 
-def _daily_growth(daily: pd.DataFrame, platform: str | None, month: str) -> dict:
+def _daily_growth(daily: pd.DataFrame, platform: str | None, months: list[str]) -> list[dict]:
+    """Follower growth of ``platform`` (every platform: ``None``) in each of ``months``; the
+    days are selected and sorted once."""
     d = daily if platform is None else daily[daily["platform"] == platform]
     d = d.sort_values("date")
+    return [_month_growth(d, month) for month in months]
+
+
+def _month_growth(d: pd.DataFrame, month: str) -> dict:
+    """Followers at the start and end of ``month``, follows gained and lost, net and growth,
+    from days ``d`` sorted by date."""
     start = pd.Timestamp(periods.month_start(month))
     end = pd.Timestamp(periods.month_start(periods.next_month(month)))
     inside = d[(d["date"] >= start) & (d["date"] < end)]
@@ -57,9 +65,8 @@ def follower_growth(account_daily: pd.DataFrame, month: str) -> pd.DataFrame:
     daily = account_daily.copy()
     daily["date"] = pd.to_datetime(daily["date"])
     for platform in sorted(daily["platform"].unique()):
-        g = _daily_growth(daily, platform, month)
-        past = [_daily_growth(daily, platform, s)["growth"] for s in previous_sprints(month)]
-        past = [x for x in past if np.isfinite(x)]
+        g, *before = _daily_growth(daily, platform, [month, *previous_sprints(month)])
+        past = [x["growth"] for x in before if np.isfinite(x["growth"])]
         g.pop("steps", None)
         rows.append(
             {"platform": platform, **g, "baseline_growth": np.mean(past) if past else np.nan}

@@ -59,36 +59,54 @@ def _trailing_baseline(
     format) in the :data:`BASELINE_SPRINTS` sprints before the post's sprint, optionally leaving
     out posts of the post's own series. Falls back to all formats when fewer than 3 posts. When
     ``pools`` is given it receives, per post index, the baseline posts' rates (for intervals
-    that carry the baseline's own uncertainty)."""
-    rates = frame.dropna(subset=["rate"])
-    fmt = frame["format"].astype("string").fillna("(none)")
-    series = frame["series"].astype("string").fillna("")
-    rfmt = fmt.loc[rates.index]
-    rser = series.loc[rates.index]
-    cache: dict[tuple, float] = {}
-    pool_cache: dict[tuple, np.ndarray] = {}
-    out = pd.Series(np.nan, index=frame.index)
-    for i in frame.index:
-        platform, sprint = frame.at[i, "platform"], frame.at[i, "sprint"]
-        if pd.isna(sprint):
-            continue
-        f = fmt.at[i] if by_format else None
-        s = series.at[i] if exclude_series and series.at[i] else None
-        key = (platform, sprint, f, s)
-        if key not in cache:
-            prev = previous_sprints(sprint)
-            pool = (rates["platform"] == platform) & rates["sprint"].isin(prev)
-            if s is not None:  # series posts are compared with the brand's regular posts
-                regular = pool & (rser == "")
-                pool = regular if regular.sum() >= 3 else pool & (rser != s)
-            narrow = pool & (rfmt == f) if f is not None else pool
-            use = narrow if narrow.sum() >= 3 else pool
-            cache[key] = float(rates.loc[use, "rate"].median()) if use.sum() >= 3 else np.nan
-            pool_cache[key] = rates.loc[use, "rate"].to_numpy(float)
-        out.at[i] = cache[key]
-        if pools is not None and np.isfinite(cache[key]):
-            pools[i] = pool_cache[key]
-    return out
+    that carry the baseline's own uncertainty; posts with the same platform, sprint, format and
+    series share one array, in the frame's order).
+
+    Computed once per distinct (platform, sprint, format, series) on numpy arrays."""
+    has_rate = frame["rate"].notna().to_numpy()
+    platform = frame["platform"].astype(object).to_numpy()
+    sprint = frame["sprint"].astype(object).to_numpy()
+    fmt = frame["format"].astype("string").fillna("(none)").astype(object).to_numpy()
+    series = frame["series"].astype("string").fillna("").astype(object).to_numpy()
+    r_rate = frame["rate"].to_numpy(float)[has_rate]
+    r_platform, r_sprint = platform[has_rate], sprint[has_rate]
+    r_fmt, r_series = fmt[has_rate], series[has_rate]
+    r_regular = r_series == ""
+    r_sprint_s = pd.Series(r_sprint, dtype=object)
+    # each dated post's group: platform, sprint, format ("" when not by format), own series
+    # ("" when none or not excluded); computed once per group
+    dated = frame["sprint"].notna().to_numpy()
+    keys = pd.DataFrame({
+        "platform": platform, "sprint": sprint,
+        "format": fmt if by_format else "",
+        "series": series if exclude_series else "",
+    })[dated]  # fmt: skip
+    code = keys.groupby(list(keys.columns), sort=False, dropna=False).ngroup().to_numpy()
+    groups = keys.iloc[np.unique(code, return_index=True)[1]]
+    by_months: dict[tuple, np.ndarray] = {}
+    values = np.full(len(groups), np.nan)
+    arrays: list[np.ndarray] = []
+    for g, (p, sp, f, s) in enumerate(groups.itertuples(index=False, name=None)):
+        if (p, sp) not in by_months:
+            months = r_sprint_s.isin(previous_sprints(sp)).to_numpy()
+            by_months[(p, sp)] = (r_platform == p) & months
+        pool = by_months[(p, sp)]
+        if s:  # series posts are compared with the brand's regular posts
+            regular = pool & r_regular
+            pool = regular if regular.sum() >= 3 else pool & (r_series != s)
+        use = pool & (r_fmt == f) if by_format else pool
+        if use.sum() < 3:
+            use = pool
+        arrays.append(r_rate[use])
+        if use.sum() >= 3:
+            values[g] = np.median(arrays[-1])
+    out = np.full(len(frame), np.nan)
+    out[dated] = values[code]
+    if pools is not None:
+        for i, g in zip(frame.index[dated], code, strict=True):
+            if np.isfinite(values[g]):
+                pools[i] = arrays[g]
+    return pd.Series(out, index=frame.index)
 
 
 def _with_indices(frame: pd.DataFrame) -> pd.DataFrame:

@@ -306,8 +306,13 @@ def retro(
     *,
     seed: int = 0,
     n_resamples: int = 2000,
+    match: CalendarMatch | None = None,
 ) -> Retro:
-    """Compute the whole retro of sprint ``month`` from DataFrames (see the module docstring)."""
+    """Compute the whole retro of sprint ``month`` from DataFrames (see the module docstring).
+
+    ``match`` is :func:`~socialnb.calendar.match_calendar` of ``calendar`` and ``posts`` when the
+    caller has it already (:meth:`socialnb.Workspace.tagged_posts`); otherwise it is computed
+    here."""
     _check_month(month)
     if posts.empty:
         raise AnalysisError(
@@ -315,7 +320,8 @@ def retro(
             f"exports under data/{brand.slug}/raw/ and run `socialnb ingest`."
         )
     posts = M.with_format(posts)  # a post whose export names no format is "unknown", kept
-    match = match_calendar(calendar, posts)
+    if match is None:
+        match = match_calendar(calendar, posts)
     tagged = tag_posts(posts, match)
     frame = _with_indices(prepare_posts(tagged, account_daily))
     if not (frame["sprint"] == month).any():
@@ -361,28 +367,21 @@ def build_retro(
     The calendar is read from ``calendar.csv``/``calendar.xlsx`` with
     :func:`socialnb.calendar.load_calendar` (so a bad calendar fails with its row and column).
     """
-    from ..calendar import load_calendar
+    from ..calendar import brand_calendar
     from ..workspace import Workspace
 
     _check_month(month)
     ws = Workspace(workspace)
     cfg = ws.brand(brand)
-    folder = Path(ws.path) / brand
-    path = next(
-        (p for p in (folder / "calendar.csv", folder / "calendar.xlsx") if p.exists()), None
-    )
-    if path is None:
-        from ..calendar import CALENDAR_COLUMNS
-
-        calendar = pd.DataFrame(columns=list(CALENDAR_COLUMNS) + ["calendar_row"])
-    else:
-        calendar = load_calendar(path)
+    calendar = brand_calendar(Path(ws.path) / brand)
+    posts, match = ws.tagged_posts(brand, calendar)  # the calendar matched once
     return retro(
-        ws.posts(brand),
+        posts,
         calendar,
         ws.account_daily(brand),
         cfg,
         month,
         seed=seed,
         n_resamples=n_resamples,
+        match=match,
     )

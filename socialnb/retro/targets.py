@@ -232,9 +232,8 @@ def _posts_published(cur, base, prev):
 
 
 def _follower_growth(daily, platform, month, prev, n_posts, seed, n_resamples):
-    g = _daily_growth(daily, platform, month)
-    past = [_daily_growth(daily, platform, s)["growth"] for s in prev]
-    past = [x for x in past if np.isfinite(x)]
+    g, *before = _daily_growth(daily, platform, [month, *prev])
+    past = [x["growth"] for x in before if np.isfinite(x["growth"])]
     baseline = float(np.mean(past)) if past else np.nan
     steps = g.get("steps")
     low = high = np.nan

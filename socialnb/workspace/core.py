@@ -11,7 +11,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from .. import warehouse as wh
-from ..calendar import load_calendar
+from ..calendar import CalendarMatch, load_calendar
 from ..config import BrandConfig, list_brands, load_brand
 from ..errors import ConfigError
 from ..ingest import MAPPING_SUFFIX
@@ -21,6 +21,8 @@ from .results import FileResult, IngestReport
 from .run import IngestRun, _as_config_error
 
 __all__ = ["Workspace"]
+
+_POSTS_ORDER = "platform, published_at, post_id"
 
 
 class Workspace:
@@ -281,21 +283,35 @@ class Workspace:
         """A DuckDB connection to the warehouse, read-only by default (close it when done)."""
         return wh.connect(self.warehouse_path, read_only=read_only)
 
-    def _query(self, sql: str, params: list | None = None) -> pd.DataFrame:
+    def _query(
+        self, sql: str, params: list | None = None, con: duckdb.DuckDBPyConnection | None = None
+    ) -> pd.DataFrame:
+        """Run ``sql`` on ``con``, or on a connection of its own when none is given."""
+        if con is not None:
+            return wh.query(con, sql, params)
         con = self.connect()
         try:
             return wh.query(con, sql, params)
         finally:
             con.close()
 
-    def _brand_filter(self, table: str, brand: str | None, order: str) -> pd.DataFrame:
+    def _check_brand(self, brand: str | None) -> None:
         if brand is not None and brand not in self.brands():
             raise ConfigError(
                 f"no brand {brand!r} in {self.path}.", fix=f"use one of {self.brands()}."
             )
+
+    def _brand_filter(
+        self,
+        table: str,
+        brand: str | None,
+        order: str,
+        con: duckdb.DuckDBPyConnection | None = None,
+    ) -> pd.DataFrame:
+        self._check_brand(brand)
         where = "WHERE brand = ?" if brand else ""
         return self._query(
-            f"SELECT * FROM {table} {where} ORDER BY {order}", [brand] if brand else []
+            f"SELECT * FROM {table} {where} ORDER BY {order}", [brand] if brand else [], con
         )
 
     def posts(self, brand: str | None = None) -> pd.DataFrame:
@@ -308,8 +324,13 @@ class Workspace:
         """
         from ..calendar import match_calendar, tag_posts
 
-        frame = self._brand_filter("posts", brand, "platform, published_at, post_id")
-        calendar = self.calendar(brand)
+        self._check_brand(brand)  # before connecting: a wrong brand is named as such
+        con = self.connect()  # one connection for both reads
+        try:
+            frame = self._brand_filter("posts", brand, _POSTS_ORDER, con)
+            calendar = self._calendar(brand, con)
+        finally:
+            con.close()
         if frame.empty:
             return tag_posts(frame, match_calendar(calendar, frame))
         parts = []
@@ -317,6 +338,33 @@ class Workspace:
             cal = calendar[calendar["brand"] == slug]
             parts.append(tag_posts(mine, match_calendar(cal, mine)))
         return pd.concat(parts).loc[frame.index] if len(parts) > 1 else parts[0]
+
+    def tagged_posts(
+        self, brand: str, calendar: pd.DataFrame
+    ) -> tuple[pd.DataFrame, CalendarMatch]:
+        """One brand's posts tagged by a calendar, and the match that tagged them, so that a page
+        that needs both (the retro) matches the calendar once.
+
+        Parameters
+        ----------
+        brand
+            The brand's slug.
+        calendar
+            The calendar rows to match, usually the brand's calendar file as just read
+            (:func:`socialnb.calendar.brand_calendar`).
+
+        Returns
+        -------
+        (DataFrame, CalendarMatch)
+            The posts as :meth:`posts` gives them, but with the tags of ``calendar`` (the same
+            tags when the warehouse holds the file's rows, as it does after every ingest), and
+            :func:`socialnb.calendar.match_calendar` of ``calendar`` and the posts.
+        """
+        from ..calendar import match_calendar, tag_posts
+
+        frame = self._brand_filter("posts", brand, _POSTS_ORDER)
+        match = match_calendar(calendar, frame)
+        return tag_posts(frame, match), match
 
     def snapshots(self, brand: str | None = None) -> pd.DataFrame:
         """Every snapshot of every post (one row per platform, post and export time)."""
@@ -330,7 +378,12 @@ class Workspace:
 
     def calendar(self, brand: str | None = None) -> pd.DataFrame:
         """The calendar rows as last loaded into the warehouse."""
-        frame = self._brand_filter("calendar", brand, "brand, calendar_row")
+        return self._calendar(brand)
+
+    def _calendar(
+        self, brand: str | None, con: duckdb.DuckDBPyConnection | None = None
+    ) -> pd.DataFrame:
+        frame = self._brand_filter("calendar", brand, "brand, calendar_row", con)
         frame["planned_date"] = pd.to_datetime(frame["planned_date"])
         return frame
 
