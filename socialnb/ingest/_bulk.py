@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from .. import warehouse as wh
-from ..errors import SocialnbError, WarehouseError
+from ..errors import WarehouseError
 from ..schema import POST_FIELDS, POST_METRIC_FIELDS
 from ..warehouse.connect import _has_icu
 from . import _stream
@@ -41,7 +41,7 @@ from ._base import Parsed, export_time
 from ._convert import MEASURES, localise
 from ._formats import EXPORTED, UNKNOWN
 from ._raw import MAX_FIELD_CHARS, MISSING_TOKENS, RawFile, _sniff_delimiter, normalise_header
-from ._stream import Scan, head_raw, scan
+from ._stream import Scan, detect_head, scan
 from .meta import metric_era
 
 __all__ = ["BULK_BYTES", "BulkOutcome", "eligible", "ingest_file"]
@@ -91,9 +91,6 @@ _stamp = _stream._stamp
 
 def _lit(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
-
-
-_head_raw = head_raw
 
 
 def _offset_case(local: np.ndarray, utc: np.ndarray, column: str) -> str | None:
@@ -209,20 +206,12 @@ def ingest_file(
 def _meta_head(path: Path) -> tuple[RawFile, str, object] | None:
     """The head of a Meta content export (RawFile of the first lines, header line, reader), from
     the file's first lines only; None for any other file."""
-    from . import detect_format  # late: the package imports this module's caller
     from .meta import MetaFacebookContent, MetaInstagramContent
 
-    got = _head_raw(path)
-    if got is None:
+    got = detect_head(path)
+    if got is None or not isinstance(got[2], (MetaFacebookContent, MetaInstagramContent)):
         return None
-    raw, first = got
-    try:
-        fmt = detect_format(raw)
-    except SocialnbError:
-        return None
-    if not isinstance(fmt, (MetaFacebookContent, MetaInstagramContent)):
-        return None
-    return raw, first, fmt
+    return got
 
 
 def _plan(path, head, scan, warehouse, display, brand, tz, accounts) -> _Plan | None:

@@ -137,19 +137,29 @@ def eligible(path: Path) -> bool:
         return False
 
 
-def open_streamed(path: Path) -> RawFile | None:
-    """A head-only RawFile of a large export of a :data:`STREAMABLE` format, with the file's hash
-    and line ends (``raw.stream``); None when the file is for the exact path."""
+def detect_head(path: Path) -> tuple[RawFile, str, object] | None:
+    """The head of a file (a RawFile of its first lines and its header line) and the reader of
+    its format, detected from those lines alone; None when the head is not UTF-8 text or no
+    reader knows it (the exact path reads or refuses it)."""
     from . import detect_format  # late: the package imports the readers, which import _raw
 
     got = head_raw(path)
     if got is None:
         return None
-    head, _ = got
+    head, first = got
     try:
-        fmt = detect_format(head)
+        return head, first, detect_format(head)
     except SocialnbError:
         return None
+
+
+def open_streamed(path: Path) -> RawFile | None:
+    """A head-only RawFile of a large export of a :data:`STREAMABLE` format, with the file's hash
+    and line ends (``raw.stream``); None when the file is for the exact path."""
+    got = detect_head(path)
+    if got is None:
+        return None
+    head, _, fmt = got
     if fmt.id not in STREAMABLE:
         return None
     found = scan(path)
