@@ -435,21 +435,32 @@ def month_trend(
         d = daily.dropna(subset=["followers"]).assign(month=lambda f: _months(f, daily=True))
         d = d.sort_values("date").groupby(["platform", "month"], as_index=False).last()
         level = d[["platform", "month", "followers"]]
-    rows = []
     cur = M.with_engagements(posts[post_m.isin(span)]) if len(posts) else posts
-    cur_m = post_m[cur.index] if len(posts) else post_m
-    for m in span:
-        sub_m = cur[cur_m == m]
-        for platform in platforms:
-            sub = sub_m[sub_m["platform"] == platform]
-            row = _rate_row(sub, platform)
-            hit = level[(level["platform"] == platform) & (level["month"] == m)]["followers"]
-            rows.append({
-                "month": m, "platform": platform,
-                "followers": float(hit.iloc[-1]) if len(hit) else np.nan,
-                "engagement_rate": row["engagement_rate"],
-                "exposure": row["exposure"] if row["posts"] else np.nan,
-            })  # fmt: skip
+    cur = cur.assign(_month=post_m[cur.index]) if len(posts) else cur.assign(_month=[])
+    # each platform's months in one pass: the rate as _rate_row gives it (metric_table is
+    # aggregate per group), the exposure summed over all the month's posts
+    rates, exposure = {}, {}
+    for platform in platforms:
+        mine = cur[cur["platform"] == platform]
+        table = M.metric_table(mine, M.primary_rate(platform), by=["_month"], scope="organic")
+        rates |= {
+            (m, platform): v for m, v in zip(table["_month"], table["rate_of_totals"], strict=True)
+        }
+        if M.exposure_metric(platform) in mine:
+            sums = M.exposure(mine).groupby(mine["_month"]).sum(min_count=1)
+            exposure |= {(m, platform): float(v) for m, v in sums.items()}
+    last = level.groupby(["platform", "month"])["followers"].last()
+    rows = [
+        {
+            "month": m,
+            "platform": platform,
+            "followers": float(last.get((platform, m), np.nan)),
+            "engagement_rate": rates.get((m, platform), np.nan),
+            "exposure": exposure.get((m, platform), np.nan),
+        }
+        for m in span
+        for platform in platforms
+    ]
     return pd.DataFrame(rows, columns=["month", "platform", "followers", "engagement_rate",
                                        "exposure"])  # fmt: skip
 
