@@ -199,3 +199,42 @@ def test_the_warm_up_imports_every_statsmodels_module_the_analyses_use():
     assert "statsmodels.genmod.families" in used  # the scan sees `from x import module`
     assert "statsmodels.api" not in used
     assert used <= set(STATSMODELS_MODULES), used - set(STATSMODELS_MODULES)
+
+
+def test_a_kernels_readiness_is_checked_without_waiting_for_silence():
+    """papermill and the warm pool check a kernel is ready before each notebook; the check
+    (kernel_info on the shell channel, one message on IOPub) no longer ends by waiting for 0.2 s
+    without IOPub messages, and the notebook that follows still gets its own output only."""
+    from jupyter_core.utils import run_sync
+
+    from socialnb.report.kernels import _prompt_client, _venv_kernel_manager
+
+    km = _venv_kernel_manager(1)()
+    run_sync(km.start_kernel)()
+    try:
+        kc = km.client()
+        assert isinstance(kc, _prompt_client())
+        waits: list[float] = []
+        get_msg = kc.iopub_channel.get_msg
+
+        async def recorded(*args, **kwargs):
+            waits.append(kwargs.get("timeout", args[0] if args else None))
+            return await get_msg(*args, **kwargs)
+
+        kc.start_channels()
+        kc.iopub_channel.get_msg = recorded
+        run_sync(kc.wait_for_ready)(timeout=60)
+        # connection checks (one message awaited, up to 0.2 s), then a drain that never waits
+        assert 0.01 in waits and max(waits) <= 0.2
+        assert max(waits[waits.index(0.01) :]) <= 0.01
+        kc.iopub_channel.get_msg = get_msg
+        seen: list[str] = []
+        reply = run_sync(kc.execute_interactive)(
+            "print('mine')", timeout=60,
+            output_hook=lambda m: seen.append(m["content"].get("text", "")),
+        )  # fmt: skip
+        assert reply["content"]["status"] == "ok"
+        assert "".join(seen) == "mine\n"
+        kc.stop_channels()
+    finally:
+        run_sync(km.shutdown_kernel)(now=True)
