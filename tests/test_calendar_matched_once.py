@@ -71,9 +71,11 @@ def test_a_brand_without_a_calendar_file_gets_an_empty_calendar_with_its_columns
     assert cal.empty and list(cal.columns) == [*C.CALENDAR_COLUMNS, "calendar_row"]
 
 
-def test_a_calendar_edited_after_the_ingest_tags_the_retro_as_the_file_says(
+def test_a_calendar_edited_after_the_ingest_tags_every_page_as_the_file_says(
     sample_workspace, tmp_path
 ):
+    """Edited and not ingested again (a notebook run by hand): the retro and every page reading
+    ``Workspace.posts`` (overview, ideation, the index) tag posts with the file as it is now."""
     import shutil
 
     root = tmp_path / "ws"
@@ -84,9 +86,37 @@ def test_a_calendar_edited_after_the_ingest_tags_the_retro_as_the_file_says(
     sheet.loc[row, "pillar"] = "edited-after-ingest"
     sheet.to_csv(path, index=False)  # the warehouse still holds the old rows
     ws = Workspace(root)
-    assert "edited-after-ingest" not in set(ws.posts("fernway")["pillar"].dropna())
+    posts = ws.posts("fernway")
+    assert "edited-after-ingest" in set(posts["pillar"].dropna())
+    assert "edited-after-ingest" not in set(ws.calendar("fernway")["pillar"].dropna())  # stored
+    tagged, _ = ws.tagged_posts("fernway", C.brand_calendar(root / "fernway"))
+    pd.testing.assert_frame_equal(posts, tagged)  # one calendar for every page
     got = R.build_retro(root, "fernway", "2026-10", n_resamples=100)
     pillars = set(got.breakdowns["pillar"]["pillar"])
     assert "edited-after-ingest" in pillars  # delivery and tags come from the one file
     edited = got.match.rows[got.match.rows["pillar"] == "edited-after-ingest"]
     assert len(edited) == 1 and edited["post_id"].notna().all()
+
+
+def test_posts_read_the_calendar_file_only_when_it_changed_since_the_ingest(
+    sample_workspace, tmp_path, monkeypatch
+):
+    import shutil
+
+    import socialnb.workspace.core as core
+
+    root = tmp_path / "ws"
+    shutil.copytree(sample_workspace, root)
+    ws = Workspace(root)
+    before = ws.posts("fernway")
+    assert before["pillar"].notna().any()
+
+    def no_file_read(folder):
+        raise AssertionError("the calendar file was read although the warehouse holds it")
+
+    monkeypatch.setattr(core, "brand_calendar", no_file_read)
+    pd.testing.assert_frame_equal(ws.posts("fernway"), before)  # unchanged: the stored copy
+    monkeypatch.undo()
+    (root / "fernway" / "calendar.csv").unlink()  # removed since: no calendar, no tags
+    after = ws.posts("fernway")
+    assert after["pillar"].isna().all() and len(after) == len(before)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -11,7 +12,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from .. import warehouse as wh
-from ..calendar import CalendarMatch, load_calendar
+from ..calendar import CalendarMatch, brand_calendar, load_calendar
 from ..config import BrandConfig, list_brands, load_brand
 from ..errors import ConfigError
 from ..ingest import MAPPING_SUFFIX
@@ -319,8 +320,10 @@ class Workspace:
 
         The tags come from the one calendar matcher, :func:`socialnb.retro.match_calendar` (by
         post id, then by any form of the post's link, then by title and date), so every page
-        that reads posts sees the same matches as the retro. A post no calendar row names has
-        no tags (missing, never a guess).
+        that reads posts sees the same matches as the retro. The calendar is the brand's file as
+        it is now: the warehouse's copy when the file is the one the last ingest loaded, else the
+        file (edited since), as the retro reads it. A post no calendar row names has no tags
+        (missing, never a guess).
         """
         from ..calendar import match_calendar, tag_posts
 
@@ -329,6 +332,11 @@ class Workspace:
         try:
             frame = self._brand_filter("posts", brand, _POSTS_ORDER, con)
             calendar = self._calendar(brand, con)
+            loaded = dict(  # each brand's calendar file as the last ingest loaded it (its hash)
+                con.execute(
+                    "SELECT key, value FROM meta WHERE key LIKE 'calendar_hash:%'"
+                ).fetchall()
+            )
         finally:
             con.close()
         if frame.empty:
@@ -336,6 +344,7 @@ class Workspace:
         parts = []
         for slug, mine in frame.groupby("brand", sort=False):
             cal = calendar[calendar["brand"] == slug]
+            cal = self._calendar_now(str(slug), cal, loaded.get(f"calendar_hash:{slug}"))
             parts.append(tag_posts(mine, match_calendar(cal, mine)))
         return pd.concat(parts).loc[frame.index] if len(parts) > 1 else parts[0]
 
@@ -379,6 +388,20 @@ class Workspace:
     def calendar(self, brand: str | None = None) -> pd.DataFrame:
         """The calendar rows as last loaded into the warehouse."""
         return self._calendar(brand)
+
+    def _calendar_now(self, slug: str, stored: pd.DataFrame, loaded: str | None) -> pd.DataFrame:
+        """A brand's calendar as its file is now: the warehouse's copy (``stored``) when the file
+        is the one the last ingest loaded (its hash ``loaded``; the usual case, ``socialnb
+        report`` ingests first), else the file itself (edited, added or removed since), so that
+        every page tags posts with the calendar the retro reads
+        (:func:`socialnb.calendar.brand_calendar`), never two versions of it."""
+        folder = self.path / slug if slug else None
+        path = _first_existing(folder, "calendar.csv", "calendar.xlsx") if folder else None
+        if path is None:
+            return stored if loaded is None else stored.iloc[0:0]  # a calendar removed since
+        if loaded == hashlib.sha256(path.read_bytes()).hexdigest():
+            return stored
+        return brand_calendar(folder)
 
     def _calendar(
         self, brand: str | None, con: duckdb.DuckDBPyConnection | None = None
