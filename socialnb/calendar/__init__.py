@@ -16,6 +16,7 @@ from .sheet import (
     CALENDAR_STATUSES,
     CalendarRow,
     brand_calendar,
+    calendar_file,
     calendar_sql_columns,
     load_calendar,
 )
@@ -23,6 +24,7 @@ from .sheet import (
 __all__ = [
     "load_calendar",
     "brand_calendar",
+    "calendar_file",
     "CalendarRow",
     "CALENDAR_COLUMNS",
     "CALENDAR_STATUSES",

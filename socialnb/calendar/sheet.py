@@ -28,6 +28,7 @@ __all__ = [
     "CALENDAR_STATUSES",
     "load_calendar",
     "brand_calendar",
+    "calendar_file",
     "calendar_sql_columns",
 ]
 
@@ -212,17 +213,22 @@ def load_calendar(path: str | Path) -> pd.DataFrame:
     return out
 
 
+def calendar_file(folder: str | Path) -> Path | None:
+    """A brand folder's calendar file: ``calendar.csv``, else ``calendar.xlsx``, else None."""
+    folder = Path(folder)
+    return next(
+        (p for p in (folder / "calendar.csv", folder / "calendar.xlsx") if p.exists()), None
+    )
+
+
 def brand_calendar(folder: str | Path) -> pd.DataFrame:
-    """A brand folder's calendar: ``calendar.csv`` (else ``calendar.xlsx``) read with
-    :func:`load_calendar`, or an empty calendar with its columns when the brand keeps none.
+    """A brand folder's calendar (:func:`calendar_file`) read with :func:`load_calendar`, or an
+    empty calendar with its columns when the brand keeps none.
 
     >>> brand_calendar("no-such-brand").columns[:3].tolist()
     ['sprint', 'planned_date', 'platform']
     """
-    folder = Path(folder)
-    path = next(
-        (p for p in (folder / "calendar.csv", folder / "calendar.xlsx") if p.exists()), None
-    )
+    path = calendar_file(folder)
     if path is None:
         return pd.DataFrame(columns=[*CALENDAR_COLUMNS, "calendar_row"])
     return load_calendar(path)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -12,14 +11,15 @@ import pandas as pd
 from tqdm import tqdm
 
 from .. import warehouse as wh
-from ..calendar import CalendarMatch, brand_calendar, load_calendar
+from ..calendar import CalendarMatch, brand_calendar, calendar_file, load_calendar
 from ..config import BrandConfig, list_brands, load_brand
 from ..errors import ConfigError
 from ..ingest import MAPPING_SUFFIX
+from ..ingest._raw import _sha256_of
 from ..ingest.mapped import load_mapping
 from .files import _absolute, _choose_copies, _files_under, _first_existing, _relative_forms, _walk
 from .results import FileResult, IngestReport
-from .run import IngestRun, _as_config_error
+from .run import IngestRun, _as_config_error, calendar_hash_key
 
 __all__ = ["Workspace"]
 
@@ -94,7 +94,7 @@ class Workspace:
         for slug in [brand] if brand else self.brands():
             cfg = self.brand(slug)
             folder = self.path / slug
-            cal = _first_existing(folder, "calendar.csv", "calendar.xlsx")
+            cal = calendar_file(folder)
             if cal is not None:
                 _as_config_error(load_calendar, cal)
             ideas = _first_existing(folder, "ideas.csv", "ideas.xlsx")
@@ -334,7 +334,7 @@ class Workspace:
             calendar = self._calendar(brand, con)
             loaded = dict(  # each brand's calendar file as the last ingest loaded it (its hash)
                 con.execute(
-                    "SELECT key, value FROM meta WHERE key LIKE 'calendar_hash:%'"
+                    "SELECT key, value FROM meta WHERE starts_with(key, ?)", [calendar_hash_key("")]
                 ).fetchall()
             )
         finally:
@@ -344,7 +344,7 @@ class Workspace:
         parts = []
         for slug, mine in frame.groupby("brand", sort=False):
             cal = calendar[calendar["brand"] == slug]
-            cal = self._calendar_now(str(slug), cal, loaded.get(f"calendar_hash:{slug}"))
+            cal = self._calendar_now(str(slug), cal, loaded.get(calendar_hash_key(str(slug))))
             parts.append(tag_posts(mine, match_calendar(cal, mine)))
         return pd.concat(parts).loc[frame.index] if len(parts) > 1 else parts[0]
 
@@ -395,13 +395,12 @@ class Workspace:
         report`` ingests first), else the file itself (edited, added or removed since), so that
         every page tags posts with the calendar the retro reads
         (:func:`socialnb.calendar.brand_calendar`), never two versions of it."""
-        folder = self.path / slug if slug else None
-        path = _first_existing(folder, "calendar.csv", "calendar.xlsx") if folder else None
+        path = calendar_file(self.path / slug) if slug else None
         if path is None:
             return stored if loaded is None else stored.iloc[0:0]  # a calendar removed since
-        if loaded == hashlib.sha256(path.read_bytes()).hexdigest():
+        if loaded == _sha256_of(path):
             return stored
-        return brand_calendar(folder)
+        return brand_calendar(path.parent)
 
     def _calendar(
         self, brand: str | None, con: duckdb.DuckDBPyConnection | None = None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import zipfile
 from pathlib import Path
 
@@ -11,13 +10,13 @@ import pandas as pd
 import yaml
 
 from .. import warehouse as wh
-from ..calendar import load_calendar
+from ..calendar import calendar_file, load_calendar
 from ..config import BrandConfig
 from ..errors import ConfigError, SocialnbError
 from ..ingest import _bulk, _stream, load_with_mapping, read_raw
 from ..ingest._raw import _sha256_of
 from ..ingest.mapped import mapping_for
-from .files import _check_download_day, _first_existing, _keep
+from .files import _check_download_day, _keep
 from .results import FileResult, loaded_result
 
 #: What a plan-file loader may raise on a damaged file (a truncated .xlsx is a bad zip, ...).
@@ -142,18 +141,17 @@ class IngestRun:
 
     def read_calendar(self, slug: str) -> tuple[Path, str, pd.DataFrame] | None:
         """A brand's calendar file, its hash and rows (None without one); refused when wrong."""
-        path = _first_existing(self.ws.path / slug, "calendar.csv", "calendar.xlsx")
+        path = calendar_file(self.ws.path / slug)
         if path is None:
             return None
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        return path, digest, _as_config_error(load_calendar, path)
+        return path, _sha256_of(path), _as_config_error(load_calendar, path)
 
     def refresh_calendar(self, slug: str, calendar) -> None:
         """Replace a brand's calendar rows when its file changed since the last ingest."""
         if calendar is None:
             return
         _, digest, frame = calendar
-        key = f"calendar_hash:{slug}"
+        key = calendar_hash_key(slug)
         if self.con is None and not self.ws.warehouse_path.exists():
             stored = None
         else:
@@ -220,3 +218,8 @@ def _fill_account(frame: pd.DataFrame, cfg: BrandConfig | None) -> None:
     accounts = _accounts(cfg)
     fill = frame.loc[blank, "platform"].map(accounts).astype("string").fillna("")
     frame.loc[blank, "account"] = fill.astype("string")
+
+
+def calendar_hash_key(slug: str) -> str:
+    """The warehouse ``meta`` key holding the hash of the brand's calendar file as last loaded."""
+    return f"calendar_hash:{slug}"
