@@ -18,7 +18,7 @@ from ._base import (
     require,
 )
 from ._convert import MEASURES, coded, ids, localise, numbers, texts, timestamps
-from ._raw import RawFile, csv_header, normalise_header, read_csv_table
+from ._raw import RawFile, alias_columns, csv_header, normalise_header, read_csv_table
 from .aliases import ALIASES
 
 __all__ = ["MetaFacebookContent", "MetaInstagramContent", "MetaDailySeries"]
@@ -96,18 +96,11 @@ class _MetaContent(ExportFormat):
         have = lambda key: any(normalise_header(a) in head for a in self.aliases[key])  # noqa: E731
         return have("post_id") and have("published_local") and have(self.account_key)
 
-    def _wanted(self, header: list[str]) -> list[int]:
-        norm = [normalise_header(h) for h in header]
-        names = {normalise_header(a) for names in self.aliases.values() for a in names}
-        return [i for i, h in enumerate(norm) if h in names]
-
-    def _numeric(self, header: list[str]) -> list[int]:
-        keys = (*self.metrics, "views_boosted", "reach_boosted")
-        names = {normalise_header(a) for k in keys if k in self.aliases for a in self.aliases[k]}
-        return [i for i, h in enumerate(header) if normalise_header(h) in names]
-
     def read(self, raw: RawFile, *, tz: str, account: str | None = None) -> Parsed:
-        table = read_csv_table(raw, usecols=self._wanted, numeric=self._numeric)
+        usecols, numeric = alias_columns(
+            self.aliases, (*self.metrics, "views_boosted", "reach_boosted")
+        )
+        table = read_csv_table(raw, usecols=usecols, numeric=numeric)
         found = column_map(table, self.aliases)
         require(table, found, ("post_id", "published_local"), self.aliases)
         if not any(k in found for k in ("views", "impressions", "reach")):
