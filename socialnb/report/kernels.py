@@ -38,7 +38,6 @@ def _thread_env(threads: int | None) -> dict[str, str]:
 
 
 @cache
-@cache
 def _prompt_client():
     """An async kernel client whose ``wait_for_ready`` does what jupyter_client's does (a
     ``kernel_info`` round trip on the shell channel, then a message on IOPub to know that channel
@@ -83,9 +82,22 @@ def _prompt_client():
     return PromptKernelClient
 
 
-def _venv_kernel_manager(threads: int | None = None):
+def kernel_env(threads: int | None = None) -> dict[str, str]:
+    """The environment a report kernel runs with (on top of the report's own)."""
+    return {
+        "PYTHONPATH": _kernel_pythonpath(),
+        # figures must come back as inline PNG even when the caller set MPLBACKEND=Agg (test
+        # runners and headless schedulers do)
+        "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+        **_thread_env(threads),
+    }
+
+
+@cache
+def _venv_kernel_manager(threads: int | None = None, launcher: tuple[str, ...] | None = None):
     """A kernel manager that always starts ``sys.executable -m ipykernel_launcher``, with BLAS
-    limited to ``threads`` threads when given.
+    limited to ``threads`` threads when given; ``launcher``: the command that asks a zygote for
+    a forked kernel instead (``_zygote.Zygote.argv``).
 
     ``kernel_name="python3"`` resolves through the Jupyter path, where a user-level kernelspec
     could point at another Python; this one cannot.
@@ -110,18 +122,13 @@ def _venv_kernel_manager(threads: int | None = None):
         @property
         def kernel_spec(self):  # type: ignore[override]
             if self._kernel_spec is None:
+                command = list(launcher or (sys.executable, "-m", "ipykernel_launcher"))
                 self._kernel_spec = KernelSpec(
-                    argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                    argv=[*command, "-f", "{connection_file}"],
                     display_name=f"Python {sys.version_info.major}.{sys.version_info.minor}",
                     language="python",
                     resource_dir="",
-                    env={
-                        "PYTHONPATH": _kernel_pythonpath(),
-                        # figures must come back as inline PNG even when the caller set
-                        # MPLBACKEND=Agg (test runners and headless schedulers do)
-                        "MPLBACKEND": "module://matplotlib_inline.backend_inline",
-                        **_thread_env(threads),
-                    },
+                    env=kernel_env(threads),
                     metadata={"supported_encryption": ["curve"]},
                 )
             return self._kernel_spec
@@ -154,15 +161,19 @@ STATSMODELS_MODULES = (
 # sys.path, the working folder and the attributes of socialnb's modules as they were right after
 # the warm-up, no open figure. (An object changed in place inside a third-party module is not
 # undone: notebooks are narrative over package calls and do not patch libraries.)
-_KERNEL_WARMUP = (
+#: The stack a kernel imports before its first notebook (the zygote imports it once, see _zygote).
+WARMUP_IMPORTS = (
     """\
 import os as _os, sys as _sys, types as _types, warnings as _warnings
 import numpy as _np, pandas as _pd, matplotlib as _mpl, matplotlib.pyplot as _plt
 import seaborn as _sns, duckdb as _duckdb, scipy.stats as _ss
 """
     + "".join(f"import {m}\n" for m in STATSMODELS_MODULES)
+    + "import socialnb as _socialnb\n"
+)
+_KERNEL_WARMUP = (
+    WARMUP_IMPORTS
     + """\
-import socialnb as _socialnb
 _state = _types.ModuleType("_socialnb_kernel_state")
 _state.rc = _mpl.rcParams.copy()
 _state.pd_options = {k: _pd.get_option(k) for k in _pd._config.config._registered_options}
@@ -223,6 +234,22 @@ class _KernelPool:
         self._lock = threading.Lock()
         self._kernels: dict[int, tuple[Any, int]] = {}  # thread id -> (manager, uses)
         self._closed = False
+        self._zygote: Any = None  # forks the kernels (_zygote.Zygote), started on first use
+        self._zygote_tried = False
+
+    def _launcher(self) -> tuple[str, ...] | None:
+        """The command that asks the zygote for a kernel (the zygote starts on the first call),
+        or None to start kernels the usual way (not Linux, ``SOCIALNB_KERNEL_FORK=0``, or the
+        zygote could not start or has died)."""
+        from . import _zygote
+
+        with self._lock:
+            if not self._zygote_tried and not self._closed and _zygote.available():
+                self._zygote_tried = True
+                with contextlib.suppress(OSError):
+                    self._zygote = _zygote.Zygote(kernel_env(self._threads), WARMUP_IMPORTS)
+            zygote = self._zygote
+        return zygote.argv if zygote is not None and zygote.alive() else None
 
     def acquire(self, cwd: Path, timeout: int) -> Any | None:
         """A started kernel manager reset for a new notebook, or None to run in a fresh kernel."""
@@ -256,6 +283,8 @@ class _KernelPool:
 
         barrier = threading.Barrier(workers)  # one warm-up per thread: each waits for the others
 
+        self._launcher()  # the zygote starts importing the stack now
+
         def warm() -> None:
             with contextlib.suppress(threading.BrokenBarrierError):
                 barrier.wait(timeout=30)
@@ -276,7 +305,7 @@ class _KernelPool:
         """A started kernel that has imported the stack (``_KERNEL_WARMUP``)."""
         from jupyter_core.utils import run_sync
 
-        km = _venv_kernel_manager(self._threads)()
+        km = _venv_kernel_manager(self._threads, self._launcher())()
         try:
             run_sync(km.start_kernel)(
                 cwd=str(cwd), extra_arguments=["--HistoryManager.hist_file=:memory:"]
@@ -305,8 +334,11 @@ class _KernelPool:
             self._closed = True
             kms = [km for km, _uses in self._kernels.values()]
             self._kernels.clear()
+            zygote, self._zygote = self._zygote, None
         for km in kms:
             self._shutdown(km)
+        if zygote is not None:
+            zygote.close()
 
     @staticmethod
     def _shutdown(km: Any) -> None:

@@ -1,0 +1,228 @@
+"""The report's kernel zygote: one process imports the analysis stack once, then forks a kernel
+whenever one is asked for, so a kernel is ready in a fraction of a second instead of importing
+pandas, matplotlib, seaborn, statsmodels and socialnb again (about 1.5 s of CPU each).
+
+The parent side (:class:`Zygote`) starts it and gives jupyter_client a kernel command that runs
+``_kernel_stub.py``: a stand-in process that passes its arguments, folder, environment and
+standard streams to the zygote over a Unix socket and forwards signals to the forked kernel.
+jupyter_client manages the stand-in exactly as it manages a kernel it started itself.
+
+A forked kernel is a new process: its folder and environment are the stand-in's, its random
+generators are seeded afresh, and it exits when its stand-in does. The zygote exits when the
+report closes it or dies (its stdin closes). Linux only (``fork`` after importing these
+libraries is not safe on macOS); elsewhere, or with ``SOCIALNB_KERNEL_FORK=0``, kernels start
+the usual way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import select
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import warnings
+from collections.abc import Mapping
+from pathlib import Path
+
+__all__: list[str] = []
+
+#: The stand-in script jupyter_client runs as the kernel (standard library only).
+STUB = Path(__file__).with_name("_kernel_stub.py")
+
+
+def available() -> bool:
+    """Whether kernels may be forked from a zygote here."""
+    return (
+        sys.platform.startswith("linux")
+        and hasattr(socket, "send_fds")
+        and os.environ.get("SOCIALNB_KERNEL_FORK", "1") != "0"
+    )
+
+
+class Zygote:
+    """A started zygote that runs ``warmup`` (the imports) once; :attr:`argv` is the kernel
+    command that asks it for a kernel."""
+
+    def __init__(self, env: Mapping[str, str], warmup: str) -> None:
+        self._dir = tempfile.mkdtemp(prefix="socialnb-kernels-")  # mode 0700: this user only
+        self.socket_path = os.path.join(self._dir, "zygote.sock")
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            listener.bind(self.socket_path)
+            listener.listen(64)  # stand-ins that connect while the zygote imports wait here
+            # Run as a script (-P: its folder is not put on sys.path), so that the zygote and
+            # its kernels import exactly what a fresh kernel does: not socialnb.report.
+            self._proc = subprocess.Popen(
+                [sys.executable, "-P", __file__, str(listener.fileno()), warmup],
+                pass_fds=(listener.fileno(),),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                env={**os.environ, **env},
+                start_new_session=True,  # Ctrl-C in the terminal reaches the report, not kernels
+            )
+        except BaseException:
+            shutil.rmtree(self._dir, ignore_errors=True)
+            raise
+        finally:
+            listener.close()  # the zygote holds it now; if the zygote dies, connecting fails
+        self.argv: tuple[str, ...] = (sys.executable, "-I", "-S", str(STUB), self.socket_path)
+
+    def alive(self) -> bool:
+        return self._proc.poll() is None
+
+    def close(self) -> None:
+        """Stop the zygote (kernels it forked keep running until they are shut down)."""
+        with contextlib.suppress(OSError):
+            self._proc.stdin.close()
+        try:
+            self._proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait()
+        shutil.rmtree(self._dir, ignore_errors=True)
+
+
+# --- the zygote process -----------------------------------------------------------------------
+
+
+def _read_request(conn: socket.socket) -> tuple[dict, list[int]]:
+    """A stand-in's request (length-prefixed JSON) and the standard streams it sent."""
+    data, fds, _flags, _addr = socket.recv_fds(conn, 1 << 16, 3)
+    if len(data) < 4:
+        raise ConnectionError("short request")
+    (size,) = struct.unpack("!I", data[:4])
+    data = data[4:]
+    while len(data) < size:
+        chunk = conn.recv(size - len(data))
+        if not chunk:
+            raise ConnectionError("request cut short")
+        data += chunk
+    return json.loads(data.decode("utf-8")), list(fds)
+
+
+def _exit_when_closed(conn: socket.socket) -> None:
+    """In a forked kernel: exit as soon as the stand-in's connection closes (it was killed)."""
+    with contextlib.suppress(OSError):
+        while conn.recv(4096):
+            pass
+    os._exit(1)
+
+
+def _become_kernel(conn: socket.socket, request: dict, fds: list[int], filters: tuple) -> None:
+    """In the forked child: take the stand-in's streams, folder and environment, then run
+    ipykernel as ``python -m ipykernel_launcher`` would, with the warning filters a fresh kernel
+    has once it has imported the stack (``filters``: see :func:`serve`). Never returns."""
+    code = 1
+    try:
+        for target, fd in enumerate(fds[:3]):
+            os.dup2(fd, target)
+        for fd in fds:
+            if fd > 2:
+                os.close(fd)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        os.chdir(request["cwd"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        import random
+
+        import numpy as np
+
+        random.seed()  # a fresh process's random state, not the zygote's copy
+        np.random.seed()
+        conn.sendall(struct.pack("!i", os.getpid()))
+        threading.Thread(target=_exit_when_closed, args=(conn,), daemon=True).start()
+        from ipykernel.kernelapp import IPKernelApp
+
+        # ipykernel read JPY_PARENT_PID when the zygote imported it: give it the parent the
+        # kernel really has (it exits if the zygote dies, and prints no terminal banner)
+        argv = [*request["argv"], f"--IPKernelApp.parent_handle={os.getppid()}"]
+        sys.argv = [sys.executable, *argv]
+        app = IPKernelApp.instance()
+        before, added = filters
+        _set_filters(before)  # ipykernel starts from the filters it would find in a new process
+        app.initialize(argv)
+        _set_filters([*added, *(f for f in warnings.filters if f not in added)])
+        app.start()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    finally:
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(code)
+
+
+def _reap(wait_s: float = 0.0) -> None:
+    """Collect the forked kernels that have exited; with ``wait_s``, wait up to that long for
+    the others."""
+    import time
+
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            pid, _status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return  # no child left
+        if pid == 0:  # children still running
+            if time.monotonic() >= deadline:
+                return
+            time.sleep(0.02)
+
+
+def _set_filters(filters: list) -> None:
+    warnings.filters[:] = filters
+    getattr(warnings, "_filters_mutated", lambda: None)()
+
+
+def serve(listen_fd: int, warmup: str) -> None:
+    """Import the stack (``warmup``), then fork a kernel for every stand-in that connects;
+    return when stdin closes (the report closed the zygote or died).
+
+    A fresh kernel starts ipykernel, then imports the stack, whose libraries put their warning
+    filters first; here the stack is imported before ipykernel starts in each child, so the
+    filters the imports added are noted and put first again once it has started.
+    """
+    import ipykernel.kernelapp  # noqa: F401
+
+    before = list(warnings.filters)
+    exec(compile(warmup, "<socialnb kernel warm-up>", "exec"), {})  # noqa: S102
+    added = [f for f in warnings.filters if f not in before]
+
+    listener = socket.socket(fileno=listen_fd)
+    # Forked kernels are reaped here, so that their CPU time counts in the zygote's children and,
+    # once the report waits for the zygote, in the report's (benchmarks measure it).
+    signal.signal(signal.SIGCHLD, lambda _n, _f: _reap())
+    while True:
+        ready, _, _ = select.select([listener, 0], [], [])
+        if 0 in ready and not os.read(0, 4096):
+            _reap(wait_s=5.0)  # kernels shut down just before: let them finish exiting
+            return
+        if listener not in ready:
+            continue
+        conn, _ = listener.accept()
+        try:
+            request, fds = _read_request(conn)
+        except (OSError, ValueError):
+            conn.close()
+            continue
+        if os.fork() == 0:
+            listener.close()
+            _become_kernel(conn, request, fds, (before, added))
+        conn.close()
+        for fd in fds:
+            os.close(fd)
+
+
+if __name__ == "__main__":
+    serve(int(sys.argv[1]), sys.argv[2])
