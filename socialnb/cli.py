@@ -312,59 +312,65 @@ def report_command(
     and the final path; ``pdf`` also writes ``<brand>-<month>.pdf`` beside each month's index
     (see :func:`write_pdf`).
     """
-    from .report import find_chromium, run_report, write_pdf
+    from . import _zygote
 
-    if echo is None:
-
-        def echo(msg: str) -> None:
-            click.echo(msg, err=msg.startswith(("FAILED", "error", "ingest")))
-
-    if pdf:
-        try:
-            find_chromium()
-        except ParameterError as exc:
-            echo(f"error: {exc}")
-            return 2
-
-    def during(msg: str, shout: Callable[[str], None] = echo) -> None:
-        if not msg.startswith("FAILED"):  # failures are listed once, after the run
-            shout(msg)
-
+    _zygote.prestart(jobs)  # the kernels' imports start now, beside the report's own
     try:
-        result = run_report(
-            workspace,
-            month,
-            brands=list(brands or ()) or None,
-            notebooks_dir=notebooks_dir,
-            only=list(notebooks or ()) or None,
-            reports_dir=reports_dir,
-            jobs=jobs,
-            timeout=timeout,
-            parameters=_parse_param_options(params),
-            parameters_from_text=True,
-            with_code=with_code,
-            ingest=ingest,
-            progress=progress and not quiet,
-            echo=during,
-        )
-    except (ParameterError, ConfigError) as exc:
-        echo(f"error: {exc}")
-        return 2
-    code = _say_outcome(result, quiet, echo)
-    if pdf:
-        for path in result.index_paths.values():
+        from .report import find_chromium, run_report, write_pdf
+
+        if echo is None:
+
+            def echo(msg: str) -> None:
+                click.echo(msg, err=msg.startswith(("FAILED", "error", "ingest")))
+
+        if pdf:
             try:
-                written = write_pdf(path.parent)
-            except SocialnbError as exc:
+                find_chromium()
+            except ParameterError as exc:
                 echo(f"error: {exc}")
                 return 2
-            if not quiet:
-                echo(f"PDF -> {written}")
-    if len(result.index_paths) == 1:
-        echo(str(next(iter(result.index_paths.values()))))
-    else:
-        echo(str(result.top_index))
-    return code
+
+        def during(msg: str, shout: Callable[[str], None] = echo) -> None:
+            if not msg.startswith("FAILED"):  # failures are listed once, after the run
+                shout(msg)
+
+        try:
+            result = run_report(
+                workspace,
+                month,
+                brands=list(brands or ()) or None,
+                notebooks_dir=notebooks_dir,
+                only=list(notebooks or ()) or None,
+                reports_dir=reports_dir,
+                jobs=jobs,
+                timeout=timeout,
+                parameters=_parse_param_options(params),
+                parameters_from_text=True,
+                with_code=with_code,
+                ingest=ingest,
+                progress=progress and not quiet,
+                echo=during,
+            )
+        except (ParameterError, ConfigError) as exc:
+            echo(f"error: {exc}")
+            return 2
+        code = _say_outcome(result, quiet, echo)
+        if pdf:
+            for path in result.index_paths.values():
+                try:
+                    written = write_pdf(path.parent)
+                except SocialnbError as exc:
+                    echo(f"error: {exc}")
+                    return 2
+                if not quiet:
+                    echo(f"PDF -> {written}")
+        if len(result.index_paths) == 1:
+            echo(str(next(iter(result.index_paths.values()))))
+        else:
+            echo(str(result.top_index))
+        return code
+    finally:
+        _zygote.discard()  # a run refused before its kernels started adopted none
 
 
 def _say_outcome(result: Any, quiet: bool, echo: Callable[[str], None]) -> int:

@@ -16,7 +16,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
      "_sheets", "_text", "plots"),
     ("config", "calendar", "ingest", "warehouse", "workspace"),
     ("overview", "retro", "experiments", "ideation"),
-    ("report", "_html", "orchestrate", "cli", "scaffold", "sample", "__init__", "__main__"),
+    ("report", "_html", "_zygote", "_kernel_stub", "orchestrate", "cli", "scaffold", "sample",
+     "__init__", "__main__"),
 )  # fmt: skip
 
 #: Imports across layers that ARCHITECTURE.md allows on purpose, as (importer, imported, reason).

@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 from jupyter_core.utils import run_sync
 
-from socialnb.report import _zygote, kernels
+from socialnb import _zygote
+from socialnb.report import kernels
 
 pytestmark = pytest.mark.skipif(not _zygote.available(), reason="kernels are forked on Linux only")
 
@@ -63,7 +64,7 @@ def _gone(pid: int, within_s: float = 30.0) -> bool:
 
 @pytest.fixture
 def zygote():
-    z = _zygote.Zygote(kernels.kernel_env(1), kernels.WARMUP_IMPORTS)
+    z = _zygote.Zygote(1)
     yield z
     z.close()
 
@@ -133,8 +134,9 @@ def test_a_kernel_ends_when_the_report_that_started_it_dies(tmp_path):
             """
             import os, sys, time
             from jupyter_core.utils import run_sync
-            from socialnb.report import _zygote, kernels
-            z = _zygote.Zygote(kernels.kernel_env(1), kernels.WARMUP_IMPORTS)
+            from socialnb import _zygote
+            from socialnb.report import kernels
+            z = _zygote.Zygote(1)
             km = kernels._venv_kernel_manager(1, z.argv)()
             run_sync(km.start_kernel)(extra_arguments=["--HistoryManager.hist_file=:memory:"])
             kc = km.client(); kc.start_channels(); run_sync(kc.wait_for_ready)(timeout=60)
@@ -168,7 +170,7 @@ def _own_cpu(pid: int) -> float:
 
 def test_a_forked_kernels_cpu_time_counts_in_the_process_that_started_the_zygote(tmp_path):
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    z = _zygote.Zygote(kernels.kernel_env(1), kernels.WARMUP_IMPORTS)
+    z = _zygote.Zygote(1)
     try:
         km = _start(z.argv, tmp_path)
         pid, spent = run_sync(_run)(
@@ -208,3 +210,46 @@ def test_no_zygote_starts_when_forking_is_switched_off(monkeypatch):
     pool = kernels._KernelPool(threads=1)
     assert pool._launcher() is None and pool._zygote is None
     pool.close()
+
+
+def test_socialnb_report_hands_its_early_zygote_to_the_run(sample_workspace, tmp_path, monkeypatch):
+    from socialnb import cli
+
+    started, adopted = [], []
+    real_init, real_adopt = _zygote.Zygote.__init__, _zygote.adopt
+
+    def init(self, threads):
+        real_init(self, threads)
+        started.append(self)
+
+    def adopt(threads):
+        z = real_adopt(threads)
+        adopted.append(z)
+        return z
+
+    monkeypatch.setattr(_zygote.Zygote, "__init__", init)
+    monkeypatch.setattr(_zygote, "adopt", adopt)
+    code = cli.report_command(
+        workspace=sample_workspace, month="2026-10", brands=["fernway"], notebooks=["overview"],
+        reports_dir=tmp_path / "reports", jobs=1, ingest=False, progress=False, echo=print,
+    )  # fmt: skip
+    assert code == 0
+    assert len(started) == 1 and adopted == started  # one zygote: started first, then adopted
+    assert not started[0].alive()  # closed with the run
+    assert _zygote._PRESTARTED == []
+
+
+def test_a_run_refused_before_its_kernels_leaves_no_zygote_behind(tmp_path, monkeypatch):
+    from socialnb import cli
+
+    started = []
+    real_init = _zygote.Zygote.__init__
+
+    def init(self, threads):
+        real_init(self, threads)
+        started.append(self)
+
+    monkeypatch.setattr(_zygote.Zygote, "__init__", init)
+    code = cli.report_command(workspace=tmp_path, month="2026-13", progress=False, echo=print)
+    assert code == 2
+    assert len(started) == 1 and not started[0].alive() and _zygote._PRESTARTED == []

@@ -5,36 +5,22 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
-import os
 import subprocess
 import sys
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from .._zygote import (  # noqa: F401 - the kernels' environment and stack, defined once there
+    _THREAD_VARIABLES,
+    STATSMODELS_MODULES,
+    WARMUP_IMPORTS,
+    _thread_env,
+    _threads_per_kernel,
+    kernel_env,
+)
+
 __all__: list[str] = []
-
-
-#: Variables that set how many threads numpy's BLAS (and OpenMP code) use in a kernel.
-_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-
-
-def _threads_per_kernel(jobs: int) -> int:
-    """The cores each of ``jobs`` kernels running at once may use for BLAS: the cores shared out
-    (two kernels with two threads each on two cores spend their time waiting for each other).
-
-    >>> _threads_per_kernel(1) == (os.cpu_count() or 1)
-    True
-    """
-    return max(1, (os.cpu_count() or 1) // max(1, jobs))
-
-
-def _thread_env(threads: int | None) -> dict[str, str]:
-    """The kernel's thread variables for ``threads`` (None: as inherited); one the user set in
-    the environment is kept."""
-    if threads is None:
-        return {}
-    return {name: str(threads) for name in _THREAD_VARIABLES if name not in os.environ}
 
 
 @cache
@@ -80,17 +66,6 @@ def _prompt_client():
                     break
 
     return PromptKernelClient
-
-
-def kernel_env(threads: int | None = None) -> dict[str, str]:
-    """The environment a report kernel runs with (on top of the report's own)."""
-    return {
-        "PYTHONPATH": _kernel_pythonpath(),
-        # figures must come back as inline PNG even when the caller set MPLBACKEND=Agg (test
-        # runners and headless schedulers do)
-        "MPLBACKEND": "module://matplotlib_inline.backend_inline",
-        **_thread_env(threads),
-    }
 
 
 @cache
@@ -142,35 +117,6 @@ def _venv_kernel_manager(threads: int | None = None, launcher: tuple[str, ...] |
     return VenvKernelManager
 
 
-#: The statsmodels modules socialnb's analyses import (when first called): the warm-up imports
-#: these rather than all of ``statsmodels.api`` (0.3 s less a kernel; a test keeps the list whole).
-STATSMODELS_MODULES = (
-    "statsmodels.discrete.discrete_model",
-    "statsmodels.genmod.families",
-    "statsmodels.genmod.generalized_linear_model",
-    "statsmodels.stats.multitest",
-    "statsmodels.stats.nonparametric",
-    "statsmodels.stats.proportion",
-    "statsmodels.stats.rates",
-    "statsmodels.tools.sm_exceptions",
-)
-
-# Run in a reused kernel before each notebook (silently: no output, no execution count), so the
-# notebook meets the state of a fresh kernel whose stack is already imported: an empty namespace,
-# execution count 1, matplotlib's and pandas' settings, warning filters, numpy's error handling,
-# sys.path, the working folder and the attributes of socialnb's modules as they were right after
-# the warm-up, no open figure. (An object changed in place inside a third-party module is not
-# undone: notebooks are narrative over package calls and do not patch libraries.)
-#: The stack a kernel imports before its first notebook (the zygote imports it once, see _zygote).
-WARMUP_IMPORTS = (
-    """\
-import os as _os, sys as _sys, types as _types, warnings as _warnings
-import numpy as _np, pandas as _pd, matplotlib as _mpl, matplotlib.pyplot as _plt
-import seaborn as _sns, duckdb as _duckdb, scipy.stats as _ss
-"""
-    + "".join(f"import {m}\n" for m in STATSMODELS_MODULES)
-    + "import socialnb as _socialnb\n"
-)
 _KERNEL_WARMUP = (
     WARMUP_IMPORTS
     + """\
@@ -189,6 +135,12 @@ _sys.modules["_socialnb_kernel_state"] = _state
 """
 )
 
+# Run in a reused kernel before each notebook (silently: no output, no execution count), so the
+# notebook meets the state of a fresh kernel whose stack is already imported: an empty namespace,
+# execution count 1, matplotlib's and pandas' settings, warning filters, numpy's error handling,
+# sys.path, the working folder and the attributes of socialnb's modules as they were right after
+# the warm-up, no open figure. (An object changed in place inside a third-party module is not
+# undone: notebooks are narrative over package calls and do not patch libraries.)
 _KERNEL_RESET = """\
 import os as _os, sys as _sys, warnings as _warnings
 import numpy as _np, pandas as _pd, matplotlib as _mpl, matplotlib.pyplot as _plt
@@ -241,13 +193,13 @@ class _KernelPool:
         """The command that asks the zygote for a kernel (the zygote starts on the first call),
         or None to start kernels the usual way (not Linux, ``SOCIALNB_KERNEL_FORK=0``, or the
         zygote could not start or has died)."""
-        from . import _zygote
+        from .. import _zygote
 
         with self._lock:
             if not self._zygote_tried and not self._closed and _zygote.available():
                 self._zygote_tried = True
                 with contextlib.suppress(OSError):
-                    self._zygote = _zygote.Zygote(kernel_env(self._threads), WARMUP_IMPORTS)
+                    self._zygote = _zygote.adopt(self._threads) or _zygote.Zygote(self._threads)
             zygote = self._zygote
         return zygote.argv if zygote is not None and zygote.alive() else None
 
@@ -361,10 +313,3 @@ class _KernelPool:
                 raise RuntimeError(f"{content.get('ename')}: {content.get('evalue')}")
         finally:
             kc.stop_channels()
-
-
-def _kernel_pythonpath() -> str:
-    """PYTHONPATH for the kernel: this socialnb first, so the kernel imports the same package."""
-    here = str(Path(__file__).resolve().parents[2])
-    rest = os.environ.get("PYTHONPATH", "")
-    return os.pathsep.join(p for p in (here, rest) if p)

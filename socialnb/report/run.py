@@ -19,7 +19,7 @@ from typing import Any
 
 import nbformat
 
-from .. import _html, periods
+from .. import _html, _zygote, periods
 from ..errors import ParameterError
 from .brands import _ingest, _open_workspace, check_reportable, choose_brands
 from .index import _brand_facts, write_top_index
@@ -217,7 +217,7 @@ def run_report(
     settings = (month, workspace, reports_dir, parameters_from_text, timeout, with_code)
     tasks = [_plan_task(b, nb, user[nb.name], *settings) for b in chosen for nb in notebooks]
     ws = _open_workspace(workspace)
-    jobs = max(1, int(jobs or os.cpu_count() or 1))
+    jobs = _zygote.workers(jobs)
     finish = _Finisher(
         ws, workspace, reports_dir, month, notebooks, keep_others=bool(only), started=started,
         t0=t0, extra={"with_code": with_code, "jobs": jobs},
@@ -353,7 +353,7 @@ class _Runner:
             from tqdm.auto import tqdm
 
             self._bar = tqdm(total=n_tasks, desc=f"report {month}", unit="notebook")
-        reuse = os.environ.get("SOCIALNB_KERNEL_REUSE") != "0"
+        reuse = _zygote.reuse_kernels()
         self._threads = _threads_per_kernel(jobs)
         self._kernels = _KernelPool(self._threads) if reuse else None
         self._pool = cf.ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="socialnb-report")

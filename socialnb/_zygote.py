@@ -29,13 +29,106 @@ import sys
 import tempfile
 import threading
 import warnings
-from collections.abc import Mapping
 from pathlib import Path
 
 __all__: list[str] = []
 
+# --- what a report kernel runs with -------------------------------------------------------------
+
+#: Variables that set how many threads numpy's BLAS (and OpenMP code) use in a kernel.
+_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def _threads_per_kernel(jobs: int) -> int:
+    """The cores each of ``jobs`` kernels running at once may use for BLAS: the cores shared out
+    (two kernels with two threads each on two cores spend their time waiting for each other).
+
+    >>> _threads_per_kernel(1) == (os.cpu_count() or 1)
+    True
+    """
+    return max(1, (os.cpu_count() or 1) // max(1, jobs))
+
+
+def _thread_env(threads: int | None) -> dict[str, str]:
+    """The kernel's thread variables for ``threads`` (None: as inherited); one the user set in
+    the environment is kept."""
+    if threads is None:
+        return {}
+    return {name: str(threads) for name in _THREAD_VARIABLES if name not in os.environ}
+
+
+def kernel_env(threads: int | None = None) -> dict[str, str]:
+    """The environment a report kernel runs with (on top of the report's own)."""
+    return {
+        "PYTHONPATH": _kernel_pythonpath(),
+        # figures must come back as inline PNG even when the caller set MPLBACKEND=Agg (test
+        # runners and headless schedulers do)
+        "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+        **_thread_env(threads),
+    }
+
+
+#: The statsmodels modules socialnb's analyses import (when first called): the warm-up imports
+#: these rather than all of ``statsmodels.api`` (0.3 s less a kernel; a test keeps the list whole).
+STATSMODELS_MODULES = (
+    "statsmodels.discrete.discrete_model",
+    "statsmodels.genmod.families",
+    "statsmodels.genmod.generalized_linear_model",
+    "statsmodels.stats.multitest",
+    "statsmodels.stats.nonparametric",
+    "statsmodels.stats.proportion",
+    "statsmodels.stats.rates",
+    "statsmodels.tools.sm_exceptions",
+)
+
+#: socialnb's modules the report notebooks use: imported by the warm-up, so that a notebook finds
+#: them imported (``import socialnb`` alone imports next to nothing).
+SOCIALNB_MODULES = (
+    "socialnb.workspace",
+    "socialnb.ingest",
+    "socialnb.metrics",
+    "socialnb.overview",
+    "socialnb.retro",
+    "socialnb.experiments",
+    "socialnb.ideation",
+    "socialnb.plots",
+)
+
+#: The stack a kernel imports before its first notebook (the zygote imports it once).
+WARMUP_IMPORTS = (
+    """\
+import os as _os, sys as _sys, types as _types, warnings as _warnings
+import numpy as _np, pandas as _pd, matplotlib as _mpl, matplotlib.pyplot as _plt
+import seaborn as _sns, duckdb as _duckdb, scipy.stats as _ss
+"""
+    + "".join(f"import {m}\n" for m in STATSMODELS_MODULES)
+    + "import socialnb as _socialnb\n"
+    + "".join(f"import {m}\n" for m in SOCIALNB_MODULES)
+)
+
+
+def _kernel_pythonpath() -> str:
+    """PYTHONPATH for the kernel: this socialnb first, so the kernel imports the same package."""
+    here = str(Path(__file__).resolve().parents[1])
+    rest = os.environ.get("PYTHONPATH", "")
+    return os.pathsep.join(p for p in (here, rest) if p)
+
+
+# --- the zygote, as the report sees it ----------------------------------------------------------
+
 #: The stand-in script jupyter_client runs as the kernel (standard library only).
 STUB = Path(__file__).with_name("_kernel_stub.py")
+
+
+def workers(jobs: int | None) -> int:
+    """Notebooks a report runs at once: ``jobs``, or the number of cores."""
+    return max(1, int(jobs or os.cpu_count() or 1))
+
+
+def reuse_kernels() -> bool:
+    """Whether the report keeps a warm kernel per worker (``SOCIALNB_KERNEL_REUSE=0``: a fresh
+    kernel for every notebook, started the usual way)."""
+    return os.environ.get("SOCIALNB_KERNEL_REUSE") != "0"
 
 
 def available() -> bool:
@@ -48,10 +141,11 @@ def available() -> bool:
 
 
 class Zygote:
-    """A started zygote that runs ``warmup`` (the imports) once; :attr:`argv` is the kernel
+    """A started zygote whose kernels use ``threads`` BLAS threads; :attr:`argv` is the kernel
     command that asks it for a kernel."""
 
-    def __init__(self, env: Mapping[str, str], warmup: str) -> None:
+    def __init__(self, threads: int | None) -> None:
+        self.env = kernel_env(threads)
         self._dir = tempfile.mkdtemp(prefix="socialnb-kernels-")  # mode 0700: this user only
         self.socket_path = os.path.join(self._dir, "zygote.sock")
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -61,12 +155,12 @@ class Zygote:
             # Run as a script (-P: its folder is not put on sys.path), so that the zygote and
             # its kernels import exactly what a fresh kernel does: not socialnb.report.
             self._proc = subprocess.Popen(
-                [sys.executable, "-P", __file__, str(listener.fileno()), warmup],
+                [sys.executable, "-P", __file__, str(listener.fileno()), WARMUP_IMPORTS],
                 pass_fds=(listener.fileno(),),
                 stdin=subprocess.PIPE,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
-                env={**os.environ, **env},
+                env={**os.environ, **self.env},
                 start_new_session=True,  # Ctrl-C in the terminal reaches the report, not kernels
             )
         except BaseException:
@@ -76,19 +170,65 @@ class Zygote:
             listener.close()  # the zygote holds it now; if the zygote dies, connecting fails
         self.argv: tuple[str, ...] = (sys.executable, "-I", "-S", str(STUB), self.socket_path)
 
+    @property
+    def pid(self) -> int:
+        return self._proc.pid
+
     def alive(self) -> bool:
         return self._proc.poll() is None
 
-    def close(self) -> None:
-        """Stop the zygote (kernels it forked keep running until they are shut down)."""
+    def close(self, *, now: bool = False) -> None:
+        """Stop the zygote (kernels it forked keep running until they are shut down); ``now``:
+        at once, even in the middle of its imports."""
         with contextlib.suppress(OSError):
             self._proc.stdin.close()
+        if now:
+            self._proc.kill()
         try:
             self._proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             self._proc.kill()
             self._proc.wait()
         shutil.rmtree(self._dir, ignore_errors=True)
+
+
+#: The zygote :func:`prestart` started and no kernel pool has adopted yet (at most one).
+_PRESTARTED: list[Zygote] = []
+_PRESTARTED_LOCK = threading.Lock()
+
+
+def prestart(jobs: int | None) -> None:
+    """Start the zygote for a report about to run with ``jobs`` workers now, so that its imports
+    overlap the report's own start (``socialnb report`` calls this first). The run's kernel
+    pool adopts it (:func:`adopt`); :func:`discard` stops one that no run adopted."""
+    if not (available() and reuse_kernels()):
+        return
+    with _PRESTARTED_LOCK:
+        if not _PRESTARTED:
+            with contextlib.suppress(OSError):
+                _PRESTARTED.append(Zygote(_threads_per_kernel(workers(jobs))))
+
+
+def adopt(threads: int | None) -> Zygote | None:
+    """The prestarted zygote if it suits kernels with ``threads`` BLAS threads in this
+    environment (else it is stopped), or None."""
+    with _PRESTARTED_LOCK:
+        zygote = _PRESTARTED.pop() if _PRESTARTED else None
+    if zygote is None:
+        return None
+    if zygote.env == kernel_env(threads) and zygote.alive():
+        return zygote
+    zygote.close(now=True)
+    return None
+
+
+def discard() -> None:
+    """Stop a prestarted zygote that no run adopted (a run refused before its kernels)."""
+    with _PRESTARTED_LOCK:
+        zygotes = list(_PRESTARTED)
+        _PRESTARTED.clear()
+    for zygote in zygotes:
+        zygote.close(now=True)
 
 
 # --- the zygote process -----------------------------------------------------------------------
