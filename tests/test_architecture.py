@@ -12,8 +12,8 @@ PACKAGE = ROOT / "socialnb"
 
 #: ARCHITECTURE.md's layers, top (foundation) to bottom (delivery).
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("errors", "periods", "schema", "_schema", "_yaml", "metrics", "_stats", "_model", "_record",
-     "_sheets", "_text", "plots"),
+    ("errors", "_lazy", "periods", "schema", "_schema", "_yaml", "metrics", "_stats", "_model",
+     "_record", "_sheets", "_text", "plots"),
     ("config", "calendar", "ingest", "warehouse", "workspace"),
     ("overview", "retro", "experiments", "ideation"),
     ("report", "_html", "_zygote", "_kernel_stub", "orchestrate", "cli", "scaffold", "sample",

@@ -149,17 +149,19 @@ def test_on_the_schedule_a_brand_without_posts_in_the_month_is_skipped_and_the_r
 
 
 def test_kernels_running_at_once_share_the_cores_for_blas(monkeypatch):
+    from socialnb import _zygote
     from socialnb.report import kernels
 
-    monkeypatch.setattr(kernels.os, "cpu_count", lambda: 4)
-    assert [kernels._threads_per_kernel(j) for j in (1, 2, 3, 8)] == [4, 2, 1, 1]
-    for name in kernels._THREAD_VARIABLES:
+    monkeypatch.setattr(_zygote.os, "cpu_count", lambda: 4)
+    assert [_zygote._threads_per_kernel(j) for j in (1, 2, 3, 8)] == [4, 2, 1, 1]
+    for name in _zygote._THREAD_VARIABLES:
         monkeypatch.delenv(name, raising=False)
     env = kernels._venv_kernel_manager(1)().kernel_spec.env
-    assert {env[name] for name in kernels._THREAD_VARIABLES} == {"1"}
+    assert {env[name] for name in _zygote._THREAD_VARIABLES} == {"1"}
+    assert _zygote.kernel_env(1) == env  # a forked kernel gets the same environment
     monkeypatch.setenv("OMP_NUM_THREADS", "3")  # the user's own setting is kept
-    assert "OMP_NUM_THREADS" not in kernels._thread_env(1)
-    assert kernels._thread_env(None) == {}
+    assert "OMP_NUM_THREADS" not in _zygote._thread_env(1)
+    assert _zygote._thread_env(None) == {}
 
 
 def test_a_worker_runs_its_next_notebook_while_the_last_page_is_rendered(tmp_path, monkeypatch):

@@ -1,0 +1,49 @@
+"""Importing socialnb is light: its public names and modules are imported on first use, and every
+public name still resolves to the object its module defines."""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+
+import pytest
+
+#: Packages whose public names are imported on first use, and heavy libraries importing them
+#: alone must not import.
+LIGHT = {"socialnb": ("pandas", "duckdb", "scipy", "matplotlib")}
+
+
+def _imported_after(statement: str) -> set[str]:
+    out = subprocess.run(
+        [sys.executable, "-c", f"{statement}\nimport sys\nprint(' '.join(sys.modules))"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    return set(out.split())
+
+
+@pytest.mark.parametrize("package", sorted(LIGHT))
+def test_importing_the_package_does_not_import_the_heavy_libraries(package):
+    imported = _imported_after(f"import {package}")
+    assert not imported & set(LIGHT[package])
+
+
+@pytest.mark.parametrize("package", sorted(LIGHT))
+def test_every_public_name_resolves_on_first_use(package):
+    module = importlib.import_module(package)
+    for name in module.__all__:
+        assert getattr(module, name) is not None, name
+        assert name in dir(module)
+
+
+def test_a_module_of_the_package_is_an_attribute_as_before():
+    import socialnb
+
+    assert socialnb.metrics is importlib.import_module("socialnb.metrics")
+    with pytest.raises(AttributeError, match="no attribute 'not_a_module'"):
+        socialnb.not_a_module  # noqa: B018
+
+
+def test_the_command_line_starts_without_importing_the_stack():
+    imported = _imported_after("import socialnb.cli")
+    assert not imported & {"pandas", "duckdb", "scipy", "matplotlib", "nbformat"}
