@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # imported on first use (see _lazy): `import socialnb` stays 
 __all__ = ["read_export", "Workspace", "record", "SocialnbError", "__version__"]
 
 _getattr, __dir__ = _lazy.attach(
-    __name__, {"read_export": ".ingest", "Workspace": ".workspace"}, globals()
+    __name__, {".ingest": ("read_export",), ".workspace": ("Workspace",)}, globals()
 )
 
 

@@ -9,21 +9,26 @@ statsmodels for the model it does not fit.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping
+import sys
+import types
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 __all__: list[str] = []
 
 
 def attach(
-    package: str, names: Mapping[str, str], namespace: dict[str, Any]
+    package: str, modules: Mapping[str, Iterable[str]], namespace: dict[str, Any]
 ) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
-    """``__getattr__`` and ``__dir__`` for ``package`` whose public ``names`` each come from a
-    module of it (``{"load_ideas": ".backlog"}``); ``namespace`` is the package's ``globals()``.
+    """``__getattr__`` and ``__dir__`` for ``package``, whose public names come from its
+    ``modules`` (``{".backlog": ("load_ideas", "IdeaRow")}``); ``namespace`` is the package's
+    ``globals()``.
 
     A name is imported on first use and kept; any other attribute that names a module of the
     package (``socialnb.metrics``) imports that module, as importing the package once did.
     """
+    names = {name: module for module, found in modules.items() for name in found}
+    _keep_names_over_modules(package, {n for n, m in names.items() if m.lstrip(".") == n})
 
     def __getattr__(name: str) -> Any:
         if name in names:
@@ -44,3 +49,21 @@ def attach(
         return sorted(set(namespace) | set(names))
 
     return __getattr__, __dir__
+
+
+def _keep_names_over_modules(package: str, clashes: set[str]) -> None:
+    """A public name that is also its module's name (``experiments.decide``, the function, from
+    ``experiments/decide.py``) stays the function when the module is imported: the import
+    system sets the package's attribute to the module then, and this puts the name back, as
+    ``from .decide import decide`` in the package did."""
+    if not clashes:
+        return
+    module = sys.modules[package]
+
+    class _Package(types.ModuleType):
+        def __setattr__(self, key: str, value: Any) -> None:
+            if key in clashes and getattr(value, "__name__", None) == f"{package}.{key}":
+                value = getattr(value, key)
+            super().__setattr__(key, value)
+
+    module.__class__ = _Package

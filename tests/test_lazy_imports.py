@@ -4,14 +4,20 @@ public name still resolves to the object its module defines."""
 from __future__ import annotations
 
 import importlib
+import pkgutil
 import subprocess
 import sys
+import types
 
 import pytest
 
 #: Packages whose public names are imported on first use, and heavy libraries importing them
 #: alone must not import.
-LIGHT = {"socialnb": ("pandas", "duckdb", "scipy", "matplotlib")}
+LIGHT = {
+    "socialnb": ("pandas", "duckdb", "scipy", "matplotlib"),
+    "socialnb.ideation": ("pandas", "scipy", "statsmodels"),
+    "socialnb.experiments": ("pandas", "scipy", "statsmodels"),
+}
 
 
 def _imported_after(statement: str) -> set[str]:
@@ -36,6 +42,19 @@ def test_every_public_name_resolves_on_first_use(package):
         assert name in dir(module)
 
 
+@pytest.mark.parametrize("package", sorted(LIGHT))
+def test_a_public_name_stays_itself_once_every_module_is_imported(package):
+    # experiments.decide is a function in experiments/decide.py: importing that module must not
+    # make the package's `decide` the module
+    module = importlib.import_module(package)
+    for info in pkgutil.walk_packages(module.__path__, f"{package}."):
+        importlib.import_module(info.name)
+    for name in module.__all__:
+        value = getattr(module, name)
+        assert not isinstance(value, types.ModuleType), name
+    assert package != "socialnb.experiments" or callable(module.decide)
+
+
 def test_a_module_of_the_package_is_an_attribute_as_before():
     import socialnb
 
@@ -47,3 +66,11 @@ def test_a_module_of_the_package_is_an_attribute_as_before():
 def test_the_command_line_starts_without_importing_the_stack():
     imported = _imported_after("import socialnb.cli")
     assert not imported & {"pandas", "duckdb", "scipy", "matplotlib", "nbformat"}
+
+
+def test_checking_a_brands_plan_files_does_not_import_the_models():
+    # the workspace's check of ideas.csv and experiments.yaml, which every report runs first
+    imported = _imported_after(
+        "import socialnb.workspace, socialnb.ideation.backlog, socialnb.experiments.registry"
+    )
+    assert not imported & {"scipy.stats", "statsmodels", "matplotlib"}

@@ -37,28 +37,43 @@ analysis returns a frozen result with ``estimate``, ``interval``, ``p_value``, `
 
 from __future__ import annotations
 
-from .analyse import ExperimentsAnalysis, analyse_experiments
-from .decide import Decision, decide, guardrail_status
-from .posts import PostsComparison, compare_posts
-from .power import estimate_dispersion, posts_needed, posts_needed_range, sample_size_proportions
-from .registry import (
-    DESIGNS,
-    GUARDRAIL_MARGIN,
-    Experiment,
-    RegistrySpec,
-    Variant,
-    load_experiments,
-    metric_values,
-    select_experiments,
-    validate_against_posts,
-)
-from .sequential import MonitorResult, monitor
-from .split import (
-    SplitComparison,
-    SplitManyComparison,
-    adjust,
-    compare_split,
-    compare_split_many,
+from .. import _lazy
+
+# Each public name is imported from its module on first use (socialnb._lazy), so that one
+# light module (the workspace's check of a brand's plan files) does not import them all.
+__getattr__, __dir__ = _lazy.attach(
+    __name__,
+    {
+        ".analyse": ("ExperimentsAnalysis", "analyse_experiments"),
+        ".decide": ("Decision", "decide", "guardrail_status"),
+        ".posts": ("PostsComparison", "compare_posts"),
+        ".power": (
+            "estimate_dispersion",
+            "posts_needed",
+            "posts_needed_range",
+            "sample_size_proportions",
+        ),
+        ".registry": (
+            "DESIGNS",
+            "GUARDRAIL_MARGIN",
+            "Experiment",
+            "RegistrySpec",
+            "Variant",
+            "load_experiments",
+            "metric_values",
+            "select_experiments",
+            "validate_against_posts",
+        ),
+        ".sequential": ("MonitorResult", "monitor"),
+        ".split": (
+            "SplitComparison",
+            "SplitManyComparison",
+            "adjust",
+            "compare_split",
+            "compare_split_many",
+        ),
+    },
+    globals(),
 )
 
 __all__ = [

@@ -25,28 +25,44 @@ post never sets an organic baseline.
 
 from __future__ import annotations
 
-from .backlog import IDEA_STATUSES, OPTIONAL_IDEA_COLUMNS, IdeaRow, load_ideas, same_idea_groups
-from .calibrate import Calibration, calibrate
-from .draft import neutralise_cell, write_calendar_draft
-from .history import (
-    EXPOSURE,
-    MIN_HISTORY_POSTS,
-    history_gap,
-    next_month,
-    post_outcomes,
-    resolve_sprints,
+from .. import _lazy
+
+# Each public name is imported from its module on first use (socialnb._lazy), so that one
+# light module (the workspace's check of a brand's plan files) does not import them all.
+__getattr__, __dir__ = _lazy.attach(
+    __name__,
+    {
+        ".backlog": (
+            "IDEA_STATUSES",
+            "OPTIONAL_IDEA_COLUMNS",
+            "IdeaRow",
+            "load_ideas",
+            "same_idea_groups",
+        ),
+        ".calibrate": ("Calibration", "calibrate"),
+        ".draft": ("neutralise_cell", "write_calendar_draft"),
+        ".history": (
+            "EXPOSURE",
+            "MIN_HISTORY_POSTS",
+            "history_gap",
+            "next_month",
+            "post_outcomes",
+            "resolve_sprints",
+        ),
+        ".model": ("PerformanceModel", "fit_performance"),
+        ".plan": ("SprintPlan", "plan_sprint"),
+        ".score": (
+            "IMPACT_SCALE",
+            "Scores",
+            "exploration_eligible",
+            "exploration_impact",
+            "impact_score",
+            "score_ideas",
+        ),
+        ".series": ("series_verdicts", "series_weekdays"),
+    },
+    globals(),
 )
-from .model import PerformanceModel, fit_performance
-from .plan import SprintPlan, plan_sprint
-from .score import (
-    IMPACT_SCALE,
-    Scores,
-    exploration_eligible,
-    exploration_impact,
-    impact_score,
-    score_ideas,
-)
-from .series import series_verdicts, series_weekdays
 
 __all__ = [
     "IDEA_STATUSES",
