@@ -149,6 +149,7 @@ def _exporter(with_code: bool) -> Iterator[Any]:
             exclude_anchor_links=True,
             sanitize_html=True,
             embed_images=True,
+            optimistic_validation=True,  # once after the preprocessors, not after each
         )
         exporter.register_filter("snb_clean", clean_html)
     try:
