@@ -199,7 +199,7 @@ def top_posts(posts: pd.DataFrame, month: str, n: int = 3) -> pd.DataFrame:
     if not parts:
         return pd.DataFrame(columns=cols)
     top = pd.concat(parts, ignore_index=True)
-    from .retro import _text
+    from ._text import plain_text as _text
 
     local = periods.local_time(top)
     precision = (
