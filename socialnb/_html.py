@@ -170,9 +170,9 @@ def _page_exporter_class() -> type:
 
     class PageExporter(HTMLExporter):
         def from_notebook_node(self, nb, resources=None, **kw):
-            """``HTMLExporter.from_notebook_node`` (nbconvert 7.17), the same page, but its
-            last pass finds images by tag, not by a CSS selector over the whole tree, and looks
-            for JupyterLab's cells only on a page that names their class at all."""
+            """``HTMLExporter.from_notebook_node`` (nbconvert 7.17), the same page; its last
+            pass finds images by tag, not by a CSS selector over the whole tree, and JupyterLab's
+            cells only on a page that names their class (or holds a &#-reference to spell it)."""
             langinfo = nb.metadata.get("language_info", {})
             lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
             highlight_code = self.filters.get(
@@ -191,7 +191,7 @@ def _page_exporter_class() -> type:
                 elem.attrs["alt"] = "No description has been provided for this image"
             if missing_alt:
                 self.log.warning("Alternative text is missing on %s image(s).", len(missing_alt))
-            if "jp-notebook" in html.lower():  # a class matches only where its name is
+            if "jp-notebook" in html.lower() or "&#" in html:  # where the class can be
                 for selector in ("div.jp-Cell-inputWrapper", "div.jp-OutputArea-output"):
                     for elem in soup.select(f".jp-Notebook {selector}"):
                         elem.attrs["tabindex"] = "0"

@@ -73,6 +73,7 @@ def _every_kind_of_output() -> nbformat.NotebookNode:
         '<div class="jp-Notebook"><div class="jp-Cell-inputWrapper">in</div>'
         '<div class="jp-OutputArea-output">out</div></div><br><hr/>'
     )
+
     code = new_code_cell("show()")
     code.outputs = [
         new_output("stream", name="stdout", text="read /home/ana/data/fernway/raw/x.csv\n"),
@@ -110,10 +111,23 @@ def test_a_kept_exporter_fresh_one_and_nbconverts_own_give_the_same_page(
     _with_nbconvert_exporter(monkeypatch)
     assert _page(nb, with_code=with_code) == fresh
     # the page holds what the promise is about
-    assert 'tabindex="0"' in fresh and 'alt="Reach by week"' in fresh
+    assert fresh.count('tabindex="0"') == 2 and 'alt="Reach by week"' in fresh
     assert 'alt="No description has been provided for this image"' in fresh
     assert "&lt;img src=x onerror=alert(1)&gt;" in fresh and "&lt;script&gt;" in fresh
     assert "/home/ana" not in fresh
+
+
+def test_a_lab_class_written_with_a_character_reference_gets_what_nbconvert_gives_it(
+    no_idle_exporters, monkeypatch
+):
+    encoded = '<div class="jp-&#78;otebook"><div class="jp-OutputArea-output">x</div></div>'
+    code = new_code_cell("show()")
+    code.outputs = [new_output("display_data", data={"text/html": encoded})]
+    nb = new_notebook(cells=[code])
+    ours = _page(nb)
+    assert ours.count('tabindex="0"') == 1  # the class is read as nbconvert reads it
+    _with_nbconvert_exporter(monkeypatch)
+    assert _page(nb) == ours
 
 
 def test_pages_rendered_by_several_threads_at_once_are_the_pages_of_one_thread(
