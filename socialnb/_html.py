@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from importlib import resources as importlib_resources
 from pathlib import Path
@@ -123,21 +125,79 @@ def house_css() -> str:
     return (TEMPLATES / "house.css").read_text(encoding="utf-8")
 
 
-def _exporter(with_code: bool):
-    from nbconvert import HTMLExporter
+#: Page exporters not in use, per ``with_code``. Building one compiles nbconvert's Jinja
+#: templates anew (a fifth of a page's render), so each is kept for the next page; one is not
+#: thread-safe (a page registers filters on it), so a thread takes one out for one page.
+_IDLE_EXPORTERS: dict[bool, list[Any]] = {False: [], True: []}
+_IDLE_LOCK = threading.Lock()
 
-    exporter = HTMLExporter(
-        template_name="socialnb",
-        extra_template_basedirs=[str(TEMPLATES)],
-        exclude_input=not with_code,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-        exclude_anchor_links=True,
-        sanitize_html=True,
-        embed_images=True,
-    )
-    exporter.register_filter("snb_clean", clean_html)
-    return exporter
+
+@contextmanager
+def _exporter(with_code: bool) -> Iterator[Any]:
+    """An exporter of pages for this thread alone while the ``with`` block runs: one an earlier
+    page left, else a new one; kept for the next page after."""
+    with _IDLE_LOCK:
+        idle = _IDLE_EXPORTERS[with_code]
+        exporter = idle.pop() if idle else None
+    if exporter is None:
+        exporter = _page_exporter_class()(
+            template_name="socialnb",
+            extra_template_basedirs=[str(TEMPLATES)],
+            exclude_input=not with_code,
+            exclude_input_prompt=True,
+            exclude_output_prompt=True,
+            exclude_anchor_links=True,
+            sanitize_html=True,
+            embed_images=True,
+            optimistic_validation=True,  # once after the preprocessors, not after each
+        )
+        exporter.register_filter("snb_clean", clean_html)
+    try:
+        yield exporter
+    finally:
+        with _IDLE_LOCK:
+            _IDLE_EXPORTERS[with_code].append(exporter)
+
+
+@lru_cache(maxsize=1)
+def _page_exporter_class() -> type:
+    """nbconvert's ``HTMLExporter`` with a lighter last pass (see ``from_notebook_node``)."""
+    from bs4 import BeautifulSoup
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class PageExporter(HTMLExporter):
+        def from_notebook_node(self, nb, resources=None, **kw):
+            """``HTMLExporter.from_notebook_node`` (nbconvert 7.17), the same page; its last
+            pass finds images by tag, not by a CSS selector over the whole tree, and JupyterLab's
+            cells only on a page that names their class (or holds a &#-reference to spell it)."""
+            langinfo = nb.metadata.get("language_info", {})
+            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+            highlight_code = self.filters.get(
+                "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)
+            )
+            resources = self._init_resources(resources)
+            filter_data_type = WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources
+            )
+            self.register_filter("highlight_code", highlight_code)
+            self.register_filter("filter_data_type", filter_data_type)
+            html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+            soup = BeautifulSoup(html, features="html.parser")
+            missing_alt = [e for e in soup.find_all("img") if "alt" not in e.attrs]
+            for elem in missing_alt:
+                elem.attrs["alt"] = "No description has been provided for this image"
+            if missing_alt:
+                self.log.warning("Alternative text is missing on %s image(s).", len(missing_alt))
+            if "jp-notebook" in html.lower() or "&#" in html:  # where the class can be
+                for selector in ("div.jp-Cell-inputWrapper", "div.jp-OutputArea-output"):
+                    for elem in soup.select(f".jp-Notebook {selector}"):
+                        elem.attrs["tabindex"] = "0"
+            return str(soup), resources
+
+    return PageExporter
 
 
 #: An absolute POSIX path of at least two parts (``/home/ana/data/x.csv``) that is not part of a
@@ -272,28 +332,27 @@ def render_notebook(
     executed ``<notebook>.ipynb`` beside the page); the page stops at the failing cell.
     """
     scrub = scrub or scrub_paths
-    exporter = _exporter(with_code)
-    body, _ = exporter.from_notebook_node(
-        prepare_for_html(
-            nb, with_code=with_code, title=title, failed_index=failed_index, scrub=scrub
-        ),
-        resources={
-            "socialnb": {
-                "title": title,
-                "brand": brand,
-                "month": month,
-                "failed": error is not None,
-                "error": scrub(error or ""),
-                "section": section,
-                "advice": scrub(advice),
-                "notebook": notebook,
-                "failed_cell": failed_cell,
-                "css": house_css(),
-                "version": version,
-                "rendered": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-            }
-        },
+    page = prepare_for_html(
+        nb, with_code=with_code, title=title, failed_index=failed_index, scrub=scrub
     )
+    resources = {
+        "socialnb": {
+            "title": title,
+            "brand": brand,
+            "month": month,
+            "failed": error is not None,
+            "error": scrub(error or ""),
+            "section": section,
+            "advice": scrub(advice),
+            "notebook": notebook,
+            "failed_cell": failed_cell,
+            "css": house_css(),
+            "version": version,
+            "rendered": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        }
+    }
+    with _exporter(with_code) as exporter:
+        body, _ = exporter.from_notebook_node(page, resources=resources)
     return add_heading_ids(body)
 
 

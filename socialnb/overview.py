@@ -199,7 +199,7 @@ def top_posts(posts: pd.DataFrame, month: str, n: int = 3) -> pd.DataFrame:
     if not parts:
         return pd.DataFrame(columns=cols)
     top = pd.concat(parts, ignore_index=True)
-    from .retro import _text
+    from ._text import plain_text as _text
 
     local = periods.local_time(top)
     precision = (
@@ -268,25 +268,43 @@ _DAILY_COLUMN = {"follows": "follows_gained", "video_views": "video_views",
                  "link_clicks": "link_clicks"}  # fmt: skip
 
 
+def _daily_sources(
+    daily: pd.DataFrame, daily_m: pd.Series, platforms: list[str]
+) -> dict[str, tuple[pd.DataFrame, pd.Series, frozenset[str]]]:
+    """Each platform's daily rows, their months, and the account columns of
+    :data:`_DAILY_COLUMN` it reports at all (a value in any month), found once for every month
+    :func:`month_in_numbers` adds up."""
+    out = {}
+    for platform in platforms:
+        mine = daily["platform"] == platform if len(daily) else pd.Series(False, index=daily.index)
+        rows = daily.loc[mine]
+        reported = frozenset(
+            column
+            for column in _DAILY_COLUMN.values()
+            if column in daily and pd.to_numeric(rows[column], errors="coerce").notna().any()
+        )
+        out[platform] = (rows, daily_m[mine], reported)
+    return out
+
+
 def _measure_sum(
-    posts_m: pd.DataFrame, daily: pd.DataFrame, daily_m: pd.Series, platform: str, month: str,
+    posts_m: pd.DataFrame, source: tuple[pd.DataFrame, pd.Series, frozenset[str]], month: str,
     measure: str,
 ) -> float:  # fmt: skip
     """A count measure of one platform and month: the account's daily column where the platform
-    reports it at all, else the posts' own column (NaN when neither reports it)."""
+    reports it at all (``source``: :func:`_daily_sources`), else the posts' own column (NaN when
+    neither reports it)."""
     column = _DAILY_COLUMN[measure]
-    if len(daily) and column in daily:
-        mine = daily["platform"] == platform
-        if pd.to_numeric(daily.loc[mine, column], errors="coerce").notna().any():
-            return _sum(daily.loc[mine & (daily_m == month), column])
+    rows, months, reported = source
+    if column in reported:
+        return _sum(rows.loc[months == month, column])
     if measure in posts_m:
         return _sum(posts_m[measure])
     return np.nan
 
 
 def _numbers(
-    posts: pd.DataFrame, post_m: pd.Series, daily: pd.DataFrame, daily_m: pd.Series, month: str,
-    platforms: list[str],
+    posts: pd.DataFrame, post_m: pd.Series, sources: dict, month: str, platforms: list[str]
 ) -> dict[str, dict[str, float]]:  # fmt: skip
     """``{platform or ALL_PLATFORMS: {measure: value}}`` for one month."""
     cur = M.with_engagements(posts[post_m == month])
@@ -304,7 +322,7 @@ def _numbers(
             "engagement_rate": row["engagement_rate"],
         }
         for measure in _DAILY_COLUMN:
-            values[measure] = _measure_sum(sub, daily, daily_m, platform, month, measure)
+            values[measure] = _measure_sum(sub, sources[platform], month, measure)
         out[platform] = values
     total = {
         m: float(pd.Series([v[m] for v in out.values()], dtype=float).sum(min_count=1))
@@ -393,7 +411,8 @@ def month_in_numbers(posts: pd.DataFrame, daily: pd.DataFrame | None, month: str
     daily_m = _months(daily, daily=True)
     platforms = sorted(posts["platform"].dropna().unique()) if len(posts) else []
     prev, year = periods.shift_month(month, -1), periods.shift_month(month, -12)
-    now, before, ago = (_numbers(posts, post_m, daily, daily_m, m, platforms)
+    sources = _daily_sources(daily, daily_m, platforms)
+    now, before, ago = (_numbers(posts, post_m, sources, m, platforms)
                         for m in (month, prev, year))  # fmt: skip
     rows = []
     for platform in [*platforms, ALL_PLATFORMS]:

@@ -310,7 +310,7 @@ def test_a_brand_without_followers_or_exposure_says_what_is_not_charted(tmp_path
     posts = _posts([["tiktok", "2026-10-03", NAN, NAN, 8, 1, 1, NAN, NAN, NAN, NAN]])
 
     class Workspace:
-        def posts(self, _brand):
+        def posts(self, _brand, tags=True):
             return posts
 
         def account_daily(self, _brand):

@@ -52,7 +52,7 @@ def _brand_facts(ws: Any, brand: str, month: str, tz: str) -> dict[str, Any]:
     Independent of the pages, so a run computes it while the brand's notebooks still run.
     """
     try:
-        posts = ws.posts(brand) if ws is not None else None
+        posts = ws.posts(brand, tags=False) if ws is not None else None  # no tag is shown
         daily = ws.account_daily(brand) if ws is not None else None
     except _WAREHOUSE_ERRORS as exc:  # the pages say more; the index says they are missing
         problem = f"the warehouse could not be read ({type(exc).__name__})"

@@ -315,8 +315,9 @@ class Workspace:
             f"SELECT * FROM {table} {where} ORDER BY {order}", [brand] if brand else [], con
         )
 
-    def posts(self, brand: str | None = None) -> pd.DataFrame:
-        """The latest snapshot of every post, with the calendar's tags (pillar, series, ...).
+    def posts(self, brand: str | None = None, *, tags: bool = True) -> pd.DataFrame:
+        """The latest snapshot of every post, with the calendar's tags (pillar, series, ...);
+        ``tags=False``: without them (the calendar is not read), for a reader that uses none.
 
         The tags come from the one calendar matcher, :func:`socialnb.retro.match_calendar` (by
         post id, then by any form of the post's link, then by title and date), so every page
@@ -328,6 +329,8 @@ class Workspace:
         from ..calendar import match_calendar, tag_posts
 
         self._check_brand(brand)  # before connecting: a wrong brand is named as such
+        if not tags:
+            return self._brand_filter("posts", brand, _POSTS_ORDER)
         con = self.connect()  # one connection for both reads
         try:
             frame = self._brand_filter("posts", brand, _POSTS_ORDER, con)
