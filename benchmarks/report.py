@@ -203,8 +203,11 @@ def _floor_notebook(path: Path) -> None:
         cells=[
             params,
             new_code_cell(
+                # socialnb.workspace and .ingest: what `import socialnb` imported before its
+                # names became lazy, so the floor does the same work as in earlier runs
                 "import duckdb\nimport matplotlib.pyplot as plt\nimport pandas as pd\n"
-                "import seaborn as sns\nimport statsmodels.api as sm\n\nimport socialnb"
+                "import seaborn as sns\nimport statsmodels.api as sm\n\n"
+                "import socialnb\nimport socialnb.ingest\nimport socialnb.workspace"
             ),
         ],
         metadata={
