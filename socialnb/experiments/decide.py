@@ -25,7 +25,8 @@ class Decision:
 
     ``label`` is ``"winner"``, ``"no meaningful difference"``, ``"inconclusive"`` or
     ``"not analysed"``; ``winner`` names the winning variant; ``more_needed`` the extra posts (or
-    exposure, for split tests) a variant needed to detect ``min_effect``.
+    exposure, for split tests) a variant needed to detect ``min_effect`` (``None`` when even 200
+    posts would not do, or when the decision was made with ``plan=False``).
     """
 
     label: str
@@ -139,6 +140,7 @@ def decide(
     power: float = 0.8,
     seed: int = 0,
     p_adjusted: float | None = None,
+    plan: bool = True,
 ) -> Decision:
     """Label a comparison: winner, no meaningful difference, or inconclusive (with how much
     more data a variant would detect ``min_effect``, a relative change such as 0.10).
@@ -148,6 +150,10 @@ def decide(
     meaningful difference* when the whole interval lies inside 1 +- ``min_effect``; otherwise
     *inconclusive*, with the extra posts a variant would need as a point and a range (the
     range carries the uncertainty of the dispersion estimated from this test's few posts).
+
+    ``plan=False`` decides without the how-many-more-posts simulation, for callers that use
+    only the label and the effect: the label, winner and evidence are the same, and an
+    inconclusive decision says that more data was not planned (``more_needed`` is ``None``).
 
     Examples
     --------
@@ -170,7 +176,11 @@ def decide(
         text = f"any difference is smaller than {min_effect:.0%}: {evidence}.{guard_txt}"
         return Decision("no meaningful difference", None, text, guardrails=g)
     try:
-        more = _more_data(result, min_effect, alpha, power, seed)
+        more = (
+            _more_data(result, min_effect, alpha, power, seed)
+            if plan
+            else dict(extra=" How much more data would settle it was not planned (plan=False).")
+        )
     except (AnalysisError, ParameterError) as exc:
         more = dict(more_needed=None, extra=f" {exc}")
     extra = more.pop("extra")
