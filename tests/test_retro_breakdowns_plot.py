@@ -16,6 +16,14 @@ from socialnb.retro import Retro
 matplotlib.use("Agg")
 
 
+@pytest.fixture(autouse=True)
+def _house_style():
+    """The report's style for these figures only: the rest of the session keeps its own."""
+    with matplotlib.rc_context():
+        plots.use_style()
+        yield
+
+
 def _seaborn_breakdowns(breakdowns: dict):
     """plot_breakdowns as it was written with seaborn.heatmap (the reference look)."""
     import matplotlib.pyplot as plt
@@ -88,7 +96,6 @@ def _breakdowns(n_series: int, seed: int) -> dict:
 
 @pytest.mark.parametrize("n_series, seed", [(2, 1), (7, 2), (60, 3)])
 def test_the_breakdown_heat_maps_look_as_seaborn_drew_them(n_series, seed):
-    plots.use_style()
     breakdowns = _breakdowns(n_series, seed)
     fig = Retro.plot_breakdowns(SimpleNamespace(breakdowns=breakdowns))
     labels = [t.get_text() for t in fig.axes[2].get_xticklabels()]
@@ -99,7 +106,6 @@ def test_the_breakdown_heat_maps_look_as_seaborn_drew_them(n_series, seed):
 def test_the_sample_retros_breakdowns_look_as_seaborn_drew_them(sample_workspace):
     from socialnb import retro
 
-    plots.use_style()
     sample = retro.build_retro(sample_workspace, "fernway", "2026-10", n_resamples=200)
     np.testing.assert_array_equal(
         _pixels(sample.plot_breakdowns()), _pixels(_seaborn_breakdowns(sample.breakdowns))
