@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 
 import numpy as np
 import pandas as pd
 from scipy import special, stats
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from .. import _stats
 from ..errors import AnalysisError, ParameterError
@@ -208,6 +209,9 @@ class _PowerSimulation:
         # fast in the relabelled sums (whole numbers: the same sums to the last bit)
         exact_in_single = bool(self.y.size) and float(self.y.sum(1).max()) < 2.0**24
         self.y_single = self.y.astype(np.float32) if exact_in_single else None
+        # each variant's total over its first n posts, for every n (whole numbers: exact)
+        self.totals_a = np.cumsum(self.y[:, :max_posts], axis=1)
+        self.totals_b = np.cumsum(self.y[:, max_posts:], axis=1)
         self.max_posts, self.alpha, self.seed = max_posts, alpha, seed
         self.lift, self.dispersion = lift, dispersion
         self.resamples = 199
@@ -233,16 +237,16 @@ class _PowerSimulation:
         """How many of the replicates ``rows`` reject with ``n`` posts a variant."""
         m = self.max_posts
         cols = np.r_[np.arange(n), m + np.arange(n)]
-        y = self.y[rows][:, cols]
         lab, lab_single, exact, eb, e_all, e_a, e_b = self.draws.relabelled(n, self.resamples)
         eb, e_all, e_a, e_b = eb[rows], e_all[rows], e_a[rows], e_b[rows]
         if self.y_single is None:
-            yb = y @ lab
+            yb = self.y[rows][:, cols] @ lab
         else:
             yb = (self.y_single[rows][:, cols] @ lab_single).astype(float)
-        ya, ea = y.sum(1)[:, None] - yb, e_all[:, None] - eb
+        y_a, y_b = self.totals_a[rows, n - 1], self.totals_b[rows, n - 1]
+        ya, ea = (y_a + y_b)[:, None] - yb, e_all[:, None] - eb
         perm = np.log((yb + 0.5) / eb) - np.log((ya + 0.5) / ea)
-        obs = np.log((y[:, n:].sum(1) + 0.5) / e_b) - np.log((y[:, :n].sum(1) + 0.5) / e_a)
+        obs = np.log((y_b + 0.5) / e_b) - np.log((y_a + 0.5) / e_a)
         extreme = (np.abs(perm) >= np.abs(obs)[:, None] - 1e-12).sum(1)
         p = extreme / perm.shape[1] if exact else (1 + extreme) / (perm.shape[1] + 1)
         return int(np.count_nonzero(p < self.alpha))
@@ -295,11 +299,17 @@ def posts_needed(
 
     # one BLAS thread: the relabelled sums are small products, and threads waiting for each
     # other on a shared machine cost more than they save (as in socialnb._model)
-    with threadpool_limits(limits=1, user_api="blas"):
+    with _blas().limit(limits=1, user_api="blas"):
         sim = _PowerSimulation(
             baseline_rate, lift, dispersion, exposure, alpha, replicates, max_posts, seed
         )
         return _bisect(sim, power)
+
+
+@cache
+def _blas() -> ThreadpoolController:
+    """The process's thread pools, found once (finding them takes milliseconds a call)."""
+    return ThreadpoolController()
 
 
 def _bisect(sim: _PowerSimulation, power: float) -> int:
