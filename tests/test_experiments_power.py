@@ -192,16 +192,18 @@ def _plain_posts_needed(rate, lift, disp, exposure, *, seed=0, replicates=400, m
 def test_posts_needed_gives_the_answers_of_the_plain_simulation():
     """The shared draws, the early stop of each power check and the single-precision sums change
     no answer: the same posts (or the same refusal) as the simulation written plainly, on cases
-    that share draws (one test's three dispersions in a row) and cases that do not."""
+    that share draws (one test's three dispersions in a row, as a range is planned) and alone."""
     from socialnb.errors import AnalysisError
+    from socialnb.experiments.power import _PowerSimulation, _sharing_draws
 
     rng = np.random.default_rng(21)
     cases = []
     for _ in range(5):
         exposure = rng.lognormal(np.log(float(rng.choice([300, 3000, 30000]))), 0.6, 12)
         rate, lift = float(rng.choice([0.01, 0.04, 0.1])), float(rng.choice([0.3, 0.6, -0.3]))
-        for disp in (0.05, 0.3, 1.2):  # one test's point and range share the draws
-            cases.append((rate, lift, disp, exposure, int(rng.integers(0, 3))))
+        seed = int(rng.integers(0, 3))
+        for disp in (0.05, 0.3, 1.2):  # one test's point and range
+            cases.append((rate, lift, disp, exposure, seed))
     cases += [(0.04, 0.5, 0.0, [3000.0], 0), (0.2, 2.0, 0.02, [50000.0], 1)]  # one exposure
 
     def fast(rate, lift, disp, exposure, seed):
@@ -211,10 +213,14 @@ def test_posts_needed_gives_the_answers_of_the_plain_simulation():
         except AnalysisError:
             return None
 
-    answers = [fast(*c) for c in cases]
-    assert answers == [_plain_posts_needed(*c[:4], seed=c[4]) for c in cases]
-    assert sum(a is None for a in answers) < len(answers) - 5  # mostly numbers, not refusals
-    assert answers == [fast(*c) for c in reversed(cases)][::-1]  # whatever was asked before
+    plain = [_plain_posts_needed(*c[:4], seed=c[4]) for c in cases]
+    assert sum(a is None for a in plain) < len(plain) - 5  # mostly numbers, not refusals
+    with _sharing_draws():
+        assert [fast(*c) for c in cases] == plain
+        first, again = (_PowerSimulation(0.04, 0.3, d, cases[0][3], 0.05, 400, 200, 0)
+                        for d in (0.1, 0.2))  # fmt: skip
+        assert first.draws is again.draws  # the sharing is real
+    assert [fast(*c) for c in reversed(cases)][::-1] == plain  # alone, whatever came before
 
 
 def test_a_power_check_that_stops_early_answers_as_the_full_one():

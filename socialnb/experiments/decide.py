@@ -12,7 +12,13 @@ import pandas as pd
 
 from ..errors import AnalysisError, ParameterError
 from .posts import PostsComparison
-from .power import _dispersion_range, _nb_alpha, needed_at, sample_size_proportions
+from .power import (
+    _dispersion_range,
+    _nb_alpha,
+    _sharing_draws,
+    needed_at,
+    sample_size_proportions,
+)
 from .registry import GUARDRAIL_MARGIN
 from .split import SplitComparison
 
@@ -112,14 +118,15 @@ def _more_data(result, min_effect: float, alpha: float, power: float, seed: int)
         return dict(more_needed=more, more_needed_unit="exposure",
                     extra=f" About {more:,} more exposures (impressions) a variant would detect "
                           f"a {min_effect:.0%} change.")  # fmt: skip
-    need = needed_at(result, min_effect, _nb_alpha(result), alpha, power, seed)
     now = min(result.n_baseline, result.n_treatment)
     ends = []
-    for d in _dispersion_range(result):
-        try:
-            ends.append(max(0, needed_at(result, min_effect, d, alpha, power, seed) - now))
-        except AnalysisError:
-            ends.append(None)
+    with _sharing_draws():  # the point and the range's ends share their simulations' draws
+        need = needed_at(result, min_effect, _nb_alpha(result), alpha, power, seed)
+        for d in _dispersion_range(result):
+            try:
+                ends.append(max(0, needed_at(result, min_effect, d, alpha, power, seed) - now))
+            except AnalysisError:
+                ends.append(None)
     more = max(0, need - now)
     high_txt = f"{ends[1]}" if ends[1] is not None else "more than 200"
     extra = (

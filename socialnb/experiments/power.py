@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 
 import numpy as np
@@ -130,8 +132,8 @@ class _Draws:
     """The random numbers of a planning simulation that neither the effect nor the dispersion
     changes: the resampled exposures and the uniforms of the gamma draws (with their places on
     the quantile grid), and per number of posts the relabellings and the exposures' sums under
-    them. One test's point and range (three dispersions) and the page's power table reuse them
-    through :func:`_draws`; the draws are the ones each simulation made on its own before."""
+    them. The simulations of one result's point and range (three dispersions) share them inside
+    :func:`_sharing_draws`; they are the draws each simulation would make on its own."""
 
     def __init__(self, exposure: np.ndarray, replicates: int, max_posts: int, seed: int):
         rng = np.random.default_rng(seed)
@@ -170,20 +172,37 @@ class _Draws:
         return self._by_n[key]
 
 
-#: The draws of the last planning simulation (:func:`_draws`): tens of MB, so only one is kept.
-_DRAWS: dict[tuple, _Draws] = {}
-_DRAWS_KEPT = 1  # one test at a time: its point and range, in the decision and the table
+#: While a caller plans one result at several dispersions (:func:`_sharing_draws`): the draws of
+#: its simulations, by their inputs (tens of MB, let go when the caller is done).
+_SHARED: ContextVar[dict | None] = ContextVar("socialnb_power_draws", default=None)
+
+
+@contextmanager
+def _sharing_draws() -> Iterator[None]:
+    """Within this block, planning simulations with the same exposures, replicates, posts and
+    seed (one result's point and range: three dispersions) share their :class:`_Draws`, the
+    draws each would have made on its own; they are let go when the block ends."""
+    if _SHARED.get() is not None:
+        yield
+        return
+    token = _SHARED.set({})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
 
 
 def _draws(exposure: np.ndarray, replicates: int, max_posts: int, seed: int) -> _Draws:
-    """The :class:`_Draws` of these inputs, kept for the next simulation that asks the same
-    (the same exposures, replicates, posts and seed give the same draws)."""
+    """The :class:`_Draws` of these inputs: the shared ones inside :func:`_sharing_draws` (one
+    set kept at a time), else new ones."""
+    shared = _SHARED.get()
+    if shared is None:
+        return _Draws(exposure, replicates, max_posts, seed)
     key = (seed, replicates, max_posts, exposure.tobytes())
-    found = _DRAWS.pop(key, None) or _Draws(exposure, replicates, max_posts, seed)
-    _DRAWS[key] = found
-    while len(_DRAWS) > _DRAWS_KEPT:
-        del _DRAWS[next(iter(_DRAWS))]
-    return found
+    if key not in shared:
+        shared.clear()
+        shared[key] = _Draws(exposure, replicates, max_posts, seed)
+    return shared[key]
 
 
 class _PowerSimulation:
@@ -420,11 +439,12 @@ def posts_needed_range(
     """
     alpha = result.alpha if alpha is None else alpha
     out: list[int | None] = []
-    for dispersion in (_nb_alpha(result), *_dispersion_range(result)):
-        try:
-            out.append(needed_at(result, min_effect, dispersion, alpha, power, seed))
-        except (AnalysisError, ParameterError):
-            out.append(None)
+    with _sharing_draws():
+        for dispersion in (_nb_alpha(result), *_dispersion_range(result)):
+            try:
+                out.append(needed_at(result, min_effect, dispersion, alpha, power, seed))
+            except (AnalysisError, ParameterError):
+                out.append(None)
     return tuple(out)
 
 
