@@ -28,7 +28,9 @@ __all__ = ["ExperimentsAnalysis", "analyse_experiments"]
 @dataclass(frozen=True)
 class ExperimentsAnalysis:
     """Every registered test analysed: ``to_frame()`` (one row a test), ``plot()`` (forest plot),
-    ``meta`` (random-effects pooling of tests sharing a question) and ``lessons()``."""
+    ``meta`` (random-effects pooling of tests sharing a question) and ``lessons()``.
+    ``planned`` says whether inconclusive decisions carry how many more posts would settle them
+    (``analyse_experiments(plan=...)``); ``power_table()`` plans in either case."""
 
     table: pd.DataFrame = field(repr=False)
     results: Mapping[str, Any] = field(repr=False)
@@ -37,6 +39,7 @@ class ExperimentsAnalysis:
     warnings: tuple[str, ...]
     alpha: float
     min_effects: Mapping[str, float] = field(default_factory=dict, repr=False)
+    planned: bool = True
 
     def __repr__(self) -> str:
         counts = self.table["decision"].value_counts()
@@ -253,8 +256,14 @@ def analyse_experiments(
     alpha: float = 0.05,
     seed: int = 0,
     pool_by: str = "question",
+    plan: bool = True,
 ) -> ExperimentsAnalysis:
     """Analyse every registered test (planned ones are listed as not analysed).
+
+    ``plan=False`` gives the decisions without the how-many-more-posts simulation (for callers
+    that use only the effects, intervals and labels, such as the ideation page): every label,
+    effect, interval and p-value is the same as with planning; an inconclusive test's
+    explanation then says that more data was not planned. ``power_table()`` still plans.
 
     A problem with one test (unknown posts, a metric not reported, too few posts) becomes that
     test's row, with the reason, rather than stopping the others.
@@ -296,7 +305,7 @@ def analyse_experiments(
             decisions[exp.id] = dec
             row.update(decision=dec.label, winner=dec.winner, explanation=dec.text)
         rows.append(row)
-    _decide_page(rows, pending, decisions, alpha, seed)
+    _decide_page(rows, pending, decisions, alpha, seed, plan)
     decisions = {e.id: decisions[e.id] for e in experiments if e.id in decisions}
     table = pd.DataFrame(rows, columns=list(_TABLE_COLUMNS))  # the columns even with no test
     with contextlib.suppress(ConfigError):  # problems were already reported per test
@@ -310,10 +319,13 @@ def analyse_experiments(
         meta=_meta_analysis(table, pool_by, alpha),
         warnings=tuple(dict.fromkeys(warns)),
         alpha=alpha,
+        planned=plan,
     )
 
 
-def _decide_page(rows: list[dict], pending: dict, decisions: dict, alpha: float, seed: int) -> None:
+def _decide_page(
+    rows: list[dict], pending: dict, decisions: dict, alpha: float, seed: int, plan: bool
+) -> None:
     """Benjamini-Hochberg across every claim the page makes from this data: each analysed
     test's p-value and each guardrail's; then the decisions, on the adjusted p-values."""
     family: list[tuple[str, str | None, float]] = []
@@ -344,7 +356,7 @@ def _decide_page(rows: list[dict], pending: dict, decisions: dict, alpha: float,
                            f"{best['p_holm']:.2g} ({best['a']} vs {best['b']})")  # fmt: skip
         else:
             dec = decide(res, exp.min_effect, alpha=alpha, guardrails=status, seed=seed,
-                         p_adjusted=p_adj)  # fmt: skip
+                         p_adjusted=p_adj, plan=plan)  # fmt: skip
         decisions[exp_id] = dec
         by_id[exp_id].update(decision=dec.label, winner=dec.winner, explanation=dec.text,
                              p_adjusted=p_adj, guardrails="; ".join(f"{k}: {v}" for k, v in status.items()),

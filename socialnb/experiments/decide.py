@@ -12,7 +12,13 @@ import pandas as pd
 
 from ..errors import AnalysisError, ParameterError
 from .posts import PostsComparison
-from .power import _dispersion_range, _nb_alpha, needed_at, sample_size_proportions
+from .power import (
+    _dispersion_range,
+    _nb_alpha,
+    _sharing_draws,
+    needed_at,
+    sample_size_proportions,
+)
 from .registry import GUARDRAIL_MARGIN
 from .split import SplitComparison
 
@@ -25,7 +31,8 @@ class Decision:
 
     ``label`` is ``"winner"``, ``"no meaningful difference"``, ``"inconclusive"`` or
     ``"not analysed"``; ``winner`` names the winning variant; ``more_needed`` the extra posts (or
-    exposure, for split tests) a variant needed to detect ``min_effect``.
+    exposure, for split tests) a variant needed to detect ``min_effect`` (``None`` when even 200
+    posts would not do, or when the decision was made with ``plan=False``).
     """
 
     label: str
@@ -111,14 +118,15 @@ def _more_data(result, min_effect: float, alpha: float, power: float, seed: int)
         return dict(more_needed=more, more_needed_unit="exposure",
                     extra=f" About {more:,} more exposures (impressions) a variant would detect "
                           f"a {min_effect:.0%} change.")  # fmt: skip
-    need = needed_at(result, min_effect, _nb_alpha(result), alpha, power, seed)
     now = min(result.n_baseline, result.n_treatment)
     ends = []
-    for d in _dispersion_range(result):
-        try:
-            ends.append(max(0, needed_at(result, min_effect, d, alpha, power, seed) - now))
-        except AnalysisError:
-            ends.append(None)
+    with _sharing_draws():  # the point and the range's ends share their simulations' draws
+        need = needed_at(result, min_effect, _nb_alpha(result), alpha, power, seed)
+        for d in _dispersion_range(result):
+            try:
+                ends.append(max(0, needed_at(result, min_effect, d, alpha, power, seed) - now))
+            except AnalysisError:
+                ends.append(None)
     more = max(0, need - now)
     high_txt = f"{ends[1]}" if ends[1] is not None else "more than 200"
     extra = (
@@ -139,6 +147,7 @@ def decide(
     power: float = 0.8,
     seed: int = 0,
     p_adjusted: float | None = None,
+    plan: bool = True,
 ) -> Decision:
     """Label a comparison: winner, no meaningful difference, or inconclusive (with how much
     more data a variant would detect ``min_effect``, a relative change such as 0.10).
@@ -148,6 +157,10 @@ def decide(
     meaningful difference* when the whole interval lies inside 1 +- ``min_effect``; otherwise
     *inconclusive*, with the extra posts a variant would need as a point and a range (the
     range carries the uncertainty of the dispersion estimated from this test's few posts).
+
+    ``plan=False`` decides without the how-many-more-posts simulation, for callers that use
+    only the label and the effect: the label, winner and evidence are the same, and an
+    inconclusive decision says that more data was not planned (``more_needed`` is ``None``).
 
     Examples
     --------
@@ -170,7 +183,11 @@ def decide(
         text = f"any difference is smaller than {min_effect:.0%}: {evidence}.{guard_txt}"
         return Decision("no meaningful difference", None, text, guardrails=g)
     try:
-        more = _more_data(result, min_effect, alpha, power, seed)
+        more = (
+            _more_data(result, min_effect, alpha, power, seed)
+            if plan
+            else dict(extra=" How much more data would settle it was not planned (plan=False).")
+        )
     except (AnalysisError, ParameterError) as exc:
         more = dict(more_needed=None, extra=f" {exc}")
     extra = more.pop("extra")

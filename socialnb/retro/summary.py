@@ -151,8 +151,6 @@ class Retro:
         the ratio written in each cell. Breakdowns with no rows (no calendar: no pillar or
         series) are left out. Returns the figure, or ``None`` when there is nothing to draw."""
         import matplotlib.pyplot as plt
-        import numpy as np
-        import seaborn as sns
 
         grids = []
         for dim in ("platform", "pillar", "series", "format"):
@@ -175,10 +173,7 @@ class Retro:
             gridspec_kw={"width_ratios": widths}, squeeze=False,
         )  # fmt: skip
         for n, (ax, (dim, g)) in enumerate(zip(axes[0], grids, strict=True)):
-            g = g.reindex(platforms)
-            sns.heatmap(np.log2(g.astype(float)), annot=g.astype(float), fmt=".2f", cmap="RdBu",
-                        center=0, vmin=-1.5, vmax=1.5, cbar=False, linewidths=0.5,
-                        linecolor="white", annot_kws={"fontsize": 8}, ax=ax)  # fmt: skip
+            _ratio_heatmap(ax, g.reindex(platforms))
             ax.set_title(dim, fontsize=10)
             ax.set(xlabel="", ylabel="")
             ax.tick_params(axis="x", rotation=40, labelsize=8)
@@ -385,3 +380,53 @@ def build_retro(
         n_resamples=n_resamples,
         match=match,
     )
+
+
+def _ratio_heatmap(ax, ratios: pd.DataFrame) -> None:
+    """``ratios`` (rows x columns, 1 = usual) drawn as ``seaborn.heatmap`` drew them on this
+    page: colour by log2 ratio (RdBu, centred on 1, from 1/2.8 to 2.8), the ratio written in
+    each cell (dark on light cells, white on dark), white lines, no spines, every label that
+    fits (seaborn's "auto" labels), missing cells left blank. Drawn directly because seaborn
+    renders the whole figure once per heat map to test its labels for overlap, and this chart
+    sets the labels' rotation itself."""
+    import matplotlib as mpl
+    from seaborn.utils import relative_luminance
+
+    values = ratios.to_numpy(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_ratio = np.log2(values)
+    shown = np.ma.masked_where(np.isnan(log_ratio), log_ratio)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    cmap = mpl.colors.ListedColormap(mpl.colormaps["RdBu"](np.linspace(0, 1, 256)))  # seaborn's
+    mesh = ax.pcolormesh(shown, cmap=cmap, vmin=-1.5, vmax=1.5, linewidths=0.5,
+                         edgecolor="white")  # fmt: skip
+    ax.set(xlim=(0, values.shape[1]), ylim=(0, values.shape[0]))
+    ax.invert_yaxis()
+    xticks, xlabels = _labels_that_fit(ax, [str(c) for c in ratios.columns], 0)
+    yticks, ylabels = _labels_that_fit(ax, [str(i) for i in ratios.index], 1)
+    ax.set(xticks=xticks, yticks=yticks)
+    ax.set_xticklabels(xlabels)
+    for label in ax.set_yticklabels(ylabels, rotation="vertical"):
+        label.set_verticalalignment("center")
+    mesh.update_scalarmappable()
+    height, width = values.shape
+    xs, ys = np.meshgrid(np.arange(width) + 0.5, np.arange(height) + 0.5)
+    for x, y, m, colour, value in zip(xs.flat, ys.flat, mesh.get_array().flat,
+                                      mesh.get_facecolors(), values.flat, strict=False):  # fmt: skip
+        if m is not np.ma.masked:
+            ax.text(x, y, f"{value:.2f}", color=".15" if relative_luminance(colour) > 0.408 else "w",
+                    ha="center", va="center", fontsize=8)  # fmt: skip
+
+
+def _labels_that_fit(ax, labels: list[str], axis: int) -> tuple[np.ndarray, list[str]]:
+    """Tick positions and labels at the cells' centres, every k-th label when they would not
+    fit at the tick labels' font size (seaborn.heatmap's "auto" rule)."""
+    bbox = ax.get_window_extent().transformed(ax.figure.dpi_scale_trans.inverted())
+    size = (bbox.width, bbox.height)[axis]
+    (tick,) = (ax.xaxis, ax.yaxis)[axis].set_ticks([0])
+    max_ticks = int(size // (tick.label1.get_size() / 72))
+    if max_ticks < 1:
+        return np.array([]), []
+    every = len(labels) // max_ticks + 1
+    return np.arange(0, len(labels), every) + 0.5, labels[::every]
