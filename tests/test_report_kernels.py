@@ -48,6 +48,7 @@ import socialnb
 from socialnb._record import record
 record("state", {
     "globals": sorted(k for k in globals() if not k.startswith("_")),
+    "all_names": sorted(globals()),  # the warm-up's own names (_np, _state...) included
     "max_rows": pd.get_option("display.max_rows"),
     "linewidth": mpl.rcParams["lines.linewidth"],
     "figures": plt.get_fignums(),

@@ -117,7 +117,9 @@ def _venv_kernel_manager(threads: int | None = None, launcher: tuple[str, ...] |
     return VenvKernelManager
 
 
-_KERNEL_WARMUP = (
+# The warm-up runs in a namespace of its own, so a kernel's first notebook finds the empty
+# namespace of a fresh kernel without a reset.
+_KERNEL_WARMUP_CODE = (
     WARMUP_IMPORTS
     + """\
 _state = _types.ModuleType("_socialnb_kernel_state")
@@ -131,9 +133,12 @@ _state.modules = {
     for _n, _m in list(_sys.modules.items())
     if _n == "socialnb" or _n.startswith("socialnb.")
 }
+from IPython import get_ipython as _get_ipython
+_state.fresh_ns = dict(_get_ipython().user_ns)  # a fresh kernel's names, `_` and `__doc__` too
 _sys.modules["_socialnb_kernel_state"] = _state
 """
 )
+_KERNEL_WARMUP = f"exec(compile({_KERNEL_WARMUP_CODE!r}, '<socialnb warm-up>', 'exec'), {{}})"
 
 # Run in a reused kernel before each notebook (silently: no output, no execution count), so the
 # notebook meets the state of a fresh kernel whose stack is already imported: an empty namespace,
@@ -165,6 +170,13 @@ for _n, (_m, _d) in _state.modules.items():  # socialnb's modules as the warm-up
     vars(_m).update(_d)
 _os.chdir({cwd!r})
 get_ipython().reset(new_session=True)
+# what reset() drops of a fresh namespace (`_`, `__doc__`...); no name of this code is left
+# after reset(), so the state is looked up again
+get_ipython().user_ns.update(
+    (_k, _v)
+    for _k, _v in __import__("sys").modules["_socialnb_kernel_state"].fresh_ns.items()
+    if _k not in get_ipython().user_ns
+)
 """
 
 _KERNEL_MAX_USES = 20  # a kernel runs at most this many notebooks, then a fresh one starts
@@ -184,7 +196,8 @@ class _KernelPool:
 
         self._threads = threads  # BLAS threads of each kernel (None: as inherited)
         self._lock = threading.Lock()
-        self._kernels: dict[int, tuple[Any, int]] = {}  # thread id -> (manager, uses)
+        # thread id -> (manager, notebooks it ran, the folder it started in)
+        self._kernels: dict[int, tuple[Any, int, Path]] = {}
         self._closed = False
         self._zygote: Any = None  # forks the kernels (_zygote.Zygote), started on first use
         self._zygote_tried = False
@@ -211,19 +224,20 @@ class _KernelPool:
 
         tid = threading.get_ident()
         with self._lock:
-            km, uses = self._kernels.pop(tid, (None, 0))
+            km, uses, started_in = self._kernels.pop(tid, (None, 0, cwd))
         try:
             if km is None or uses >= _KERNEL_MAX_USES:
                 if km is not None:
                     self._shutdown(km)
-                km, uses = self._start(cwd, timeout), 0
-            run_sync(self._execute)(km, _KERNEL_RESET.format(cwd=str(cwd)), timeout)
+                km, uses, started_in = self._start(cwd, timeout), 0, cwd
+            if uses or started_in != cwd:  # a fresh kernel in its folder needs no reset
+                run_sync(self._execute)(km, _KERNEL_RESET.format(cwd=str(cwd)), timeout)
         except Exception:  # noqa: BLE001 - a kernel that cannot be warmed or reset: a fresh one runs the notebook
             if km is not None:
                 self._shutdown(km)
             return None
         with self._lock:
-            self._kernels[tid] = (km, uses + 1)
+            self._kernels[tid] = (km, uses + 1, started_in)
         return km
 
     def prewarm(
@@ -247,7 +261,7 @@ class _KernelPool:
             with self._lock:
                 closed = self._closed
                 if not closed:
-                    self._kernels[threading.get_ident()] = (km, 0)
+                    self._kernels[threading.get_ident()] = (km, 0, cwd)
             if closed:  # the run stopped while this kernel warmed up
                 self._shutdown(km)
 
@@ -275,7 +289,7 @@ class _KernelPool:
         if ok:
             return
         with self._lock:
-            for tid, (kept, _uses) in list(self._kernels.items()):
+            for tid, (kept, *_) in list(self._kernels.items()):
                 if kept is km and tid == threading.get_ident():
                     del self._kernels[tid]
         self._shutdown(km)
@@ -284,20 +298,28 @@ class _KernelPool:
         """Shut every kept kernel down; one still warming up shuts itself down when ready."""
         with self._lock:
             self._closed = True
-            kms = [km for km, _uses in self._kernels.values()]
+            kms = [km for km, *_ in self._kernels.values()]
             self._kernels.clear()
             zygote, self._zygote = self._zygote, None
-        for km in kms:
-            self._shutdown(km)
+        self._shutdown(*kms)
         if zygote is not None:
             zygote.close()
 
     @staticmethod
-    def _shutdown(km: Any) -> None:
+    def _shutdown(*kms: Any) -> None:
+        """Shut ``kms`` down, all at once (each waits ~0.1 s to see its process gone)."""
+        import asyncio
+
         from jupyter_core.utils import run_sync
 
-        with contextlib.suppress(Exception):  # already dead: nothing to stop
-            run_sync(km.shutdown_kernel)(now=True)
+        async def every() -> None:
+            await asyncio.gather(
+                *(km.shutdown_kernel(now=True) for km in kms), return_exceptions=True
+            )  # an error: already dead, nothing to stop
+
+        if kms:
+            with contextlib.suppress(Exception):
+                run_sync(every)()
 
     @staticmethod
     async def _execute(km: Any, code: str, timeout: int) -> None:
