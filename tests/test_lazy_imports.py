@@ -74,3 +74,24 @@ def test_checking_a_brands_plan_files_does_not_import_the_models():
         "import socialnb.workspace, socialnb.ideation.backlog, socialnb.experiments.registry"
     )
     assert not imported & {"scipy.stats", "statsmodels", "matplotlib"}
+
+
+def test_the_socialnb_command_is_run_and_ends_normally(tmp_path):
+    import tomllib
+    from pathlib import Path
+
+    scripts = tomllib.loads(Path("pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert scripts["scripts"]["socialnb"] == "socialnb.cli:run"
+    marker = tmp_path / "atexit-ran"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import atexit, sys\n"
+            f"atexit.register(lambda: open({str(marker)!r}, 'w').close())\n"
+            "from socialnb.cli import run\nsys.argv = ['socialnb', '--help']\nrun()",
+        ],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 0 and "Usage: socialnb" in done.stdout
+    assert marker.exists()  # the other exit handlers still run
