@@ -79,14 +79,14 @@ def _timed(fn, *args, **kw) -> tuple[float, float]:
 
 
 def _report_cmd(workspace: Path, reports: Path, *extra: str) -> list[str]:
-    code = (
-        "import sys; from socialnb.report import report_command; "
-        "sys.exit(report_command(workspace=sys.argv[1], reports_dir=sys.argv[2], "
-        f"month={MONTH!r}, progress=False, echo=lambda m: None, "
-        "brands=[a for a in sys.argv[3:] if not a.startswith('-j')] or None, "
-        "jobs=next((int(a[2:]) for a in sys.argv[3:] if a.startswith('-j')), None)))"
-    )
-    return [PY, "-c", code, str(workspace), str(reports), *extra]
+    """``socialnb report`` as people run it (the console script), quiet; ``extra``: brand slugs
+    and ``-jN``."""
+    brands = [f"--brand={a}" for a in extra if not a.startswith("-j")]
+    jobs = [a for a in extra if a.startswith("-j")]
+    return [
+        str(BIN / "socialnb"), "report", "--workspace", str(workspace), "--reports", str(reports),
+        "--month", MONTH, "--quiet", *brands, *jobs,
+    ]  # fmt: skip
 
 
 _POST_ID = re.compile(rb"(?<![0-9])([0-9])([0-9]{2})([0-9]{12,17})(?![0-9])")
