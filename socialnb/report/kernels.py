@@ -108,6 +108,10 @@ def _venv_kernel_manager(threads: int | None = None, launcher: tuple[str, ...] |
                 )
             return self._kernel_spec
 
+        async def _async_wait(self, pollinterval: float = 0.1) -> None:
+            # a killed kernel is gone within milliseconds: look every 10 ms, not every 100 ms
+            await super()._async_wait(pollinterval=min(pollinterval, 0.01))
+
         async def _async_launch_kernel(self, kernel_cmd, **kw):
             # The kernel's own log lines (shutdown chatter) are noise in a scheduler's log; cell
             # errors, dead kernels and timeouts still reach the report through nbclient.
