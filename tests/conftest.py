@@ -47,3 +47,18 @@ def sample_workspace(tmp_path_factory) -> Path:
     report = Workspace(root).ingest()
     assert report.ok, str(report)
     return root
+
+
+@pytest.fixture(scope="session")
+def sample_report_month(sample_workspace, tmp_path_factory) -> Path:
+    """The sample report of fernway's 2026-10, run once (default jobs, no ingest): its month
+    folder (pages, executed notebooks, summary.json)."""
+    from socialnb import report
+
+    out = tmp_path_factory.mktemp("sample-report")
+    result = report.run_report(
+        sample_workspace, "2026-10", brands=["fernway"], reports_dir=out, ingest=False,
+        echo=lambda _m: None,
+    )  # fmt: skip
+    assert result.ok, result.failures
+    return out / "fernway" / "2026-10"

@@ -158,19 +158,9 @@ def test_pages_rendered_by_several_threads_at_once_are_the_pages_of_one_thread(
 
 
 @pytest.fixture(scope="module")
-def sample_executed(sample_workspace, tmp_path_factory) -> list[Path]:
+def sample_executed(sample_report_month) -> list[Path]:
     """The sample report's executed notebooks (fernway, 2026-10), from one real run."""
-    out = tmp_path_factory.mktemp("page-exporter-reports")
-    result = report.run_report(
-        sample_workspace,
-        "2026-10",
-        brands=["fernway"],
-        reports_dir=out,
-        ingest=False,
-        echo=lambda _m: None,
-    )
-    assert result.ok, result.failures
-    executed = sorted((out / "fernway" / "2026-10").glob("*.ipynb"))
+    executed = sorted(sample_report_month.glob("*.ipynb"))
     assert len(executed) == 4, executed
     return executed
 
