@@ -253,3 +253,16 @@ def test_a_run_refused_before_its_kernels_leaves_no_zygote_behind(tmp_path, monk
     code = cli.report_command(workspace=tmp_path, month="2026-13", progress=False, echo=print)
     assert code == 2
     assert len(started) == 1 and not started[0].alive() and _zygote._PRESTARTED == []
+
+
+def test_kernels_start_the_usual_way_where_no_zygote_socket_can_be_made(tmp_path, monkeypatch):
+    import tempfile
+
+    deep = tmp_path / ("x" * 120)  # a Unix socket path is limited to ~107 bytes
+    deep.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(deep))
+    pool = kernels._KernelPool(threads=1)
+    assert pool._launcher() is None
+    _zygote.prestart(2)
+    assert _zygote._PRESTARTED == []
+    pool.close()
