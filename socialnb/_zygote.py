@@ -155,7 +155,7 @@ class Zygote:
             # Run as a script (-P: its folder is not put on sys.path), so that the zygote and
             # its kernels import exactly what a fresh kernel does: not socialnb.report.
             self._proc = subprocess.Popen(
-                [sys.executable, "-P", __file__, str(listener.fileno()), WARMUP_IMPORTS],
+                [sys.executable, "-P", __file__, str(listener.fileno()), WARMUP_IMPORTS, self._dir],
                 pass_fds=(listener.fileno(),),
                 stdin=subprocess.PIPE,
                 stdout=subprocess.DEVNULL,
@@ -366,4 +366,5 @@ def serve(listen_fd: int, warmup: str) -> None:
 
 if __name__ == "__main__":
     serve(int(sys.argv[1]), sys.argv[2])
+    shutil.rmtree(sys.argv[3], ignore_errors=True)  # the socket's folder, also if the report died
     os._exit(0)  # nothing to flush; the interpreter's teardown of the stack would take ~0.2 s

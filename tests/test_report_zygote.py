@@ -143,7 +143,7 @@ def test_a_kernel_ends_when_the_report_that_started_it_dies(tmp_path):
             reply = run_sync(kc.execute_interactive)(
                 "import os; print(os.getpid(), flush=True)", timeout=60,
                 output_hook=lambda m: m["msg_type"] == "stream" and print(
-                    "KERNEL", m["content"]["text"].strip(), z._proc.pid, flush=True))
+                    "KERNEL", m["content"]["text"].strip(), z._proc.pid, z._dir, flush=True))
             time.sleep(600)
             """
         ),
@@ -155,11 +155,12 @@ def test_a_kernel_ends_when_the_report_that_started_it_dies(tmp_path):
         while not line.startswith("KERNEL"):
             line = proc.stdout.readline()
             assert line, "the report script ended before its kernel started"
-        kernel_pid, zygote_pid = (int(x) for x in line.split()[1:])
+        kernel_pid, zygote_pid, folder = line.split()[1:]
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-    assert _gone(kernel_pid) and _gone(zygote_pid)
+    assert _gone(int(kernel_pid)) and _gone(int(zygote_pid))
+    assert not Path(folder).exists()  # the zygote's socket folder went with it
 
 
 def _own_cpu(pid: int) -> float:
