@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from test_ingest_stream_x import _workspace as stream_workspace
 
 import socialnb
 from socialnb.errors import ExportError
@@ -114,12 +115,7 @@ def edge_csv(big_csv, tmp_path_factory) -> Path:
 
 
 def _workspace(root: Path, files: list[Path]) -> socialnb.Workspace:
-    raw = root / "demo" / "raw" / "2025-12"
-    raw.mkdir(parents=True)
-    (root / "demo" / "brand.yaml").write_text(BRAND_YAML)
-    for f in files:
-        shutil.copy(f, raw / f.name)
-    return socialnb.Workspace(root)
+    return stream_workspace(root, files, month="2025-12", brand_yaml=BRAND_YAML)
 
 
 def _tables(ws: socialnb.Workspace) -> dict[str, pd.DataFrame]:

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_ingest_stream_x import _ingest, _same, _Spy, _tables
+from test_ingest_stream_x import _ingest, _same, _Spy, _streamed_as_exact, _tables
 
 from socialnb.ingest import _bulk, _stream
 
@@ -51,11 +51,7 @@ def _premium(path: Path) -> Path:
 
 def test_a_large_x_premium_export_is_streamed_and_gives_the_same_tables(tmp_path, monkeypatch):
     path = _premium(tmp_path / "src" / "account_analytics_content_2026-01-01_2026-10-31.csv")
-    spy = _Spy(monkeypatch)
-    streamed = _tables(_ingest(tmp_path / "s", [path], stream=True, monkeypatch=monkeypatch))
-    assert (spy.duck, spy.exact, spy.whole) == (1, 0, 0)
-    exact = _tables(_ingest(tmp_path / "e", [path], stream=False, monkeypatch=monkeypatch))
-    _same(streamed, exact)
+    streamed = _streamed_as_exact(tmp_path, path, monkeypatch)
     snap = streamed["snapshots"]
     assert (snap["date_precision"] == "day").all() and snap["source_row"].max() > len(snap) + 1
 

@@ -62,10 +62,17 @@ def _write(path: Path, header: list[str], records: list[list[str]]) -> Path:
     return path
 
 
-def _workspace(root: Path, files: list[Path]) -> socialnb.Workspace:
-    raw = root / "demo" / "raw" / "2021-12"
+def _workspace(
+    root: Path,
+    files: list[Path],
+    *,
+    month: str = "2021-12",
+    brand_yaml: str = "name: Demo\ntimezone: Europe/London\n",
+) -> socialnb.Workspace:
+    """A workspace whose brand ``demo`` has ``files`` in ``raw/<month>/`` (not yet ingested)."""
+    raw = root / "demo" / "raw" / month
     raw.mkdir(parents=True)
-    (root / "demo" / "brand.yaml").write_text("name: Demo\ntimezone: Europe/London\n")
+    (root / "demo" / "brand.yaml").write_text(brand_yaml)
     for f in files:
         shutil.copy(f, raw / f.name)
     return socialnb.Workspace(root)
@@ -122,15 +129,23 @@ def _same(a: dict[str, pd.DataFrame], b: dict[str, pd.DataFrame]) -> None:
         pd.testing.assert_frame_equal(a[name], b[name], check_dtype=True)
 
 
+def _streamed_as_exact(root: Path, path: Path, monkeypatch) -> dict[str, pd.DataFrame]:
+    """The tables of ``path`` ingested on the streaming path, after checking that it was
+    streamed (one DuckDB parse, no exact read, never read whole) and that the exact path gives
+    the same tables."""
+    spy = _Spy(monkeypatch)
+    streamed = _tables(_ingest(root / "s", [path], stream=True, monkeypatch=monkeypatch))
+    assert (spy.duck, spy.exact, spy.whole) == (1, 0, 0)
+    exact = _tables(_ingest(root / "e", [path], stream=False, monkeypatch=monkeypatch))
+    assert spy.exact == 1
+    _same(streamed, exact)
+    return streamed
+
+
 def test_a_large_x_export_is_streamed_and_gives_the_same_tables_as_the_exact_path(
     big_x, tmp_path, monkeypatch
 ):
-    spy = _Spy(monkeypatch)
-    streamed = _tables(_ingest(tmp_path / "s", [big_x], stream=True, monkeypatch=monkeypatch))
-    assert (spy.duck, spy.exact, spy.whole) == (1, 0, 0)  # never read whole, never exactly
-    exact = _tables(_ingest(tmp_path / "e", [big_x], stream=False, monkeypatch=monkeypatch))
-    assert spy.exact == 1
-    _same(streamed, exact)
+    streamed = _streamed_as_exact(tmp_path, big_x, monkeypatch)
     snap = streamed["snapshots"]
     assert len(snap) == ROWS and snap["format_source"].str.startswith("inferred").all()
     assert streamed["log"]["rows_loaded"].tolist() == [ROWS]
@@ -161,11 +176,7 @@ def test_odd_but_valid_cells_are_still_streamed_and_read_by_the_readers_cell_con
     records[13][header.index("retweets")] = "5\n"  # a line end in a metric cell read as text
     records[501] = list(records[500])
     odd = _write(tmp_path / "src" / big_x.name, header, records)
-    spy = _Spy(monkeypatch)
-    streamed = _tables(_ingest(tmp_path / "s", [odd], stream=True, monkeypatch=monkeypatch))
-    assert (spy.duck, spy.exact, spy.whole) == (1, 0, 0)
-    exact = _tables(_ingest(tmp_path / "e", [odd], stream=False, monkeypatch=monkeypatch))
-    _same(streamed, exact)
+    streamed = _streamed_as_exact(tmp_path, odd, monkeypatch)
     snap = streamed["snapshots"].set_index("post_id")
     assert snap.loc[records[10][0], "impressions"] == 1234
     assert snap.loc[records[11][0], "impressions"] == 77
@@ -270,9 +281,5 @@ def test_a_large_x_export_with_windows_line_ends_and_a_bom_is_streamed_the_same(
     crlf = tmp_path / "src" / big_x.name
     crlf.parent.mkdir()
     crlf.write_bytes(b"\xef\xbb\xbf" + big_x.read_bytes().replace(b"\n", b"\r\n"))
-    spy = _Spy(monkeypatch)
-    streamed = _tables(_ingest(tmp_path / "s", [crlf], stream=True, monkeypatch=monkeypatch))
-    assert (spy.duck, spy.exact, spy.whole) == (1, 0, 0)
-    exact = _tables(_ingest(tmp_path / "e", [crlf], stream=False, monkeypatch=monkeypatch))
-    _same(streamed, exact)
+    streamed = _streamed_as_exact(tmp_path, crlf, monkeypatch)
     assert streamed["snapshots"]["text"].str.contains("\r\n").any()  # kept as written

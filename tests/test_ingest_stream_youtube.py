@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from test_ingest_stream_x import _ingest, _same, _Spy, _tables, _workspace
+from test_ingest_stream_x import _streamed_as_exact, _workspace
 
 from socialnb.ingest import _stream
 
@@ -51,11 +51,7 @@ def test_a_large_youtube_table_is_streamed_and_gives_the_same_tables_as_the_exac
         9: {"Watch time (hours)": "N/A"},
     }
     path = _table_file(tmp_path / "src" / "Table data.csv", edits)
-    spy = _Spy(monkeypatch)
-    streamed = _tables(_ingest(tmp_path / "s", [path], stream=True, monkeypatch=monkeypatch))
-    assert (spy.duck, spy.exact, spy.whole) == (1, 0, 0)
-    exact = _tables(_ingest(tmp_path / "e", [path], stream=False, monkeypatch=monkeypatch))
-    _same(streamed, exact)
+    streamed = _streamed_as_exact(tmp_path, path, monkeypatch)
     snap = streamed["snapshots"].set_index("post_id")
     assert len(snap) == ROWS and "Total" not in snap.index
     assert snap.loc["Abc_def-123", "source_row"] == 9  # header, Total, then data row 6
@@ -99,10 +95,6 @@ def _chart_file(path: Path, videos: int = 210, days: int = 320) -> Path:
 
 def test_a_large_youtube_chart_is_streamed_and_gives_the_same_daily_values(tmp_path, monkeypatch):
     path = _chart_file(tmp_path / "src" / "Chart data.csv")
-    spy = _Spy(monkeypatch)
-    streamed = _tables(_ingest(tmp_path / "s", [path], stream=True, monkeypatch=monkeypatch))
-    assert (spy.duck, spy.exact, spy.whole) == (1, 0, 0)
-    exact = _tables(_ingest(tmp_path / "e", [path], stream=False, monkeypatch=monkeypatch))
-    _same(streamed, exact)
+    streamed = _streamed_as_exact(tmp_path, path, monkeypatch)
     daily = streamed["daily"]
     assert len(daily) >= 320 and streamed["log"]["rows_rejected"].tolist() == [1]
