@@ -13,10 +13,10 @@ import pandas as pd
 from ..errors import AnalysisError, ParameterError
 from .posts import PostsComparison
 from .power import (
-    _dispersion_range,
     _nb_alpha,
     _sharing_draws,
     needed_at,
+    posts_needed_range,
     sample_size_proportions,
 )
 from .registry import GUARDRAIL_MARGIN
@@ -119,14 +119,10 @@ def _more_data(result, min_effect: float, alpha: float, power: float, seed: int)
                     extra=f" About {more:,} more exposures (impressions) a variant would detect "
                           f"a {min_effect:.0%} change.")  # fmt: skip
     now = min(result.n_baseline, result.n_treatment)
-    ends = []
     with _sharing_draws():  # the point and the range's ends share their simulations' draws
-        need = needed_at(result, min_effect, _nb_alpha(result), alpha, power, seed)
-        for d in _dispersion_range(result):
-            try:
-                ends.append(max(0, needed_at(result, min_effect, d, alpha, power, seed) - now))
-            except AnalysisError:
-                ends.append(None)
+        need = needed_at(result, min_effect, _nb_alpha(result), alpha, power, seed)  # or refused
+        _, *range_ = posts_needed_range(result, min_effect, alpha=alpha, power=power, seed=seed)
+    ends = [None if n is None else max(0, n - now) for n in range_]
     more = max(0, need - now)
     high_txt = f"{ends[1]}" if ends[1] is not None else "more than 200"
     extra = (
