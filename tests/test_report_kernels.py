@@ -181,7 +181,7 @@ def test_the_warm_up_imports_every_statsmodels_module_the_analyses_use():
     import ast
     import importlib.util
 
-    from socialnb.report.kernels import STATSMODELS_MODULES
+    from socialnb._zygote import STATSMODELS_MODULES
 
     def module_of(base: str, name: str) -> str:  # `from a.b import c`: c may be a module
         full = f"{base}.{name}"

@@ -85,7 +85,7 @@ def test_a_forked_kernel_is_a_new_process_with_the_callers_folder_and_environmen
     finally:
         run_sync(km.shutdown_kernel)(now=True)
     pid, cwd, mark, imported = shown
-    assert pid not in (os.getpid(), zygote._proc.pid)
+    assert pid not in (os.getpid(), zygote.pid)
     assert Path(cwd) == tmp_path and mark == "from-the-caller"
     assert imported  # the stack came with the fork
 
@@ -143,7 +143,7 @@ def test_a_kernel_ends_when_the_report_that_started_it_dies(tmp_path):
             reply = run_sync(kc.execute_interactive)(
                 "import os; print(os.getpid(), flush=True)", timeout=60,
                 output_hook=lambda m: m["msg_type"] == "stream" and print(
-                    "KERNEL", m["content"]["text"].strip(), z._proc.pid, z._dir, flush=True))
+                    "KERNEL", m["content"]["text"].strip(), z.pid, z._dir, flush=True))
             time.sleep(600)
             """
         ),
@@ -181,7 +181,7 @@ def test_a_forked_kernels_cpu_time_counts_in_the_process_that_started_the_zygote
         ).split()
         run_sync(km.shutdown_kernel)(now=True)
         assert _gone(int(pid))
-        zygote_own = _own_cpu(z._proc.pid)
+        zygote_own = _own_cpu(z.pid)
     finally:
         z.close()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)

@@ -11,14 +11,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .._zygote import (  # noqa: F401 - the kernels' environment and stack, defined once there
-    _THREAD_VARIABLES,
-    STATSMODELS_MODULES,
-    WARMUP_IMPORTS,
-    _thread_env,
-    _threads_per_kernel,
-    kernel_env,
-)
+from .._zygote import WARMUP_IMPORTS, kernel_env
 
 __all__: list[str] = []
 

@@ -23,7 +23,7 @@ from .. import _html, _zygote, periods
 from ..errors import ParameterError
 from .brands import _ingest, _open_workspace, check_reportable, choose_brands
 from .index import _brand_facts, write_top_index
-from .kernels import _KernelPool, _threads_per_kernel, _venv_kernel_manager
+from .kernels import _KernelPool, _venv_kernel_manager
 from .pages import (
     _find_failure,
     _one_line,
@@ -354,7 +354,7 @@ class _Runner:
 
             self._bar = tqdm(total=n_tasks, desc=f"report {month}", unit="notebook")
         reuse = _zygote.reuse_kernels()
-        self._threads = _threads_per_kernel(jobs)
+        self._threads = _zygote._threads_per_kernel(jobs)
         self._kernels = _KernelPool(self._threads) if reuse else None
         self._pool = cf.ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="socialnb-report")
         self._render = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="socialnb-render")
