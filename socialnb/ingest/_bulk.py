@@ -34,8 +34,9 @@ import pandas as pd
 
 from .. import warehouse as wh
 from ..errors import WarehouseError
-from ..schema import POST_FIELDS, POST_METRIC_FIELDS
+from ..schema import POST_METRIC_FIELDS
 from ..warehouse.connect import _has_icu
+from ..warehouse.schema import STORED_POST_COLUMNS, header_set_key
 from . import _stream
 from ._base import Parsed, export_time
 from ._convert import MEASURES, localise
@@ -419,7 +420,8 @@ def _load(
 
 
 def _insert_sql(plan, scan, inner_nl, case_format, distribution, published_at, exported, source):
-    """The SELECT over the staged rows giving ``brand`` + POST_FIELDS, and its parameters."""
+    """The SELECT over the staged rows giving the stored columns (``STORED_POST_COLUMNS``), and its
+    parameters."""
     fmt, text = plan.fmt, lambda key: _text(plan.cols.get(key))
     if fmt.id == "meta_facebook_content":
         body = f"coalesce({text('text')}, {text('description')})"
@@ -446,7 +448,7 @@ def _insert_sql(plan, scan, inner_nl, case_format, distribution, published_at, e
         "source_format": fmt.id,
         "source_file": plan.display,
         "source_hash": scan.sha256,
-        "raw_headers": plan.raw_headers,
+        "header_set": header_set_key(plan.raw_headers),
         "assumed_tz": plan.zone,
         "metric_era": metric_era(plan.found),
     }
@@ -466,9 +468,8 @@ def _insert_sql(plan, scan, inner_nl, case_format, distribution, published_at, e
     }
     for m in POST_METRIC_FIELDS:
         exprs[m] = f"m{plan.found[m]}" if m in fmt.metrics and m in plan.found else "NULL::DOUBLE"
-    names = ("brand", *POST_FIELDS)
-    select = ["?" if name in consts else exprs[name] for name in names]
-    params = [consts[name] for name in names if name in consts]
+    select = ["?" if name in consts else exprs[name] for name in STORED_POST_COLUMNS]
+    params = [consts[name] for name in STORED_POST_COLUMNS if name in consts]
     return f"SELECT {', '.join(select)} FROM {rows_from} AS s", params
 
 
@@ -494,6 +495,7 @@ def _write(con, plan: _Plan, scan: _Scan, sql: str, params: list, exported) -> i
             source_file=plan.display,
             source_format=plan.fmt.id,
             brand=plan.brand,
+            raw_headers=plan.raw_headers,
             keys_unique=True,  # _regular checked that no post id repeats
         )
     finally:

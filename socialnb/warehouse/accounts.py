@@ -10,11 +10,11 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import ExportError
-from ..schema import POST_FIELDS
+from .schema import STORED_POST_COLUMNS
 
 __all__ = ["expected_accounts", "check_accounts"]
 
-_NAMES = ", ".join(("brand", *POST_FIELDS))
+_NAMES = ", ".join(STORED_POST_COLUMNS)
 
 #: Platform -> the account names brand.yaml gives (set by the workspace around each file).
 _EXPECTED_ACCOUNTS: ContextVar[dict[str, str] | None] = ContextVar(

@@ -12,11 +12,17 @@ import duckdb
 import pandas as pd
 
 from ..errors import WarehouseError
-from ..schema import DAILY_LINEAGE_FIELDS, DAILY_METRICS, POST_FIELDS
+from ..schema import DAILY_LINEAGE_FIELDS, DAILY_METRICS
 from .accounts import _NAMES, _check_accounts_sql
 from .connect import transaction
 from .merge import _detail, _forget, _merge, _Outcome
-from .schema import _brand_key, check_version
+from .schema import (
+    POST_ROWS,
+    STORED_POST_COLUMNS,
+    _brand_key,
+    check_version,
+    register_header_set,
+)
 
 __all__ = ["load_file", "load_posts_sql", "load_posts", "load_daily"]
 
@@ -67,12 +73,17 @@ def _log(
     )
 
 
-def _post_rows(frame: pd.DataFrame, brand: str | None) -> pd.DataFrame:
+def _post_rows(con, frame: pd.DataFrame, brand: str | None) -> pd.DataFrame:
+    """A file's canonical posts as stored rows (:data:`STORED_POST_COLUMNS`), their header names
+    registered in ``header_sets`` (inside the caller's transaction)."""
     rows = frame.copy(deep=False)  # copy-on-write: the reader's frame is never changed
     rows.insert(0, "brand", _brand_key(brand))
     for name in ("published_at", "exported_at"):
         rows[name] = _naive_utc(rows[name])
-    return rows[["brand", *POST_FIELDS]]
+    names = rows["raw_headers"].fillna("").astype(str)
+    keys = {value: register_header_set(con, "", value) for value in names.unique()}
+    rows["header_set"] = names.map(keys).astype("int64")
+    return rows[list(STORED_POST_COLUMNS)]
 
 
 def _daily_rows(frame: pd.DataFrame, brand: str | None) -> pd.DataFrame:
@@ -98,7 +109,7 @@ _CONSTANT_CANDIDATES = (
     "source_format",
     "source_file",
     "source_hash",
-    "raw_headers",
+    "header_set",
     "assumed_tz",
     "metric_era",
     "distribution",
@@ -175,7 +186,7 @@ def _merge_rows(con, rows: pd.DataFrame, kind: str, key: str, content_end, perio
     try:
         return _merge(
             con,
-            "post_snapshots" if kind == "posts" else "account_daily_values",
+            POST_ROWS if kind == "posts" else "account_daily_values",
             select,
             params,
             catalog="",
@@ -224,7 +235,8 @@ def load_file(
         _forget(con, "", key, source_hash)
         for frame in frames:
             kind = frame.attrs.get("kind", "posts")
-            rows = _post_rows(frame, brand) if kind == "posts" else _daily_rows(frame, brand)
+            posts = kind == "posts"
+            rows = _post_rows(con, frame, brand) if posts else _daily_rows(frame, brand)
             if len(rows):
                 outcome += _merge_rows(con, rows, kind, key, content_end, period_end)
                 exported = rows["exported_at"].iloc[0] if exported is None else exported
@@ -256,7 +268,7 @@ def _latest_if_clash(con, prefix, select, params, key, platform, exported_at):
     (it decides clashes only), else None: read from the rows once stored (no second pass over a
     large file)."""
     clash = con.execute(
-        f"SELECT count(*) FROM {prefix}post_snapshots WHERE brand = ? AND platform = ? "
+        f"SELECT count(*) FROM {prefix}{POST_ROWS} WHERE brand = ? AND platform = ? "
         "AND exported_at = ?",
         [key, platform, exported_at],
     ).fetchall()[0][0]
@@ -279,12 +291,14 @@ def load_posts_sql(
     source_file: str,
     source_format: str,
     brand: str | None,
+    raw_headers: str,
     rows: int | None = None,
     notes: list[str] | None = None,
     keys_unique: bool = False,
 ) -> int:
     """Load one file's post rows produced by ``select`` (a query on staged data giving the columns
-    ``brand`` + :data:`~socialnb.schema.POST_FIELDS` in order, with naive UTC timestamps and a
+    :data:`~socialnb.warehouse.schema.STORED_POST_COLUMNS` in order, ``header_set`` being the
+    key of ``raw_headers``, the file's matched header names, with naive UTC timestamps and a
     single ``platform`` and ``exported_at``) into the warehouse attached as ``catalog``, with its
     ``ingest_log`` row, in ONE transaction (the same rules as :func:`load_file`). Returns the
     number of rows current after the load (``rows``, the number ``select`` gives, is accepted for
@@ -298,9 +312,10 @@ def load_posts_sql(
     period_end = _period_end(source_file)
     with transaction(con):
         _forget(con, prefix, key, source_hash)
+        register_header_set(con, prefix, raw_headers)
         outcome = _merge(
             con,
-            "post_snapshots",
+            POST_ROWS,
             select,
             params,
             catalog=prefix,
@@ -313,7 +328,7 @@ def load_posts_sql(
         )
         if latest is None:
             latest = con.execute(
-                f"SELECT max(published_at) FROM {prefix}post_snapshots WHERE brand = ? "
+                f"SELECT max(published_at) FROM {prefix}{POST_ROWS} WHERE brand = ? "
                 "AND source_hash = ?",
                 [key, source_hash],
             ).fetchall()[0][0]

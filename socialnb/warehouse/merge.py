@@ -12,6 +12,7 @@ import duckdb
 
 from ..errors import WarehouseError
 from ..schema import POST_METRIC_FIELDS
+from .schema import POST_ROWS
 
 __all__ = ["AMBIGUOUS_ADVICE"]
 
@@ -36,10 +37,10 @@ class _Outcome:
 
 _POST_KEYS = ("brand", "platform", "post_id", "exported_at")
 _DAILY_KEYS = ("brand", "platform", "account", "date", "metric", "exported_at")
-_KEYS = {"post_snapshots": _POST_KEYS, "account_daily_values": _DAILY_KEYS}
+_KEYS = {POST_ROWS: _POST_KEYS, "account_daily_values": _DAILY_KEYS}
 #: Columns compared to tell whether two files disagree about a row (lineage is not data).
 _VALUES = {
-    "post_snapshots": ("published_at", *POST_METRIC_FIELDS),
+    POST_ROWS: ("published_at", *POST_METRIC_FIELDS),
     "account_daily_values": ("value",),
 }
 
@@ -181,7 +182,7 @@ def _forget(con: duckdb.DuckDBPyConnection, catalog: str, brand: str, source_has
     ).fetchall()[0][0]
     if not seen:
         return
-    for table in ("post_snapshots", "account_daily_values", "ingest_log"):
+    for table in (POST_ROWS, "account_daily_values", "ingest_log"):
         con.execute(
             f"DELETE FROM {catalog}{table} WHERE brand = ? AND source_hash = ?",
             [brand, source_hash],

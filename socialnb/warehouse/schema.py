@@ -5,6 +5,7 @@ See :mod:`socialnb.warehouse` for what each table holds.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import duckdb
@@ -17,8 +18,22 @@ __all__ = ["SCHEMA_VERSION", "check_version", "ensure_schema"]
 
 #: 2: brand in every key; ingest_log keyed by (brand, source_hash) with rows_superseded,
 #: rows_ambiguous and content_end. 3: the ``posts`` view is the latest snapshot alone (calendar
-#: tags come from the one matcher, :func:`socialnb.retro.match_calendar`).
-SCHEMA_VERSION = 3
+#: tags come from the one matcher, :func:`socialnb.retro.match_calendar`). 4: a file's matched
+#: header names are stored once (``header_sets``), not on every row; ``post_snapshots`` is a view
+#: over the stored rows (``post_snapshot_rows``) with the same columns as before.
+SCHEMA_VERSION = 4
+
+#: The table that holds post snapshots (``post_snapshots`` is the view over it).
+POST_ROWS = "post_snapshot_rows"
+
+#: A stored post row's columns: ``brand`` + :data:`~socialnb.schema.POST_FIELDS` with
+#: ``raw_headers`` replaced by ``header_set``, the key of the file's header names in
+#: ``header_sets`` (the names are one per file, and written on each of a million rows they cost
+#: more than the rest of the row's lineage together).
+STORED_POST_COLUMNS: tuple[str, ...] = (
+    "brand",
+    *("header_set" if name == "raw_headers" else name for name in POST_FIELDS),
+)
 
 
 _POST_TYPES = {
@@ -27,6 +42,7 @@ _POST_TYPES = {
     "published_local": "TIMESTAMP",
     "exported_at": "TIMESTAMP",
     "source_row": "BIGINT",
+    "header_set": "BIGINT",
 }
 
 #: The calendar table's columns: the brand, the calendar's own columns, its spreadsheet row.
@@ -36,9 +52,16 @@ _CAL_TYPES = {"planned_date": "DATE", "effort_hours": "DOUBLE", "calendar_row": 
 
 def _post_columns_ddl() -> str:
     cols = ["brand VARCHAR NOT NULL"] + [
-        f"{name} {_POST_TYPES.get(name, 'VARCHAR')}" for name in POST_FIELDS
+        f"{name} {_POST_TYPES.get(name, 'VARCHAR')}" for name in STORED_POST_COLUMNS[1:]
     ]
     return ",\n  ".join(cols)
+
+
+def _post_snapshot_columns() -> str:
+    """The ``post_snapshots`` view's select list: the stored row with its header names."""
+    return ", ".join(
+        "h.raw_headers" if name == "header_set" else f"r.{name}" for name in STORED_POST_COLUMNS
+    )
 
 
 def _calendar_columns_ddl() -> str:
@@ -47,9 +70,10 @@ def _calendar_columns_ddl() -> str:
 
 _DDL = f"""
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
-CREATE TABLE IF NOT EXISTS post_snapshots (
+CREATE TABLE IF NOT EXISTS {POST_ROWS} (
   {_post_columns_ddl()}
 );
+CREATE TABLE IF NOT EXISTS header_sets (header_set BIGINT PRIMARY KEY, raw_headers VARCHAR NOT NULL);
 CREATE TABLE IF NOT EXISTS account_daily_values (
   brand VARCHAR NOT NULL, platform VARCHAR NOT NULL, account VARCHAR NOT NULL, date DATE NOT NULL,
   metric VARCHAR NOT NULL, value DOUBLE, exported_at TIMESTAMP NOT NULL, exported_at_source VARCHAR,
@@ -63,6 +87,9 @@ CREATE TABLE IF NOT EXISTS ingest_log (
   content_end TIMESTAMP, period_end TIMESTAMP,
   PRIMARY KEY (brand, source_hash)
 );
+CREATE OR REPLACE VIEW post_snapshots AS
+SELECT {_post_snapshot_columns()}
+FROM {POST_ROWS} r LEFT JOIN header_sets h USING (header_set);
 CREATE OR REPLACE VIEW latest_snapshots AS
 SELECT * FROM post_snapshots
 QUALIFY row_number() OVER (PARTITION BY brand, platform, post_id ORDER BY exported_at DESC) = 1;
@@ -110,6 +137,41 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         [str(SCHEMA_VERSION)],
     )
     con.execute("COMMIT")
+
+
+def header_set_key(raw_headers: str) -> int:
+    """The ``header_sets`` key of a file's matched header names ("|"-joined): the first 8 bytes
+    of their SHA-256 as a signed BIGINT, the same in every warehouse and on every rebuild (a
+    collision is refused by :func:`register_header_set`, never merged)."""
+    digest = hashlib.sha256(str(raw_headers).encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def register_header_set(con: duckdb.DuckDBPyConnection, catalog: str, raw_headers: str) -> int:
+    """Store a file's matched header names once (inside the caller's transaction) and return
+    their key (:func:`header_set_key`).
+
+    Raises
+    ------
+    WarehouseError
+        If another set of names has the same key (two in 2**64: never seen), rather than let
+        rows show names that are not theirs.
+    """
+    key = header_set_key(raw_headers)
+    con.execute(
+        f"INSERT INTO {catalog}header_sets VALUES (?, ?) ON CONFLICT DO NOTHING",
+        [key, str(raw_headers)],
+    )
+    stored = con.execute(
+        f"SELECT raw_headers FROM {catalog}header_sets WHERE header_set = ?", [key]
+    ).fetchall()[0][0]
+    if stored != str(raw_headers):
+        raise WarehouseError(
+            f"two sets of header names have the same key {key} ({stored!r} and "
+            f"{str(raw_headers)!r}); nothing was loaded from this file. What to do: report it to "
+            "the socialnb maintainers."
+        )
+    return key
 
 
 def _brand_key(brand: str | None) -> str:
