@@ -476,6 +476,10 @@ def _insert_sql(plan, scan, inner_nl, case_format, distribution, published_at, e
 def _write(con, plan: _Plan, scan: _Scan, sql: str, params: list, exported) -> int:
     """Attach the warehouse and load the rows with their ``ingest_log`` row in one transaction."""
     wh.connect(plan.warehouse).close()  # create the warehouse and its schema if needed
+    # the rows are staged (their line numbers come from the staging table's row order, read
+    # above); the warehouse's physical row order means nothing (every read orders by its keys),
+    # and without it DuckDB writes the insert on every core: 0.5 s less at 1M rows
+    con.execute("SET preserve_insertion_order = false")
     try:
         con.execute(f"ATTACH {_lit(str(plan.warehouse))} AS wh")
     except duckdb.Error as exc:
