@@ -7,6 +7,7 @@ Usage::
     .venv/bin/python benchmarks/ingest.py                 # 100,000 and 1,000,000 rows
     .venv/bin/python benchmarks/ingest.py --rows 20000    # one size only
     .venv/bin/python benchmarks/ingest.py --format x      # an X tweet_activity_metrics export
+    .venv/bin/python benchmarks/ingest.py --rows 1000000 --repeat 5   # 5 pairs and their medians
 
 ``--format meta`` (the default) writes a Meta Facebook content export (the all-SQL load);
 ``--format x`` an X Analytics tweet_activity_metrics export made of the real DeBruine exports in
@@ -225,12 +226,41 @@ def run(what: str, path: Path, fmt: str = "meta") -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def _row(duck: dict, ours: dict) -> dict:
+    """One pair's columns (the ratios are this pair's)."""
+    return {
+        "duck_s": duck["seconds"],
+        "ours_s": ours["seconds"],
+        "ratio": ours["seconds"] / duck["seconds"],
+        "duck_cpu": duck["cpu"],
+        "ours_cpu": ours["cpu"],
+        "cpu_ratio": ours["cpu"] / duck["cpu"],
+        "ours_mib": ours["peak_mib"],
+        "duck_mib": duck["peak_mib"],
+    }
+
+
+def _line(label: str, path: Path, r: dict) -> str:
+    return (
+        f"| {label} | {path.stat().st_size / 1e6:,.0f} | {r['duck_s']:.2f} | {r['ours_s']:.2f} | "
+        f"{r['ratio']:.2f} | {r['duck_cpu']:.2f} / {r['ours_cpu']:.2f} | {r['cpu_ratio']:.2f} | "
+        f"{r['ours_mib']:,.0f} | {r['duck_mib']:,.0f} |"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--rows", type=int, action="append", help="rows (repeatable); default 100000 and 1000000"
     )
     parser.add_argument("--format", choices=sorted(FORMATS), default="meta")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="pairs of runs per size (DuckDB then socialnb, each pair on the same file); with 2 "
+        "or more, a last row gives the median of each column (ratios: the median of the pairs')",
+    )
     args = parser.parse_args()
     make, name, extra = FORMATS[args.format]
     sizes = args.rows or [100_000, 1_000_000]
@@ -243,15 +273,16 @@ def main() -> None:
         for rows in sizes:
             path = Path(tmp) / name.format(rows=rows)
             make(path, rows)
-            duck = run("duckdb", path, args.format)
-            ours = run("socialnb", path, args.format)
-            assert ours["rows"] == duck["rows"] - extra == rows, (ours, duck)
-            print(
-                f"| {rows:,} | {path.stat().st_size / 1e6:,.0f} | {duck['seconds']:.2f} | {ours['seconds']:.2f} | "
-                f"{ours['seconds'] / duck['seconds']:.2f} | {duck['cpu']:.2f} / {ours['cpu']:.2f} | "
-                f"{ours['cpu'] / duck['cpu']:.2f} | {ours['peak_mib']:,.0f} | {duck['peak_mib']:,.0f} |",
-                flush=True,
-            )
+            pairs = []
+            for _ in range(max(1, args.repeat)):
+                duck = run("duckdb", path, args.format)
+                ours = run("socialnb", path, args.format)
+                assert ours["rows"] == duck["rows"] - extra == rows, (ours, duck)
+                pairs.append(_row(duck, ours))
+                print(_line(f"{rows:,}", path, pairs[-1]), flush=True)
+            if len(pairs) > 1:
+                median = {k: float(np.median([p[k] for p in pairs])) for k in pairs[0]}
+                print(_line(f"median of {len(pairs)}", path, median), flush=True)
             path.unlink()
 
 
