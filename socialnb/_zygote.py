@@ -39,14 +39,24 @@ __all__: list[str] = []
 _THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
+def cores() -> int:
+    """The cores this process may run on: its CPU affinity (``taskset``, a container's cpuset),
+    else the machine's count. A report started on one core of a larger machine runs one notebook
+    at a time, with one BLAS thread."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):  # not Linux
+        return os.cpu_count() or 1
+
+
 def _threads_per_kernel(jobs: int) -> int:
     """The cores each of ``jobs`` kernels running at once may use for BLAS: the cores shared out
     (two kernels with two threads each on two cores spend their time waiting for each other).
 
-    >>> _threads_per_kernel(1) == (os.cpu_count() or 1)
+    >>> _threads_per_kernel(1) == cores()
     True
     """
-    return max(1, (os.cpu_count() or 1) // max(1, jobs))
+    return max(1, cores() // max(1, jobs))
 
 
 def _thread_env(threads: int | None) -> dict[str, str]:
@@ -121,8 +131,9 @@ STUB = Path(__file__).with_name("_kernel_stub.py")
 
 
 def workers(jobs: int | None) -> int:
-    """Notebooks a report runs at once: ``jobs``, or the number of cores."""
-    return max(1, int(jobs or os.cpu_count() or 1))
+    """Notebooks a report runs at once: ``jobs``, or the cores this process may use
+    (:func:`cores`)."""
+    return max(1, int(jobs or cores()))
 
 
 def reuse_kernels() -> bool:

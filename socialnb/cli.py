@@ -218,7 +218,7 @@ def formats() -> None:
     "--jobs",
     "-j",
     type=click.IntRange(min=1),
-    help="Notebooks run at once (default: number of cores).",
+    help="Notebooks run at once (default: the cores this process may use).",
 )
 @click.option(
     "--timeout",

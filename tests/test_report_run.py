@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -152,7 +154,7 @@ def test_kernels_running_at_once_share_the_cores_for_blas(monkeypatch):
     from socialnb import _zygote
     from socialnb.report import kernels
 
-    monkeypatch.setattr(_zygote.os, "cpu_count", lambda: 4)
+    monkeypatch.setattr(_zygote, "cores", lambda: 4)
     assert [_zygote._threads_per_kernel(j) for j in (1, 2, 3, 8)] == [4, 2, 1, 1]
     for name in _zygote._THREAD_VARIABLES:
         monkeypatch.delenv(name, raising=False)
@@ -162,6 +164,20 @@ def test_kernels_running_at_once_share_the_cores_for_blas(monkeypatch):
     monkeypatch.setenv("OMP_NUM_THREADS", "3")  # the user's own setting is kept
     assert "OMP_NUM_THREADS" not in _zygote._thread_env(1)
     assert _zygote._thread_env(None) == {}
+
+
+def test_a_report_started_on_one_core_runs_one_notebook_at_a_time_with_one_blas_thread():
+    """The default --jobs and the BLAS threads follow the cores the process may use (taskset, a
+    container's cpuset), not the machine's count."""
+    code = (
+        "import os; from socialnb import _zygote; os.sched_setaffinity(0, {min(os.sched_getaffinity(0))}); "
+        "print(_zygote.workers(None), _zygote._threads_per_kernel(1), os.cpu_count())"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out[:2] == ["1", "1"]
+    assert int(out[2]) >= 1  # the machine may have more; the process has one
 
 
 def test_a_worker_runs_its_next_notebook_while_the_last_page_is_rendered(tmp_path, monkeypatch):
