@@ -2,8 +2,11 @@
 
 Tables
 ------
-``post_snapshots``
+``post_snapshots`` (view)
     One row per (brand, platform, post id, export time): every metric as exported plus lineage.
+    The rows are stored in ``post_snapshot_rows``; the names of the header cells a file's table
+    was read by (``raw_headers``) are stored once per file and table in ``header_sets`` and
+    joined back by the view (schema 4).
 ``posts`` (view)
     The latest snapshot of each post. The calendar's tags (pillar, series, ...) are added by
     :meth:`socialnb.Workspace.posts` with the one calendar matcher
