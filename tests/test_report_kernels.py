@@ -239,3 +239,38 @@ def test_a_kernels_readiness_is_checked_without_waiting_for_silence():
         kc.stop_channels()
     finally:
         run_sync(km.shutdown_kernel)(now=True)
+
+
+def _zmq_threads_and_open_files() -> tuple[int, int]:
+    tasks = Path("/proc/self/task")
+    zmq = sum(
+        1 for t in tasks.iterdir() if (t / "comm").read_text(encoding="utf-8").startswith("ZMQbg")
+    )
+    return zmq, len(list(Path("/proc/self/fd").iterdir()))
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="counts threads in /proc")
+def test_a_report_of_many_notebooks_leaves_no_kernel_client_open(tmp_path):
+    """Every notebook's kernel client is stopped when it ends: a warm kernel's clients used to
+    stay open (nbclient leaves them to whoever owns the kernel), a ZMQ context, three threads and
+    ~14 files a notebook, so a report of a few hundred notebooks ran out of file descriptors."""
+    import gc
+
+    ws = _workspace(tmp_path)
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    for i in range(8):
+        _notebook(notebooks, f"n{i}", i + 1, "x = 1")
+    before = _zmq_threads_and_open_files()
+    gc.disable()  # an unreachable client is closed by the garbage collector: not counted on
+    try:
+        report.run_report(
+            ws, "2026-10", notebooks_dir=notebooks, reports_dir=tmp_path / "r", jobs=1, echo=print
+        )
+        after = _zmq_threads_and_open_files()
+    finally:
+        gc.enable()
+    summary = json.loads((tmp_path / "r" / "demo" / "2026-10" / "summary.json").read_text())
+    assert [summary[f"n{i}"]["status"] for i in range(8)] == ["ok"] * 8
+    assert after[0] <= before[0] + 2, (before, after)  # not one context per notebook
+    assert after[1] <= before[1] + 8, (before, after)
