@@ -67,3 +67,26 @@ def _keep_names_over_modules(package: str, clashes: set[str]) -> None:
             super().__setattr__(key, value)
 
     module.__class__ = _Package
+
+
+class _Deferred:
+    """A stand-in for a module not imported yet (see :func:`module`)."""
+
+    __slots__ = ("_name", "_namespace", "_alias")
+
+    def __init__(self, name: str, namespace: dict[str, Any], alias: str) -> None:
+        self._name, self._namespace, self._alias = name, namespace, alias
+
+    def __getattr__(self, attr: str) -> Any:
+        real = importlib.import_module(self._name)
+        self._namespace[self._alias] = real  # later uses in that module go straight to it
+        return getattr(real, attr)
+
+    def __repr__(self) -> str:
+        return f"<module {self._name!r}, imported on first use>"
+
+
+def module(name: str, namespace: dict[str, Any], alias: str) -> Any:
+    """``alias = module("pandas", globals(), "alias")``: ``name`` imported on the first attribute
+    use, when ``alias`` in ``namespace`` becomes the module itself."""
+    return _Deferred(name, namespace, alias)

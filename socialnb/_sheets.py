@@ -8,10 +8,11 @@ import io
 import zipfile
 from pathlib import Path
 
-import pandas as pd
-
+from . import _lazy
 from ._yaml import not_utf8
 from .errors import ConfigError
+
+pd = _lazy.module("pandas", globals(), "pd")
 
 __all__ = ["read_sheet", "sheet_error"]
 

@@ -26,9 +26,10 @@ import math
 import re
 from typing import Any
 
-import pandas as pd
-
+from . import _lazy
 from .errors import ParameterError
+
+pd = _lazy.module("pandas", globals(), "pd")
 
 __all__ = [
     "MONTH_PATTERN",

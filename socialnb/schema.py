@@ -7,7 +7,10 @@ apart (Meta's 2025 change made Views the primary metric; they are not the same t
 
 from __future__ import annotations
 
-import pandas as pd
+from . import _lazy
+
+pd = _lazy.module("pandas", globals(), "pd")
+
 
 __all__ = [
     "PLATFORMS",

@@ -13,7 +13,9 @@ import csv
 import hashlib
 import io
 import shutil
+import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pandas as pd
@@ -234,6 +236,97 @@ def test_a_large_file_already_loaded_is_skipped(edge_csv, tmp_path, monkeypatch)
     ws = _ingest(tmp_path / "ws", [edge_csv], bulk=True, monkeypatch=monkeypatch)
     again = ws.ingest(brand="demo")
     assert [f.status for f in again.files] == ["skipped"]
+
+
+def _wall_clock_edges(zone: str, year: int) -> list[str]:
+    """Meta ``Publish time`` cells at and around every UTC offset change of ``zone`` in ``year``
+    (gaps, overlaps and their edges), found by pandas on an hourly UTC grid."""
+    hours = pd.date_range(f"{year}-01-01", f"{year + 1}-01-01", freq="min", tz="UTC")
+    local = hours.tz_convert(zone).tz_localize(None)
+    offset = local - hours.tz_localize(None)
+    cells = []
+    for i in (offset[1:] != offset[:-1]).nonzero()[0] + 1:
+        before, after = offset[i - 1], offset[i]
+        start = hours[i].tz_localize(None) + min(before, after)  # the gap or overlap's start
+        width = abs(after - before)
+        for t in (
+            -pd.Timedelta(minutes=1),
+            pd.Timedelta(0),
+            width / 2,
+            width - pd.Timedelta(minutes=1),
+            width,
+        ):
+            cells.append((start + t).strftime("%m/%d/%Y %H:%M"))
+    return cells
+
+
+@pytest.mark.parametrize(
+    "zone",
+    [
+        "America/Adak",  # pandas moves a gap's times a whole hour on (not to the gap's end)
+        "Australia/Lord_Howe",  # a 30-minute change
+        "Europe/Dublin",  # "negative" summer time in the tz database
+        "America/Havana",  # changes at midnight
+        "Asia/Kolkata",  # no change at all
+    ],
+)
+def test_the_duckdb_ingest_places_wall_clock_times_as_the_exact_path_in_any_zone(
+    zone, big_csv, tmp_path, monkeypatch
+):
+    lines = big_csv.read_text(encoding="utf-8-sig").split("\n")
+    header = next(csv.reader([lines[0]]))
+    at = header.index("Publish time")
+    edges = _wall_clock_edges(zone, 2025)
+    for i, cell in enumerate(edges, start=500):
+        fields = next(csv.reader([lines[i]]))
+        fields[at] = cell
+        out = io.StringIO()
+        csv.writer(out, lineterminator="").writerow(fields)
+        lines[i] = out.getvalue()
+    path = tmp_path / big_csv.name
+    path.write_text("\ufeff" + "\n".join(lines), encoding="utf-8")
+    brand = BRAND_YAML.replace("Europe/London", zone)
+    calls = []
+    real = _bulk._load
+    monkeypatch.setattr(_bulk, "_load", lambda *a, **k: calls.append(1) or real(*a, **k))
+    tables = {}
+    for bulk in (True, False):
+        monkeypatch.setattr(_bulk, "BULK_BYTES", 0 if bulk else 10**12)
+        monkeypatch.setattr(_raw, "FAST_PATH_BYTES", 10**12)
+        ws = stream_workspace(tmp_path / str(bulk), [path], month="2025-12", brand_yaml=brand)
+        report = ws.ingest(brand="demo")
+        assert not report.rejected, str(report)
+        assert [f.status for f in report.files] == ["loaded"]
+        tables[bulk] = _tables(ws)
+    assert calls == [1], "the DuckDB path was not taken (or taken twice)"
+    for name in tables[True]:
+        pd.testing.assert_frame_equal(tables[True][name], tables[False][name])
+    snap = tables[True]["snapshots"].set_index("source_row")
+    assert (snap["assumed_tz"] == zone).all()
+    assert len(edges) == (0 if zone == "Asia/Kolkata" else 10)
+
+
+def test_a_large_meta_export_is_ingested_without_importing_pandas(tmp_path):
+    """The DuckDB ingest needs neither pandas nor numpy (their import is a tenth of a
+    million-row ingest); they are imported only for work that needs them."""
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "brand.yaml").write_text("name: B\ntimezone: Europe/London\n")
+    path = tmp_path / "Jan-01-2025_Dec-31-2025_1.csv"
+    generate(path, 2000)
+    code = textwrap.dedent(
+        f"""
+        import sys
+        import socialnb
+        from socialnb.ingest import _bulk
+        _bulk.BULK_BYTES = 0
+        report = socialnb.Workspace({str(tmp_path)!r}).ingest([{str(path)!r}], brand="b")
+        assert report.ok and report.loaded[0].rows == 2000, str(report)
+        print(sorted(m for m in ("pandas", "numpy") if m in sys.modules))
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "[]"
 
 
 # -- one cell contract on every path ----------------------------------------------------------------

@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs, urlsplit
 
-import pandas as pd
+from .. import _lazy
+
+pd = _lazy.module("pandas", globals(), "pd")
+
 
 __all__ = ["link_key", "post_keys", "UNDECODABLE_LINKS"]
 

@@ -16,12 +16,12 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
-import numpy as np
-import pandas as pd
-
-from .. import periods
+from .. import _lazy, periods
 from .._text import tokens
 from .links import UNDECODABLE_LINKS, link_key, post_keys
+
+np = _lazy.module("numpy", globals(), "np")
+pd = _lazy.module("pandas", globals(), "pd")
 
 __all__ = ["CalendarMatch", "match_calendar", "tag_posts", "title_similarity", "MATCH_METHODS"]
 

@@ -12,15 +12,17 @@ import re
 from pathlib import Path
 from typing import Annotated
 
-import pandas as pd
 from pydantic import AfterValidator, BeforeValidator
 from pydantic_core import PydanticCustomError
 
+from .. import _lazy
 from .._schema import Model, validate
 from .._sheets import read_sheet
 from ..errors import ConfigError
 from ..periods import is_month
 from ..schema import FORMATS, PLATFORMS
+
+pd = _lazy.module("pandas", globals(), "pd")
 
 __all__ = [
     "CalendarRow",

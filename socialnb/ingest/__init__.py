@@ -13,14 +13,15 @@ import zipfile
 import zlib
 from pathlib import Path
 
-import pandas as pd
-
+from .. import _lazy
 from ..errors import ExportError, UnknownFormatError
 from . import facebook_legacy, linkedin, mapped, meta, tiktok, x, youtube  # noqa: F401  (register the formats)
-from ._base import ExportFormat, finish, registry
+from ._base import FUTURE_SLACK, ExportFormat, finish, registry
 from ._raw import RawFile, check_zip_sizes, csv_header, load_raw, raw_from_bytes
 from ._workbook import is_spreadsheet_xml
 from .mapped import MAPPING_SUFFIX, MappedFormat, Mapping, load_mapping, mapping_for, with_mapping
+
+pd = _lazy.module("pandas", globals(), "pd")
 
 __all__ = [
     "read_export",
@@ -31,9 +32,6 @@ __all__ = [
     "load_with_mapping",
     "MAPPING_SUFFIX",
 ]
-
-#: Posts published more than this after the export was taken are impossible.
-_FUTURE_SLACK = pd.Timedelta(days=2)
 
 
 def formats() -> pd.DataFrame:
@@ -266,7 +264,7 @@ def read_export(
 
 def _check_dates(raw: RawFile, frame: pd.DataFrame) -> None:
     now = pd.Timestamp.now(tz="UTC")
-    limit = frame["exported_at"].where(frame["exported_at"] < now, now) + _FUTURE_SLACK
+    limit = frame["exported_at"].where(frame["exported_at"] < now, now) + FUTURE_SLACK
     future = frame["published_at"] > limit
     if future.any():
         row = frame[future].iloc[0]

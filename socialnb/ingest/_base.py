@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import ClassVar
 
-import numpy as np
-import pandas as pd
-
+from .. import _lazy
 from ..errors import ExportError
 from ..schema import POST_METRIC_FIELDS, conform_daily, conform_posts
+from ._convert import localise_one
 from ._formats import settle_formats
 from ._raw import RawFile, Table, normalise_header, read_csv_table
+
+np = _lazy.module("numpy", globals(), "np")
+pd = _lazy.module("pandas", globals(), "pd")
 
 __all__ = ["ExportFormat", "register", "registry", "Parsed", "column_map", "quarantine_blank_ids"]
 
@@ -58,6 +60,10 @@ class ExportFormat:
         posts and daily series), all loaded in the same transaction."""
         raise NotImplementedError
 
+
+#: How far past the export time (or now, if earlier) a post may be published before the file is
+#: refused as holding posts from the future (clock and time-zone slack).
+FUTURE_SLACK = timedelta(days=2)
 
 _REGISTRY: list[ExportFormat] = []
 
@@ -177,29 +183,49 @@ def download_day(path: Path) -> datetime | None:
 def export_time(
     raw: RawFile, parsed: Parsed, tz: str, latest: pd.Timestamp | None
 ) -> tuple[pd.Timestamp, str]:
-    """When the file's lifetime totals were taken, and how we know.
+    """When the file's lifetime totals were taken, and how we know (UTC): :func:`export_time_utc`
+    for a reader's rows and the latest time in them."""
+    content = None
+    if parsed.exported_at is not None:
+        content = (
+            pd.Timestamp(parsed.exported_at).tz_convert("UTC"),
+            (parsed.exported_at_source or "content"),
+        )
+    last = None
+    if latest is not None and not pd.isna(latest):
+        ts = pd.Timestamp(latest)
+        ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+        last = ts.normalize().to_pydatetime()
+    when, source = export_time_utc(raw, tz, last, content)
+    return pd.Timestamp(when), source
 
-    In order: a ``YYYY-MM-DD`` download folder; the file's own content (e.g. TikTok's ``Time``);
-    the day after the period in the file name; the day after the latest date in the file.
+
+def export_time_utc(
+    raw: RawFile,
+    tz: str,
+    latest: datetime | None,
+    content: tuple[datetime, str] | None = None,
+) -> tuple[datetime, str]:
+    """When the file's lifetime totals were taken (an aware UTC datetime), and how we know.
+
+    In order: a ``YYYY-MM-DD`` download folder; the file's own content (``content``: e.g.
+    TikTok's ``Time``); the day after the period in the file name; the day after the latest
+    time in the file (``latest``, aware). A local midnight is placed in UTC by
+    :func:`~socialnb.ingest._convert.localise_one` (the rule every post time follows).
     """
     day = download_day(raw.path)
     if day is not None:
-        return pd.Timestamp(day).tz_localize(tz).tz_convert("UTC"), "download folder"
-    if parsed.exported_at is not None:
-        return pd.Timestamp(parsed.exported_at).tz_convert(
-            "UTC"
-        ), parsed.exported_at_source or "content"
+        return localise_one(day, tz), "download folder"
+    if content is not None:
+        return content
     end = period_end_from_name(raw.name)
     if end is None and raw.container is not None:
         end = period_end_from_name(raw.container.name)
     if end is not None:
-        return pd.Timestamp(end + timedelta(days=1)).tz_localize(tz).tz_convert(
-            "UTC"
-        ), "file name (period end)"
-    if latest is not None and not pd.isna(latest):
-        ts = pd.Timestamp(latest)
-        ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
-        return ts.normalize() + pd.Timedelta(days=1), "content (latest date)"
+        return localise_one(end + timedelta(days=1), tz), "file name (period end)"
+    if latest is not None:
+        start = latest.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+        return start + timedelta(days=1), "content (latest date)"
     raise ExportError(
         raw.path,
         "has no rows, so its export time cannot be known.",

@@ -26,11 +26,11 @@ import tempfile
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import duckdb
-import numpy as np
-import pandas as pd
 
 from .. import warehouse as wh
 from ..errors import WarehouseError
@@ -38,8 +38,8 @@ from ..schema import POST_METRIC_FIELDS
 from ..warehouse.connect import _has_icu
 from ..warehouse.schema import STORED_POST_COLUMNS, header_set_key
 from . import _stream
-from ._base import Parsed, export_time
-from ._convert import MEASURES, localise
+from ._base import FUTURE_SLACK, export_time_utc
+from ._convert import MEASURES, localise_one
 from ._formats import EXPORTED, UNKNOWN
 from ._raw import MAX_FIELD_CHARS, MISSING_TOKENS, RawFile, _sniff_delimiter, normalise_header
 from ._stream import Scan, detect_head, scan
@@ -54,7 +54,6 @@ BULK_BYTES = 4 * 1024 * 1024
 #: keeps an ingest of a million-row export under 1 GiB of peak memory (770 MiB). At 512 MB DuckDB
 #: ran the insert into the warehouse on one thread (1.7 s at 1M rows, 1.0 s on two cores here).
 _MEMORY_LIMIT = "640MB"
-_FUTURE_SLACK = pd.Timedelta(days=2)  # as socialnb.ingest._FUTURE_SLACK
 _META_TIME = "%m/%d/%Y %H:%M"
 _META_TIME_SHAPE = "[0-9]{2}/[0-9]{2}/[0-9]{4} [0-9]{2}:[0-9]{2}"
 #: Every character Python's ``str.isspace`` accepts (texts() treats such cells as blank); none is
@@ -95,20 +94,81 @@ def _lit(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _offset_case(local: np.ndarray, utc: np.ndarray, column: str) -> str | None:
-    """SQL giving ``utc[i]`` for ``local[i]`` (sorted distinct naive times) as ``column`` minus
-    a constant offset per run of times (None when there are too many runs)."""
-    offset = (local - utc).astype("timedelta64[us]").astype(np.int64)
-    ends = np.append(np.flatnonzero(np.diff(offset) != 0), len(offset) - 1)
-    if len(ends) > 500:
-        return None
-    whens = " ".join(
-        f"WHEN {column} <= TIMESTAMP '{pd.Timestamp(local[e]).isoformat()}' "
-        f"THEN to_microseconds({int(offset[e])})"
-        for e in ends[:-1]
+#: How far apart :func:`_transitions` samples a zone's UTC offset. The tz database's offset
+#: changes are days apart in every zone (``tests/test_ingest_localise.py`` checks), so no change
+#: hides between two samples.
+_OFFSET_STEP = timedelta(hours=6)
+
+
+def _offset_at(zone: ZoneInfo, instant: datetime) -> timedelta:
+    return instant.astimezone(zone).utcoffset()
+
+
+def _transitions(zone: ZoneInfo, start: datetime, end: datetime) -> list[tuple]:
+    """(instant, offset before, offset after) for each change of ``zone``'s UTC offset between
+    the aware UTC datetimes ``start`` and ``end``, each found to the second."""
+    out = []
+    here, off = start, _offset_at(zone, start)
+    while here < end:
+        step = min(here + _OFFSET_STEP, end)
+        new = _offset_at(zone, step)
+        if new != off:
+            lo, hi = here, step  # the offset is ``off`` at lo and ``new`` at hi
+            while hi - lo > timedelta(seconds=1):
+                mid = lo + (hi - lo) // 2
+                mid = mid.replace(microsecond=0)
+                if _offset_at(zone, mid) == off:
+                    lo = mid
+                else:
+                    hi = mid
+            out.append((hi, off, new))
+        here, off = step, new
+    return out
+
+
+def _ts(value: datetime) -> str:
+    return f"TIMESTAMP '{value.replace(tzinfo=None).isoformat()}'"
+
+
+def _us(offset: timedelta) -> str:
+    return f"to_microseconds({offset // timedelta(microseconds=1)})"
+
+
+def _published_at(con: duckdb.DuckDBPyConnection, zone_name: str) -> str | None:
+    """SQL for ``published_at`` (UTC) from the staged wall-clock time ``pl``, by the exact path's
+    rules (:func:`~socialnb.ingest._convert.localise`: an overlap takes the first occurrence, a
+    DST gap moves forward): ``pl`` minus the zone's UTC offset, a CASE over the local times where
+    the offset changes in the file's span. Times in a gap (never written by a platform that
+    knows the zone) take :func:`localise` itself, one WHEN each. None when there are too many."""
+    first, last = con.execute("SELECT min(pl), max(pl) FROM s").fetchone()
+    zone = ZoneInfo(zone_name)
+    margin = timedelta(days=2)  # more than any UTC offset
+    changes = _transitions(
+        zone, first.replace(tzinfo=UTC) - margin, last.replace(tzinfo=UTC) + margin
     )
-    last = f"to_microseconds({int(offset[ends[-1]])})"
-    return f"({column} - CASE {whens} ELSE {last} END)" if whens else f"({column} - {last})"
+    if len(changes) > 500:
+        return None
+    whens, gaps = [], []
+    for instant, before, after in changes:
+        # local times before ``instant + before`` keep ``before`` (in an overlap: the first
+        # occurrence); a gap's local times [instant + before, instant + after) do not exist
+        whens.append(f"WHEN pl < {_ts(instant + before)} THEN {_us(before)}")
+        if after > before:
+            gaps.append((instant + before, instant + after))
+    moved = []
+    if gaps:
+        inside = " OR ".join(f"(pl >= {_ts(a)} AND pl < {_ts(b)})" for a, b in gaps)
+        values = [r[0] for r in con.execute(f"SELECT DISTINCT pl FROM s WHERE {inside}").fetchall()]
+        if len(values) > 500:
+            return None
+        moved = [
+            f"WHEN pl = {_ts(v)} THEN {_us(v - localise_one(v, zone_name).replace(tzinfo=None))}"
+            for v in values
+        ]
+    final = _us(changes[-1][2] if changes else _offset_at(zone, first.replace(tzinfo=UTC)))
+    if not moved and not whens:
+        return f"(pl - {final})"
+    return f"(pl - CASE {' '.join([*moved, *whens])} ELSE {final} END)"
 
 
 def _find(norm: list[str], names) -> int | None:
@@ -370,23 +430,17 @@ def _distribution(con: duckdb.DuckDBPyConnection, plan: _Plan) -> str | None:
 
 
 def _times(con: duckdb.DuckDBPyConnection, plan: _Plan):
-    """Wall-clock times -> UTC with the exact path's rules (DST gaps and overlaps), computed by
-    pandas on the distinct times, then written as runs of constant offset (a CASE on the local
-    time: exact for every time in the file, and no join). Returns (SQL for ``published_at``,
-    export time, its source), or None when the file must go to the exact path."""
-    local = pd.Series(
-        con.execute("SELECT DISTINCT pl FROM s ORDER BY pl").fetchnumpy()["pl"]
-    ).astype("datetime64[us]")
-    utc = localise(local, plan.zone)
-    published_at = _offset_case(
-        local.to_numpy(), utc.dt.tz_localize(None).astype("datetime64[us]").to_numpy(), "pl"
-    )
+    """Wall-clock times -> UTC with the exact path's rules (:func:`_published_at`), and the export
+    time. Returns (SQL for ``published_at``, export time (naive UTC), its source), or None when
+    the file must go to the exact path."""
+    published_at = _published_at(con, plan.zone)
     if published_at is None:
         return None
-    exported, source = export_time(plan.raw, Parsed("posts", pd.DataFrame()), plan.zone, utc.max())
-    if utc.max() > min(exported, pd.Timestamp.now(tz="UTC")) + _FUTURE_SLACK:
+    latest = con.execute(f"SELECT max({published_at}) FROM s").fetchone()[0].replace(tzinfo=UTC)
+    exported, source = export_time_utc(plan.raw, plan.zone, latest)
+    if latest > min(exported, datetime.now(UTC)) + FUTURE_SLACK:
         return None  # the exact path names the post and its line
-    return published_at, exported.tz_convert("UTC").tz_localize(None).to_pydatetime(), source
+    return published_at, exported.astimezone(UTC).replace(tzinfo=None), source
 
 
 def _load(
@@ -404,10 +458,12 @@ def _load(
         if known(scan.sha256):
             return BulkOutcome("skipped", scan.sha256)
         counts = _regular(con, plan, scan)
+        if counts is None:
+            return None  # the exact path reports it (or reads it the way only it can)
         parts = (_format_case(con, plan), _distribution(con, plan), _times(con, plan))
     except duckdb.Error:
         return None  # a parser complaint: the exact path reports it at its line and column
-    if counts is None or None in parts:
+    if None in parts:
         return None
     case_format, distribution, (published_at, exported, source) = parts
     sql, params = _insert_sql(

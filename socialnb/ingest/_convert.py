@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo
 
-import numpy as np
-import pandas as pd
-
+from .. import _lazy
 from ._raw import MISSING_TOKENS, Table
+
+np = _lazy.module("numpy", globals(), "np")
+pd = _lazy.module("pandas", globals(), "pd")
 
 __all__ = [
     "MAX_COUNT",
@@ -20,6 +24,7 @@ __all__ = [
     "texts",
     "timestamps",
     "localise",
+    "localise_one",
 ]
 
 _THOUSANDS = re.compile(r"(?<=\d)[,\u202f\xa0 ](?=\d{3}(?:\D|$))")
@@ -239,3 +244,21 @@ def localise(local: pd.Series, tz: str) -> pd.Series:
         tz, ambiguous=np.ones(len(naive), dtype=bool), nonexistent="shift_forward"
     )
     return aware.dt.tz_convert("UTC")
+
+
+@lru_cache(maxsize=64)
+def _zone(tz: str) -> ZoneInfo:
+    return ZoneInfo(tz)
+
+
+def localise_one(naive: datetime, tz: str) -> datetime:
+    """:func:`localise` for one wall-clock time (an aware UTC datetime), importing pandas only
+    for a time in a DST gap: a time that exists (once or twice: the first occurrence) is placed
+    by :mod:`zoneinfo`, which agrees with :func:`localise` at every transition of every zone
+    (``tests/test_ingest_localise.py``); a gap's times take :func:`localise` itself."""
+    zone = _zone(tz)
+    first = naive.replace(tzinfo=zone, fold=0).astimezone(UTC)
+    if first.astimezone(zone).replace(tzinfo=None) == naive:
+        return first
+    moved = localise(pd.Series([naive]).astype("datetime64[us]"), tz).iloc[0]
+    return moved.to_pydatetime()

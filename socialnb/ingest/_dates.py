@@ -6,8 +6,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
-import numpy as np
-import pandas as pd
+from .. import _lazy
+
+np = _lazy.module("numpy", globals(), "np")
+pd = _lazy.module("pandas", globals(), "pd")
+
 
 __all__ = [
     "MONTHS",

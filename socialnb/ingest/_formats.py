@@ -22,8 +22,11 @@ signal (X Premium has no media columns, so its posts without a link stay ``"unkn
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
+from .. import _lazy
+
+np = _lazy.module("numpy", globals(), "np")
+pd = _lazy.module("pandas", globals(), "pd")
+
 
 __all__ = ["EXPORTED", "UNKNOWN", "settle_formats"]
 

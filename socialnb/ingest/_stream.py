@@ -25,9 +25,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
+from .. import _lazy
 from ..errors import SocialnbError
 from ._raw import (
     MAX_FIELD_CHARS,
@@ -39,6 +37,9 @@ from ._raw import (
     known_sha256,
     remember_sha256,
 )
+
+np = _lazy.module("numpy", globals(), "np")
+pd = _lazy.module("pandas", globals(), "pd")
 
 __all__ = ["STREAM_BYTES", "STREAMABLE", "Scan", "eligible", "open_streamed", "read_streamed"]
 

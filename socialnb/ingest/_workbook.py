@@ -15,11 +15,12 @@ import xml.etree.ElementTree as ET
 import zipfile
 from collections import OrderedDict
 
-import numpy as np
-import pandas as pd
-
+from .. import _lazy
 from ..errors import ExportError
 from ._raw import RawFile, Table, check_zip_sizes, damaged_zip
+
+np = _lazy.module("numpy", globals(), "np")
+pd = _lazy.module("pandas", globals(), "pd")
 
 __all__ = ["is_workbook", "sheets", "sheet_table", "is_spreadsheet_xml"]
 

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import re
 
-import pandas as pd
-
+from .. import _lazy
 from ..errors import ExportError
 from ._base import ExportFormat, Parsed, column_map, quarantine_blank_ids, register, require
 from ._convert import coded, ids, localise, numbers, texts, timestamps
 from ._dates import day_month_order, excel_serial, has_day_month_cells, resolve_day_month
 from ._raw import RawFile, Table, csv_header, normalise_header, read_csv_table
 from ._workbook import is_workbook, sheet_table, sheets
+
+pd = _lazy.module("pandas", globals(), "pd")
 
 __all__ = ["FacebookInsightsLegacy", "LEGACY_ALIASES"]
 

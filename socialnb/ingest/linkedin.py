@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
-import pandas as pd
-
+from .. import _lazy
 from ..errors import ExportError
 from ._base import ExportFormat, Parsed, column_map, register, require
 from ._convert import coded, numbers, rates, texts
@@ -17,6 +15,9 @@ from ._formats import settle_formats
 from ._raw import RawFile, Table, normalise_header
 from ._workbook import is_spreadsheet_xml, is_workbook, sheet_table, sheets
 from .aliases import ALIASES
+
+np = _lazy.module("numpy", globals(), "np")
+pd = _lazy.module("pandas", globals(), "pd")
 
 __all__ = ["LinkedInPage", "LinkedInMember"]
 

@@ -47,9 +47,7 @@ from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
+from .. import _lazy
 from .._yaml import read_yaml_mapping
 from ..errors import ConfigError, ExportError
 from ..schema import DAILY_METRICS, FORMATS, POST_METRIC_FIELDS
@@ -61,6 +59,9 @@ from ._raw import RawFile, Table, normalise_header, read_csv_table
 from .facebook_legacy import _TYPES as _LEGACY_TYPES
 from .linkedin import _CONTENT as _LINKEDIN_TYPES
 from .meta import MetaFacebookContent, MetaInstagramContent
+
+np = _lazy.module("numpy", globals(), "np")
+pd = _lazy.module("pandas", globals(), "pd")
 
 __all__ = [
     "Mapping",

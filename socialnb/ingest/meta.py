@@ -3,9 +3,7 @@ era and the Views era), and the page-level daily series (UTF-16, ``sep=,``, titl
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
-
+from .. import _lazy
 from ..errors import ExportError
 from ..schema import POST_METRIC_FIELDS
 from ._base import (
@@ -20,6 +18,9 @@ from ._base import (
 from ._convert import MEASURES, coded, ids, localise, numbers, texts, timestamps
 from ._raw import RawFile, alias_columns, csv_header, normalise_header, read_csv_table
 from .aliases import ALIASES
+
+np = _lazy.module("numpy", globals(), "np")
+pd = _lazy.module("pandas", globals(), "pd")
 
 __all__ = ["MetaFacebookContent", "MetaInstagramContent", "MetaDailySeries"]
 

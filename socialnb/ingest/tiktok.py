@@ -11,8 +11,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-import pandas as pd
-
+from .. import _lazy
 from ._base import (
     ExportFormat,
     Parsed,
@@ -27,6 +26,8 @@ from ._raw import RawFile, Table
 from ._raw import has_fields as _have
 from ._raw import header_set as _head
 from .aliases import ALIASES
+
+pd = _lazy.module("pandas", globals(), "pd")
 
 __all__ = ["TikTokContent", "TikTokOverview", "TikTokFollowerHistory", "TikTokViewers"]
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
-import pandas as pd
-
+from .. import _lazy
 from ._base import (
     ExportFormat,
     Parsed,
@@ -23,6 +21,9 @@ from ._raw import RawFile, Table, alias_columns, read_csv_table
 from ._raw import has_any as _any
 from ._raw import header_set as _header
 from .aliases import ALIASES
+
+np = _lazy.module("numpy", globals(), "np")
+pd = _lazy.module("pandas", globals(), "pd")
 
 __all__ = ["XTweetActivity", "XDailyActivity", "XPremiumContent", "XPremiumOverview"]
 

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
-import pandas as pd
-
+from .. import _lazy
 from ..errors import ExportError
 from ._base import (
     SUMMARY_IDS,
@@ -25,6 +23,9 @@ from ._raw import RawFile, Table, alias_columns, normalise_header, read_csv_tabl
 from ._raw import has_fields as _has
 from ._raw import header_set as _head
 from .aliases import ALIASES
+
+np = _lazy.module("numpy", globals(), "np")
+pd = _lazy.module("pandas", globals(), "pd")
 
 __all__ = ["YouTubeTable", "YouTubeChart", "YouTubeTotals", "hms_seconds"]
 

@@ -7,10 +7,11 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 
-import pandas as pd
-
+from .. import _lazy
 from ..errors import ExportError
 from .schema import STORED_POST_COLUMNS
+
+pd = _lazy.module("pandas", globals(), "pd")
 
 __all__ = ["expected_accounts", "check_accounts"]
 

@@ -9,8 +9,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
+from .. import _lazy
 from ..errors import WarehouseError
 from ..schema import DAILY_LINEAGE_FIELDS, DAILY_METRICS
 from .accounts import _NAMES, _check_accounts_sql
@@ -23,6 +23,8 @@ from .schema import (
     check_version,
     register_header_set,
 )
+
+pd = _lazy.module("pandas", globals(), "pd")
 
 __all__ = ["load_file", "load_posts_sql", "load_posts", "load_daily"]
 

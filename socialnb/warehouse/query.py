@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 
 import duckdb
-import pandas as pd
 
+from .. import _lazy
 from .connect import transaction
 from .schema import _CAL_COLUMNS, _brand_key
+
+pd = _lazy.module("pandas", globals(), "pd")
 
 __all__ = ["query", "file_outcome", "replace_calendar"]
 

@@ -7,9 +7,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 from tqdm import tqdm
 
+from .. import _lazy
 from .. import warehouse as wh
 from ..calendar import CalendarMatch, brand_calendar, calendar_file, load_calendar
 from ..config import BrandConfig, list_brands, load_brand
@@ -20,6 +20,8 @@ from ..ingest.mapped import load_mapping
 from .files import _absolute, _choose_copies, _files_under, _first_existing, _relative_forms, _walk
 from .results import FileResult, IngestReport
 from .run import IngestRun, _as_config_error, calendar_hash_key
+
+pd = _lazy.module("pandas", globals(), "pd")
 
 __all__ = ["Workspace"]
 

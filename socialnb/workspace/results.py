@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pandas as pd
-
+from .. import _lazy
 from .. import warehouse as wh
+
+pd = _lazy.module("pandas", globals(), "pd")
 
 __all__ = ["FileResult", "IngestReport"]
 

@@ -6,9 +6,9 @@ import zipfile
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 import yaml
 
+from .. import _lazy
 from .. import warehouse as wh
 from ..calendar import calendar_file, load_calendar
 from ..config import BrandConfig
@@ -18,6 +18,8 @@ from ..ingest._raw import _sha256_of
 from ..ingest.mapped import mapping_for
 from .files import _check_download_day, _keep
 from .results import FileResult, loaded_result
+
+pd = _lazy.module("pandas", globals(), "pd")
 
 #: What a plan-file loader may raise on a damaged file (a truncated .xlsx is a bad zip, ...).
 _DAMAGED = (OSError, ValueError, LookupError, TypeError, zipfile.BadZipFile, yaml.YAMLError)
