@@ -8,6 +8,10 @@ Usage::
     .venv/bin/python benchmarks/ingest.py --rows 20000    # one size only
     .venv/bin/python benchmarks/ingest.py --format x      # an X tweet_activity_metrics export
     .venv/bin/python benchmarks/ingest.py --rows 1000000 --repeat 5   # 5 pairs and their medians
+    .venv/bin/python benchmarks/ingest.py --rows 1000000 --repeat 12 --against /tmp/old
+                        # each round also times the socialnb checked out at /tmp/old (another
+                        # version), the two versions' order alternating: a change of 10% needs
+                        # a dozen rounds on a noisy machine
 
 ``--format meta`` (the default) writes a Meta Facebook content export (the all-SQL load);
 ``--format x`` an X Analytics tweet_activity_metrics export made of the real DeBruine exports in
@@ -24,6 +28,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -214,12 +219,21 @@ _CHILD = textwrap.dedent(
 )
 
 
-def run(what: str, path: Path, fmt: str = "meta") -> dict:
+#: The checkout this script belongs to (the socialnb its children import unless told otherwise).
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(what: str, path: Path, fmt: str = "meta", source: Path = ROOT) -> dict:
+    """One child's figures; ``source``: the checkout whose ``socialnb`` the child imports."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(source), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     with tempfile.TemporaryDirectory() as work:
         out = subprocess.run(
             [sys.executable, "-c", _CHILD, what, str(path), work, fmt],
             capture_output=True,
             text=True,
+            env=env,
+            cwd=work,
         )
     if out.returncode:
         raise SystemExit(f"the {what} child failed:\n{out.stderr}")
@@ -261,7 +275,15 @@ def main() -> None:
         help="pairs of runs per size (DuckDB then socialnb, each pair on the same file); with 2 "
         "or more, a last row gives the median of each column (ratios: the median of the pairs')",
     )
+    parser.add_argument(
+        "--against",
+        type=Path,
+        help="a checkout of another socialnb version: each round also times it (its row after "
+        "this tree's, against the same DuckDB run), the two versions' order alternating",
+    )
     args = parser.parse_args()
+    if args.against is not None and not (args.against / "socialnb" / "__init__.py").is_file():
+        parser.error(f"--against {args.against}: not a socialnb checkout (no socialnb/__init__.py)")
     make, name, extra = FORMATS[args.format]
     sizes = args.rows or [100_000, 1_000_000]
     print(
@@ -273,16 +295,24 @@ def main() -> None:
         for rows in sizes:
             path = Path(tmp) / name.format(rows=rows)
             make(path, rows)
-            pairs = []
-            for _ in range(max(1, args.repeat)):
+            pairs, others = [], []
+            for i in range(max(1, args.repeat)):
                 duck = run("duckdb", path, args.format)
+                if args.against is not None and i % 2:
+                    other = run("socialnb", path, args.format, args.against)
                 ours = run("socialnb", path, args.format)
+                if args.against is not None and not i % 2:
+                    other = run("socialnb", path, args.format, args.against)
                 assert ours["rows"] == duck["rows"] - extra == rows, (ours, duck)
                 pairs.append(_row(duck, ours))
                 print(_line(f"{rows:,}", path, pairs[-1]), flush=True)
-            if len(pairs) > 1:
-                median = {k: float(np.median([p[k] for p in pairs])) for k in pairs[0]}
-                print(_line(f"median of {len(pairs)}", path, median), flush=True)
+                if args.against is not None:
+                    others.append(_row(duck, other))
+                    print(_line(f"{rows:,}, {args.against}", path, others[-1]), flush=True)
+            for label, runs in (("", pairs), (f", {args.against}", others)):
+                if len(runs) > 1:
+                    median = {k: float(np.median([p[k] for p in runs])) for k in runs[0]}
+                    print(_line(f"median of {len(runs)}{label}", path, median), flush=True)
             path.unlink()
 
 
