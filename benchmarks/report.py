@@ -22,6 +22,11 @@ Run from the project root::
    Also timed: ``--jobs 1`` with both cores, as people run it, the speed-up of ``--jobs 2`` over
    it and the same ratio T / (2 x T2), and how busy ``--jobs 2`` keeps the two cores (its CPU
    time over twice its wall time).
+4. **The machine's own ceiling** for that efficiency, in the same run (before and after the
+   scale rows): two independent CPU-bound processes (a pure-Python loop), each alone on one
+   core, then both at once on two cores; efficiency = (T_a + T_b) / (2 x T_both), the median of
+   the rounds. Where two cores share a physical core or a power budget, even jobs that share
+   nothing stay below 1; the report's efficiency is also given as a fraction of this ceiling.
 
 Prints a Markdown table for BENCHMARKS.md: wall and CPU time (user + system of every child
 process, kernels included), each the median of ``--repeat`` runs, and the load average.
@@ -355,6 +360,28 @@ def _sample_rows(floors, reports, fresh, n_notebooks) -> list[tuple[str, ...]]:
     return rows
 
 
+_LOOP = "import time\nt = time.perf_counter()\ns = 0\nfor i in range(12_000_000):\n    s += i * i\nprint(time.perf_counter() - t)"
+
+
+def _loop(cpus: set[int]) -> subprocess.Popen:
+    return subprocess.Popen(
+        [PY, "-c", _LOOP], stdout=subprocess.PIPE, text=True,
+        preexec_fn=lambda: os.sched_setaffinity(0, cpus),
+    )  # fmt: skip
+
+
+def ceiling(two: set[int], rounds: int) -> list[float]:
+    """Parallel efficiency of two independent CPU-bound processes on the cores ``two``, one
+    figure per round: (T_a + T_b) / (2 x T_both), each alone on one core then both at once."""
+    a, b = sorted(two)
+    out = []
+    for _ in range(rounds):
+        alone = [float(_loop({c}).communicate()[0]) for c in (a, b)]
+        both = [_loop({a}), _loop({b})]
+        out.append(sum(alone) / (2 * max(float(p.communicate()[0]) for p in both)))
+    return out
+
+
 def _scale_rows(args, ws, tmp, env_cwd, n_notebooks, loads) -> list[tuple[str, ...]]:
     """N brands with --jobs 1 and --jobs 2: the parallel efficiency."""
     from socialnb import Workspace
@@ -377,6 +404,7 @@ def _scale_rows(args, ws, tmp, env_cwd, n_notebooks, loads) -> list[tuple[str, .
             _copies_by_sql(ROOT / "data" / "fernway", many_ws, args.brands)
         print(f"{args.brands} brands ready", file=sys.stderr)
     two = set(sorted(os.sched_getaffinity(0))[:2])
+    ceilings = ceiling(two, 5)
     many, manyc = _timed(_run, _report_cmd(many_ws, tmp / "reports-many", "-j2"), env_cwd,
                          cpus=two)  # fmt: skip
     loads.append(os.getloadavg()[0])
@@ -389,6 +417,9 @@ def _scale_rows(args, ws, tmp, env_cwd, n_notebooks, loads) -> list[tuple[str, .
     free, free_c = _timed(_run, _report_cmd(many_ws, tmp / "reports-many1u", "-j1"), env_cwd,
                           cpus=two)  # fmt: skip
     loads.append(os.getloadavg()[0])
+    ceilings += ceiling(two, 5)
+    machine = statistics.median(ceilings)
+    print("machine ceiling per round:", [round(c, 2) for c in ceilings], file=sys.stderr)
     rows = []
     if one is not None:
         rows.append(("socialnb report, 1 brand, --jobs 1", f"{n_notebooks}", f"{one:.1f} s",
@@ -407,7 +438,17 @@ def _scale_rows(args, ws, tmp, env_cwd, n_notebooks, loads) -> list[tuple[str, .
             f"{args.brands * n_notebooks}",
             f"{many:.1f} s",
             f"{manyc:.1f} s",
-            f"parallel efficiency {efficiency:.2f}",
+            f"parallel efficiency {efficiency:.2f} ({efficiency / machine:.2f} of the machine's)",
+            "",
+        ),
+        (
+            "two independent CPU-bound processes (a Python loop), alone then at once, "
+            f"{len(ceilings)} rounds",
+            "",
+            "",
+            "",
+            f"the machine's ceiling: parallel efficiency {machine:.2f} (median; rounds "
+            f"{min(ceilings):.2f}-{max(ceilings):.2f})",
             "",
         ),
     ]
