@@ -26,6 +26,7 @@ The socialnb child also checks, after the clock, that every row's ``source_row``
 from __future__ import annotations
 
 import argparse
+import compileall
 import csv
 import json
 import os
@@ -284,6 +285,9 @@ def main() -> None:
     args = parser.parse_args()
     if args.against is not None and not (args.against / "socialnb" / "__init__.py").is_file():
         parser.error(f"--against {args.against}: not a socialnb checkout (no socialnb/__init__.py)")
+    for source in (ROOT, args.against):  # bytecode as after a first run, whatever
+        if source is not None:  # PYTHONDONTWRITEBYTECODE says (else each child compiles)
+            compileall.compile_dir(source / "socialnb", quiet=1)
     make, name, extra = FORMATS[args.format]
     sizes = args.rows or [100_000, 1_000_000]
     print(
