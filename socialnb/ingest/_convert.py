@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from .. import _lazy
@@ -246,17 +245,12 @@ def localise(local: pd.Series, tz: str) -> pd.Series:
     return aware.dt.tz_convert("UTC")
 
 
-@lru_cache(maxsize=64)
-def _zone(tz: str) -> ZoneInfo:
-    return ZoneInfo(tz)
-
-
 def localise_one(naive: datetime, tz: str) -> datetime:
     """:func:`localise` for one wall-clock time (an aware UTC datetime), importing pandas only
     for a time in a DST gap: a time that exists (once or twice: the first occurrence) is placed
     by :mod:`zoneinfo`, which agrees with :func:`localise` at every transition of every zone
     (``tests/test_ingest_localise.py``); a gap's times take :func:`localise` itself."""
-    zone = _zone(tz)
+    zone = ZoneInfo(tz)  # zoneinfo keeps one instance per key
     first = naive.replace(tzinfo=zone, fold=0).astimezone(UTC)
     if first.astimezone(zone).replace(tzinfo=None) == naive:
         return first
