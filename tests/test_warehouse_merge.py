@@ -36,7 +36,7 @@ def test_the_snapshot_tables_hold_no_key_index():
         ).fetchall()
     finally:
         con.close()
-    assert {r[0] for r in keys} == {"meta", "ingest_log", "header_sets"}  # small tables
+    assert {r[0] for r in keys} == {"meta", "ingest_log", "lineages"}  # small tables
 
 
 @pytest.mark.parametrize("stored_first", [False, True])

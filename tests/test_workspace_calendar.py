@@ -83,7 +83,7 @@ def test_a_brand_without_calendar_gets_the_tag_columns_all_missing(tmp_path, dat
     assert set(TAGS) <= set(posts.columns) and posts[TAGS].isna().all().all()
 
 
-@pytest.mark.parametrize("version", ["1", "2", "3"])
+@pytest.mark.parametrize("version", ["1", "2", "3", "4"])
 def test_a_warehouse_of_an_older_schema_is_refused_with_the_rebuild_command(tmp_path, version):
     path = tmp_path / "warehouse.duckdb"
     con = duckdb.connect(str(path))
@@ -94,4 +94,4 @@ def test_a_warehouse_of_an_older_schema_is_refused_with_the_rebuild_command(tmp_
     with pytest.raises(socialnb.errors.WarehouseError, match="ingest --rebuild"):
         wh.connect(path)
     assert path.read_bytes() == before
-    assert wh.SCHEMA_VERSION == 4
+    assert wh.SCHEMA_VERSION == 5

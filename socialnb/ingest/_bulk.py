@@ -36,7 +36,7 @@ from .. import warehouse as wh
 from ..errors import WarehouseError
 from ..schema import POST_METRIC_FIELDS
 from ..warehouse.connect import _has_icu
-from ..warehouse.schema import STORED_POST_COLUMNS, header_set_key
+from ..warehouse.schema import STORED_POST_COLUMNS, lineage_key
 from . import _stream
 from ._base import FUTURE_SLACK, export_time_utc
 from ._convert import MEASURES, localise_one
@@ -471,7 +471,7 @@ def _load(
     )
     if _stamp(plan.path) != scan.stamp:
         return None  # the file changed while it was read: read it again, exactly
-    rows = _write(con, plan, scan, sql, params, exported)
+    rows = _write(con, plan, scan, sql, params, exported, source)
     return BulkOutcome("loaded", scan.sha256, plan.fmt.id, "posts", rows)
 
 
@@ -500,13 +500,7 @@ def _insert_sql(plan, scan, inner_nl, case_format, distribution, published_at, e
         "platform": fmt.platform,
         "date_precision": "minute",
         "exported_at": exported,
-        "exported_at_source": source,
-        "source_format": fmt.id,
-        "source_file": plan.display,
-        "source_hash": scan.sha256,
-        "header_set": header_set_key(plan.raw_headers),
-        "assumed_tz": plan.zone,
-        "metric_era": metric_era(plan.found),
+        "lineage": lineage_key(_lineage(plan, scan, source)),
     }
     exprs = {
         "post_id": plan.cols["post_id"],
@@ -529,7 +523,20 @@ def _insert_sql(plan, scan, inner_nl, case_format, distribution, published_at, e
     return f"SELECT {', '.join(select)} FROM {rows_from} AS s", params
 
 
-def _write(con, plan: _Plan, scan: _Scan, sql: str, params: list, exported) -> int:
+def _lineage(plan: _Plan, scan: _Scan, source: str) -> dict[str, str]:
+    """The file's lineage, stored once (``lineages``): what every row of it shares."""
+    return {
+        "source_hash": scan.sha256,
+        "source_file": plan.display,
+        "source_format": plan.fmt.id,
+        "exported_at_source": source,
+        "assumed_tz": plan.zone,
+        "metric_era": metric_era(plan.found),
+        "raw_headers": plan.raw_headers,
+    }
+
+
+def _write(con, plan: _Plan, scan: _Scan, sql: str, params: list, exported, source: str) -> int:
     """Attach the warehouse and load the rows with their ``ingest_log`` row in one transaction."""
     wh.connect(plan.warehouse).close()  # create the warehouse and its schema if needed
     # the rows are staged (their line numbers come from the staging table's row order, read
@@ -555,7 +562,7 @@ def _write(con, plan: _Plan, scan: _Scan, sql: str, params: list, exported) -> i
             source_file=plan.display,
             source_format=plan.fmt.id,
             brand=plan.brand,
-            raw_headers=plan.raw_headers,
+            lineage=_lineage(plan, scan, source),
             keys_unique=True,  # _regular checked that no post id repeats
         )
     finally:

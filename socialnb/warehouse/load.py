@@ -17,11 +17,12 @@ from .accounts import _NAMES, _check_accounts_sql
 from .connect import transaction
 from .merge import _detail, _forget, _merge, _Outcome
 from .schema import (
+    LINEAGE_COLUMNS,
     POST_ROWS,
     STORED_POST_COLUMNS,
     _brand_key,
     check_version,
-    register_header_set,
+    register_lineage,
 )
 
 pd = _lazy.module("pandas", globals(), "pd")
@@ -76,15 +77,23 @@ def _log(
 
 
 def _post_rows(con, frame: pd.DataFrame, brand: str | None) -> pd.DataFrame:
-    """A file's canonical posts as stored rows (:data:`STORED_POST_COLUMNS`), their header names
-    registered in ``header_sets`` (inside the caller's transaction)."""
+    """A file's canonical posts as stored rows (:data:`STORED_POST_COLUMNS`), their lineage
+    registered in ``lineages`` (inside the caller's transaction): one key per distinct lineage,
+    usually one per file and table."""
     rows = frame.copy(deep=False)  # copy-on-write: the reader's frame is never changed
     rows.insert(0, "brand", _brand_key(brand))
     for name in ("published_at", "exported_at"):
         rows[name] = _naive_utc(rows[name])
-    names = rows["raw_headers"].fillna("").astype(str)
-    keys = {value: register_header_set(con, "", value) for value in names.unique()}
-    rows["header_set"] = names.map(keys).astype("int64")
+    lineage = rows.reindex(columns=list(LINEAGE_COLUMNS))
+    if not len(rows):
+        rows["lineage"] = pd.Series(dtype="int64")
+    elif all(_constant(lineage[c])[0] for c in LINEAGE_COLUMNS):
+        rows["lineage"] = register_lineage(con, "", lineage.iloc[0].to_dict())
+    else:  # several tables or files in one frame: a key for each distinct lineage
+        groups = lineage.astype(object).groupby(list(LINEAGE_COLUMNS), dropna=False, sort=False)
+        firsts = lineage.loc[groups.head(1).index]  # in the order ngroup() numbers them
+        keys = [register_lineage(con, "", row) for row in firsts.to_dict("records")]
+        rows["lineage"] = pd.Series(keys, dtype="int64").to_numpy()[groups.ngroup().to_numpy()]
     return rows[list(STORED_POST_COLUMNS)]
 
 
@@ -111,7 +120,7 @@ _CONSTANT_CANDIDATES = (
     "source_format",
     "source_file",
     "source_hash",
-    "header_set",
+    "lineage",
     "assumed_tz",
     "metric_era",
     "distribution",
@@ -293,15 +302,16 @@ def load_posts_sql(
     source_file: str,
     source_format: str,
     brand: str | None,
-    raw_headers: str,
+    lineage: dict[str, object],
     rows: int | None = None,
     notes: list[str] | None = None,
     keys_unique: bool = False,
 ) -> int:
     """Load one file's post rows produced by ``select`` (a query on staged data giving the columns
-    :data:`~socialnb.warehouse.schema.STORED_POST_COLUMNS` in order, ``header_set`` being the
-    key of ``raw_headers``, the file's matched header names, with naive UTC timestamps and a
-    single ``platform`` and ``exported_at``) into the warehouse attached as ``catalog``, with its
+    :data:`~socialnb.warehouse.schema.STORED_POST_COLUMNS` in order, ``lineage`` being the key
+    (:func:`~socialnb.warehouse.schema.lineage_key`) of ``lineage``, the file's
+    :data:`~socialnb.warehouse.schema.LINEAGE_COLUMNS`, with naive UTC timestamps and a single
+    ``platform`` and ``exported_at``) into the warehouse attached as ``catalog``, with its
     ``ingest_log`` row, in ONE transaction (the same rules as :func:`load_file`). Returns the
     number of rows current after the load (``rows``, the number ``select`` gives, is accepted for
     the callers' sake; the count comes from the insert itself). ``keys_unique``: the caller has
@@ -314,7 +324,7 @@ def load_posts_sql(
     period_end = _period_end(source_file)
     with transaction(con):
         _forget(con, prefix, key, source_hash)
-        register_header_set(con, prefix, raw_headers)
+        file_key = register_lineage(con, prefix, lineage)
         outcome = _merge(
             con,
             POST_ROWS,
@@ -331,8 +341,8 @@ def load_posts_sql(
         if latest is None:
             latest = con.execute(
                 f"SELECT max(published_at) FROM {prefix}{POST_ROWS} WHERE brand = ? "
-                "AND source_hash = ?",
-                [key, source_hash],
+                "AND lineage = ?",
+                [key, file_key],
             ).fetchall()[0][0]
         _test_pause(outcome.loaded)
         _log(

@@ -86,7 +86,13 @@ def _merge(
     try:
         con.execute(f"INSERT INTO _incoming {source}", params)
         _check_unique(con, "_incoming", keys, "", [])
-        counts = _verdicts(con, target, log, keys, _VALUES[table], content_end, period_end)
+        stored = (  # the stored rows with the hash and name of the file each came from
+            f"(SELECT r.*, l.source_hash, l.source_file FROM {target} r "
+            f"LEFT JOIN {catalog}lineages l ON l.lineage = r.lineage)"
+            if table == POST_ROWS
+            else target
+        )
+        counts = _verdicts(con, stored, log, keys, _VALUES[table], content_end, period_end)
         con.execute(
             f"""UPDATE {log} SET rows_loaded = rows_loaded - c.n,
               rows_superseded = rows_superseded + c.n
@@ -122,8 +128,9 @@ def _merge(
         con.execute("DROP TABLE IF EXISTS _verdict")
 
 
-def _verdicts(con, target, log, keys, values, content_end, period_end) -> dict[str, int]:
-    """Decide, in the temp table ``_verdict``, every incoming row whose key a stored row holds
+def _verdicts(con, stored, log, keys, values, content_end, period_end) -> dict[str, int]:
+    """Decide, in the temp table ``_verdict``, every incoming row whose key a stored row
+    (``stored``: a table or a subquery with ``source_hash`` and ``source_file``) holds
     (``new``: the incoming file reaches later; ``old``; ``same`` values; ``ambiguous``), and
     return the count of each verdict."""
     on = " AND ".join(f"i.{k} = t.{k}" for k in keys)
@@ -138,7 +145,7 @@ def _verdicts(con, target, log, keys, values, content_end, period_end) -> dict[s
               AS by_content,
             CASE WHEN p.pe > l.period_end THEN 1 WHEN p.pe < l.period_end THEN -1 ELSE 0 END
               AS by_period
-          FROM _incoming i JOIN {target} t ON {on}
+          FROM _incoming i JOIN {stored} t ON {on}
           CROSS JOIN p
           LEFT JOIN {log} l ON l.brand = t.brand AND l.source_hash = t.source_hash
         )
@@ -175,14 +182,20 @@ def _check_unique(con, table: str, keys: tuple[str, ...], where: str, params: li
 
 
 def _forget(con: duckdb.DuckDBPyConnection, catalog: str, brand: str, source_hash: str) -> None:
-    """Remove what an earlier load of the same file for the same brand wrote (a reload)."""
+    """Remove what an earlier load of the same file for the same brand wrote (a reload). The
+    file's ``lineages`` rows stay: other brands' rows may share them, and they hold no data."""
     seen = con.execute(
         f"SELECT count(*) FROM {catalog}ingest_log WHERE brand = ? AND source_hash = ?",
         [brand, source_hash],
     ).fetchall()[0][0]
     if not seen:
         return
-    for table in (POST_ROWS, "account_daily_values", "ingest_log"):
+    con.execute(
+        f"DELETE FROM {catalog}{POST_ROWS} WHERE brand = ? AND lineage IN "
+        f"(SELECT lineage FROM {catalog}lineages WHERE source_hash = ?)",
+        [brand, source_hash],
+    )
+    for table in ("account_daily_values", "ingest_log"):
         con.execute(
             f"DELETE FROM {catalog}{table} WHERE brand = ? AND source_hash = ?",
             [brand, source_hash],
