@@ -16,6 +16,7 @@ __all__ = [
     "PLATFORMS",
     "FORMATS",
     "DISTRIBUTIONS",
+    "DATE_PRECISIONS",
     "POST_TEXT_FIELDS",
     "POST_METRIC_FIELDS",
     "POST_LINEAGE_FIELDS",
@@ -48,6 +49,9 @@ FORMATS: tuple[str, ...] = (
 )
 
 DISTRIBUTIONS: tuple[str, ...] = ("organic", "boosted")
+
+#: How precise a post's publishing time is: to the minute, the day (no time of day) or the month.
+DATE_PRECISIONS: tuple[str, ...] = ("minute", "day", "month")
 
 #: Descriptive fields of a post (text or timestamps).
 POST_TEXT_FIELDS: tuple[str, ...] = (

@@ -34,7 +34,7 @@ import duckdb
 
 from .. import warehouse as wh
 from ..errors import WarehouseError
-from ..schema import POST_METRIC_FIELDS
+from ..schema import FORMATS, POST_METRIC_FIELDS
 from ..warehouse.connect import _has_icu
 from ..warehouse.schema import STORED_POST_COLUMNS, lineage_key
 from . import _stream
@@ -405,6 +405,8 @@ def _format_case(con: duckdb.DuckDBPyConnection, plan: _Plan) -> str | None:
     if values is None:
         return None
     pairs = [(v, plan.fmt.type_map.get(v.strip().casefold())) for v in values]
+    if any(m is not None and m not in FORMATS for _v, m in pairs):
+        return None  # the exact path refuses it, naming the value
     whens = " ".join(f"WHEN {_lit(v)} THEN {_lit(m)}" for v, m in pairs if m is not None)
     return f"(CASE coalesce({col}, '') {whens} ELSE NULL END)" if whens else "NULL::VARCHAR"
 

@@ -6,7 +6,9 @@ Tables
     One row per (brand, platform, post id, export time): every metric as exported plus lineage.
     The rows are stored in ``post_snapshot_rows``; the lineage every row of a file (and table)
     shares (its hash, name, format, zone, metric era, the header names it was read by, where its
-    export time came from) is stored once in ``lineages`` and joined back by the view (schema 5).
+    export time came from) is stored once in ``lineages`` and joined back by the view, and the
+    platform, format and date precision are stored as ENUMs of their vocabularies and given back
+    as text (schema 5).
 ``posts`` (view)
     The latest snapshot of each post. The calendar's tags (pillar, series, ...) are added by
     :meth:`socialnb.Workspace.posts` with the one calendar matcher

@@ -17,6 +17,7 @@ from .accounts import _NAMES, _check_accounts_sql
 from .connect import transaction
 from .merge import _detail, _forget, _merge, _Outcome
 from .schema import (
+    ENUM_COLUMNS,
     LINEAGE_COLUMNS,
     POST_ROWS,
     STORED_POST_COLUMNS,
@@ -80,6 +81,7 @@ def _post_rows(con, frame: pd.DataFrame, brand: str | None) -> pd.DataFrame:
     """A file's canonical posts as stored rows (:data:`STORED_POST_COLUMNS`), their lineage
     registered in ``lineages`` (inside the caller's transaction): one key per distinct lineage,
     usually one per file and table."""
+    _check_vocabulary(frame)
     rows = frame.copy(deep=False)  # copy-on-write: the reader's frame is never changed
     rows.insert(0, "brand", _brand_key(brand))
     for name in ("published_at", "exported_at"):
@@ -95,6 +97,32 @@ def _post_rows(con, frame: pd.DataFrame, brand: str | None) -> pd.DataFrame:
         keys = [register_lineage(con, "", row) for row in firsts.to_dict("records")]
         rows["lineage"] = pd.Series(keys, dtype="int64").to_numpy()[groups.ngroup().to_numpy()]
     return rows[list(STORED_POST_COLUMNS)]
+
+
+def _check_vocabulary(frame: pd.DataFrame) -> None:
+    """Refuse a post whose platform, format or date precision is outside its vocabulary (the
+    warehouse stores them as ENUMs), naming the file, the line and the value.
+
+    Raises
+    ------
+    WarehouseError
+        Nothing of the file is loaded (the caller's transaction is rolled back).
+    """
+    for name, values in ENUM_COLUMNS.items():
+        if name not in frame:
+            continue
+        col = frame[name]
+        bad = (col.notna() & ~col.isin(values)).to_numpy(dtype=bool)
+        if bad.any():
+            at = bad.argmax()
+            source = frame["source_file"].iloc[at] if "source_file" in frame else "a frame"
+            line = frame["source_row"].iloc[at] if "source_row" in frame else None
+            raise WarehouseError(
+                f"{source}{'' if line is None else f', line {line}'}: {name} "
+                f"{col.iloc[at]!r} is not one of {list(values)}; nothing was loaded from this "
+                "file. What to do: socialnb's readers never give such a value, so report the "
+                "file to the socialnb maintainers; a frame made by hand must use those values."
+            )
 
 
 def _daily_rows(frame: pd.DataFrame, brand: str | None) -> pd.DataFrame:
