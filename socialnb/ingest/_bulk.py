@@ -468,16 +468,17 @@ def _load(
     if None in parts:
         return None
     case_format, distribution, (published_at, exported, source) = parts
+    lineage = _lineage(plan, scan, source)
     sql, params = _insert_sql(
-        plan, scan, counts[1], case_format, distribution, published_at, exported, source
+        plan, counts[1], case_format, distribution, published_at, exported, lineage
     )
     if _stamp(plan.path) != scan.stamp:
         return None  # the file changed while it was read: read it again, exactly
-    rows = _write(con, plan, scan, sql, params, exported, source)
+    rows = _write(con, plan, sql, params, exported, lineage)
     return BulkOutcome("loaded", scan.sha256, plan.fmt.id, "posts", rows)
 
 
-def _insert_sql(plan, scan, inner_nl, case_format, distribution, published_at, exported, source):
+def _insert_sql(plan, inner_nl, case_format, distribution, published_at, exported, lineage):
     """The SELECT over the staged rows giving the stored columns (``STORED_POST_COLUMNS``), and its
     parameters."""
     fmt, text = plan.fmt, lambda key: _text(plan.cols.get(key))
@@ -502,7 +503,7 @@ def _insert_sql(plan, scan, inner_nl, case_format, distribution, published_at, e
         "platform": fmt.platform,
         "date_precision": "minute",
         "exported_at": exported,
-        "lineage": lineage_key(_lineage(plan, scan, source)),
+        "lineage": lineage_key(lineage),
     }
     exprs = {
         "post_id": plan.cols["post_id"],
@@ -538,7 +539,7 @@ def _lineage(plan: _Plan, scan: _Scan, source: str) -> dict[str, str]:
     }
 
 
-def _write(con, plan: _Plan, scan: _Scan, sql: str, params: list, exported, source: str) -> int:
+def _write(con, plan: _Plan, sql: str, params: list, exported, lineage: dict[str, str]) -> int:
     """Attach the warehouse and load the rows with their ``ingest_log`` row in one transaction."""
     wh.connect(plan.warehouse).close()  # create the warehouse and its schema if needed
     # the rows are staged (their line numbers come from the staging table's row order, read
@@ -560,11 +561,8 @@ def _write(con, plan: _Plan, scan: _Scan, sql: str, params: list, exported, sour
             catalog="wh",
             platform=plan.fmt.platform,
             exported_at=exported,
-            source_hash=scan.sha256,
-            source_file=plan.display,
-            source_format=plan.fmt.id,
             brand=plan.brand,
-            lineage=_lineage(plan, scan, source),
+            lineage=lineage,
             keys_unique=True,  # _regular checked that no post id repeats
         )
     finally:

@@ -326,9 +326,6 @@ def load_posts_sql(
     catalog: str,
     platform: str,
     exported_at,
-    source_hash: str,
-    source_file: str,
-    source_format: str,
     brand: str | None,
     lineage: dict[str, object],
     rows: int | None = None,
@@ -338,14 +335,16 @@ def load_posts_sql(
     """Load one file's post rows produced by ``select`` (a query on staged data giving the columns
     :data:`~socialnb.warehouse.schema.STORED_POST_COLUMNS` in order, ``lineage`` being the key
     (:func:`~socialnb.warehouse.schema.lineage_key`) of ``lineage``, the file's
-    :data:`~socialnb.warehouse.schema.LINEAGE_COLUMNS`, with naive UTC timestamps and a single
-    ``platform`` and ``exported_at``) into the warehouse attached as ``catalog``, with its
+    :data:`~socialnb.warehouse.schema.LINEAGE_COLUMNS` (its hash, name and format among them),
+    with naive UTC timestamps and a single ``platform`` and ``exported_at``) into the warehouse
+    attached as ``catalog``, with its
     ``ingest_log`` row, in ONE transaction (the same rules as :func:`load_file`). Returns the
     number of rows current after the load (``rows``, the number ``select`` gives, is accepted for
     the callers' sake; the count comes from the insert itself). ``keys_unique``: the caller has
     checked that no post id repeats in ``select`` (the check before the commit is skipped)."""
     prefix = f"{catalog}."
     key = _brand_key(brand)
+    source_hash, source_file = lineage["source_hash"], lineage["source_file"]
     check_version(con, catalog, catalog)
     _check_accounts_sql(con, select, params, platform, source_file)
     latest = _latest_if_clash(con, prefix, select, params, key, platform, exported_at)
@@ -379,7 +378,7 @@ def load_posts_sql(
             source_hash=source_hash,
             source_file=source_file,
             brand=brand,
-            source_format=source_format,
+            source_format=lineage["source_format"],
             platform=platform,
             kind="posts",
             outcome=outcome,
