@@ -150,7 +150,6 @@ _CONSTANT_CANDIDATES = (
     "source_hash",
     "lineage",
     "assumed_tz",
-    "metric_era",
     "distribution",
     "account",
 )
